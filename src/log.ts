@@ -1,0 +1,29 @@
+/**
+ * The pino root and the msisdn tag. Only main.ts (and tests) create a root; components take children.
+ * Phone numbers never reach a log line: msisdnTag() is a keyed hash you can grep for.
+ */
+import { createHmac } from 'node:crypto';
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'password', '*.password', 'passwordHash', '*.passwordHash', 'token', '*.token',
+  'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie',
+  'text', '*.text', 'shortMessage', '*.shortMessage',
+];
+
+export function createRootLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' } }, destination);
+}
+
+/** A stable, non-reversible (without the key) tag for a phone number: 12 hex characters of HMAC-SHA256. */
+export function msisdnTag(key: string, msisdn: string): string {
+  return createHmac('sha256', key).update(msisdn).digest('hex').slice(0, 12);
+}
+
+/** For text shown to people (CLI output): 7916****567. */
+export function maskMsisdn(msisdn: string): string {
+  if (msisdn.length <= 6) return '*'.repeat(msisdn.length);
+  return msisdn.slice(0, 4) + '*'.repeat(msisdn.length - 7) + msisdn.slice(-3);
+}
