@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'SCGW_CONFLICT'
   | 'SCGW_BAD_REQUEST'
   | 'SCGW_UNAUTHORIZED'
-  | 'SCGW_ACTION_UNKNOWN';
+  | 'SCGW_ACTION_UNKNOWN'
+  | 'SCGW_UNKNOWN_SHORT_CODE';
 
 export class ScgwError extends Error {
   readonly code: ErrorCode;

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { logOperation } from './oplog.js';
+import type { Action } from './types.js';
+
+/** A message nothing else matched: the short code's help text (`help.<short code>`, else `help.default`). */
+export const help: Action<{ template?: string }> = {
+  name: 'help',
+  params: z.object({ template: z.string().optional() }).passthrough(),
+  async run(tx, msg, params, deps) {
+    const key = params.template ?? `help.${msg.shortCode}`;
+    await logOperation(tx, msg, 'help', 'ok', deps.now());
+    return [{ template: key, text: deps.render(key, msg.locale) }];
+  },
+};

@@ -1,0 +1,21 @@
+/**
+ * actions/: one file per SPEC service. An action takes a transaction and a routed message and returns
+ * replies; it never sends anything itself (replies go through the outbox) and never imports bullmq, smpp/ or web/.
+ */
+import { accountPassword } from './account-password.js';
+import { archiveActivate } from './archive-activate.js';
+import { archiveDeactivate } from './archive-deactivate.js';
+import { help } from './help.js';
+import { mmsSettings } from './mms-settings.js';
+import type { Action } from './types.js';
+
+export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<any>>([
+  [archiveActivate.name, archiveActivate],
+  [archiveDeactivate.name, archiveDeactivate],
+  [accountPassword.name, accountPassword],
+  [mmsSettings.name, mmsSettings],
+  [help.name, help],
+]);
+
+export type { Action, ActionDeps, ActionMessage, Reply, Channel, Locale } from './types.js';
+export { hashPassword, verifyPassword, passwordGenerator, PASSWORD_ALPHABET } from './passwords.js';

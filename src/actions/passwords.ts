@@ -1,0 +1,89 @@
+/**
+ * Generated passwords: nanoid over an alphabet without look-alikes (no 0/o, 1/l/i), stored only as scrypt
+ * hashes `scrypt$logN$r$p$salt$hash` (parameters kept, so costs can change and old hashes still verify).
+ * Issuing is capped per number per hour; past the cap one polite refusal per hour, then silence.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { and, eq, gte, sql } from 'drizzle-orm';
+import { customAlphabet } from 'nanoid';
+import type { Tx } from '../db/client.js';
+import { passwordEvents, subscribers } from '../db/schema/index.js';
+
+export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
+
+export function passwordGenerator(length: number): () => string {
+  return customAlphabet(PASSWORD_ALPHABET, length);
+}
+
+function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+const R = 8;
+const P = 1;
+const KEYLEN = 32;
+
+/** Async scrypt (libuv pool, never the event loop). maxmem must cover 128·N·r (LIBRARIES.md §6). */
+export async function hashPassword(plain: string, logN: number): Promise<string> {
+  const salt = randomBytes(16);
+  const N = 2 ** logN;
+  const key = await scrypt(plain, salt, KEYLEN, { N, r: R, p: P, maxmem: 256 * N * R + 1024 * 1024 });
+  return `scrypt$${logN}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export async function verifyPassword(plain: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, logNs, rs, ps, saltS, keyS] = parts as [string, string, string, string, string, string];
+  const logN = Number(logNs), r = Number(rs), p = Number(ps);
+  if (!Number.isInteger(logN) || logN < 1 || logN > 22 || !Number.isInteger(r) || !Number.isInteger(p)) return false;
+  const expected = Buffer.from(keyS, 'base64url');
+  const N = 2 ** logN;
+  const key = await scrypt(plain, Buffer.from(saltS, 'base64url'), expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+export type PasswordKind = 'archive' | 'account';
+export type IssueOutcome =
+  | { ok: true; password: string; hash: string }
+  | { ok: false; reason: 'rate-limited'; notify: boolean };
+
+/**
+ * Locks the subscriber row (created if new), applies the hourly cap and records the event.
+ * The caller stores `hash` in its own column within the same transaction.
+ */
+export async function issuePassword(
+  tx: Tx,
+  msisdn: string,
+  kind: PasswordKind,
+  deps: { now(): Date; newPassword(): string; hashPassword(p: string): Promise<string>; passwordsPerHour: number },
+): Promise<IssueOutcome> {
+  await lockSubscriber(tx, msisdn);
+  const now = deps.now();
+  const hourAgo = new Date(now.getTime() - 3600_000);
+  const recent = await tx
+    .select({ outcome: passwordEvents.outcome, n: sql<number>`count(*)::int` })
+    .from(passwordEvents)
+    .where(and(eq(passwordEvents.msisdn, msisdn), gte(passwordEvents.createdAt, hourAgo)))
+    .groupBy(passwordEvents.outcome);
+  const issued = recent.find((r) => r.outcome === 'issued')?.n ?? 0;
+  const refused = recent.find((r) => r.outcome === 'refused')?.n ?? 0;
+  if (issued >= deps.passwordsPerHour) {
+    await tx.insert(passwordEvents).values({ msisdn, kind, outcome: 'refused', createdAt: now });
+    return { ok: false, reason: 'rate-limited', notify: refused === 0 };
+  }
+  const password = deps.newPassword();
+  const hash = await deps.hashPassword(password);
+  await tx.insert(passwordEvents).values({ msisdn, kind, outcome: 'issued', createdAt: now });
+  return { ok: true, password, hash };
+}
+
+/** Creates the subscriber if new and takes its row lock: serialises concurrent requests from one number. */
+export async function lockSubscriber(tx: Tx, msisdn: string) {
+  await tx.insert(subscribers).values({ msisdn }).onConflictDoNothing();
+  const [row] = await tx.select().from(subscribers).where(eq(subscribers.msisdn, msisdn)).for('update');
+  if (!row) throw new Error('subscriber row vanished inside its own transaction');
+  return row;
+}

@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import type { Tx } from '../db/client.js';
+
+export type Channel = 'sms' | 'ussd' | 'web' | 'api';
+export type Locale = 'en' | 'ru';
+
+/** What an action sees of an MO: already decoded, reassembled and routed. */
+export interface ActionMessage {
+  msisdn: string;
+  shortCode: string;
+  text: string;
+  /** prefix routes: the text after the keyword; else ''. */
+  args: string;
+  link: string;
+  channel: Channel;
+  corr: string;
+  /** the reply language: Russian when the MO was written in Cyrillic, else the subscriber's. */
+  locale: Locale;
+}
+
+export interface Reply {
+  template: string;
+  text: string;
+}
+
+export interface ActionDeps {
+  now(): Date;
+  newPassword(): string;
+  hashPassword(plain: string): Promise<string>;
+  render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
+  passwordsPerHour: number;
+  publicUrl: string;
+}
+
+export interface Action<P = Record<string, unknown>> {
+  name: string;
+  params: z.ZodType<P>;
+  run(tx: Tx, msg: ActionMessage, params: P, deps: ActionDeps): Promise<Reply[]>;
+}

@@ -1,0 +1,89 @@
+/**
+ * One `Db` type for both drivers: postgres.js when a URL is given, embedded PGlite otherwise.
+ * db/ imports nothing else of ours. PGlite has no data-dir lock (LIBRARIES.md §4), so we take one.
+ */
+import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface DbHandle {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DbLockedError extends Error {
+  constructor(readonly path: string, readonly pid: number) {
+    super(`the embedded database in ${path} is in use by process ${pid}; stop it first or set DATABASE_URL`);
+    this.name = 'DbLockedError';
+  }
+}
+
+const MIGRATIONS = new URL('../../drizzle', import.meta.url).pathname;
+
+export async function openDb(opts: { url?: string; dataDir: string; poolMax: number }): Promise<DbHandle> {
+  if (opts.url) {
+    const client = postgres(opts.url, { max: opts.poolMax, onnotice: () => {} });
+    const db = drizzlePg(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      async migrate() {
+        const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+        await migrate(db as never, { migrationsFolder: MIGRATIONS });
+      },
+      async close() { await client.end({ timeout: 5 }); },
+    };
+  }
+  const dir = join(opts.dataDir, 'pg');
+  mkdirSync(dir, { recursive: true });
+  const releaseLock = takeLock(join(opts.dataDir, 'pg.lock'));
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle: drizzleLite } = await import('drizzle-orm/pglite');
+    const client = await PGlite.create(dir);
+    const db = drizzleLite(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'pglite',
+      async migrate() {
+        const { migrate } = await import('drizzle-orm/pglite/migrator');
+        await migrate(db as never, { migrationsFolder: MIGRATIONS });
+      },
+      async close() { await client.close(); releaseLock(); },
+    };
+  } catch (e) {
+    releaseLock();
+    throw e;
+  }
+}
+
+/** A pid lock file: refuse when a live process holds it, take over a stale one. */
+function takeLock(path: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => { try { unlinkSync(path); } catch { /* already gone */ } };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (pid && pid !== process.pid && isAlive(pid)) throw new DbLockedError(path, pid);
+      unlinkSync(path);
+    }
+  }
+  throw new Error(`could not take the lock ${path}`);
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}

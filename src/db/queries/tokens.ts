@@ -1,0 +1,26 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { count, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { adminTokens } from '../schema/index.js';
+
+/** Admin tokens are 256-bit random strings: SHA-256 is enough to store them (they are not guessable passwords). */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function createToken(db: DbOrTx, name: string): Promise<{ id: string; token: string }> {
+  const token = 'scgw_' + randomBytes(32).toString('base64url');
+  const id = randomBytes(6).toString('hex');
+  await db.insert(adminTokens).values({ id, name, tokenHash: tokenHash(token) });
+  return { id, token };
+}
+
+export async function findToken(db: DbOrTx, token: string): Promise<{ id: string; name: string } | undefined> {
+  const [row] = await db.select({ id: adminTokens.id, name: adminTokens.name }).from(adminTokens).where(eq(adminTokens.tokenHash, tokenHash(token)));
+  return row;
+}
+
+export async function countTokens(db: DbOrTx): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(adminTokens);
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,4 @@
+export * from './links.js';
+export * from './routing.js';
+export * from './subscribers.js';
+export * from './messages.js';

@@ -1,0 +1,21 @@
+import { boolean, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** A configured SMPP peer. Passwords only as scrypt hashes (actions/passwords.ts format). */
+export const links = pgTable('links', {
+  name: text('name').primaryKey(),
+  passwordHash: text('password_hash').notNull(),
+  allowedSources: text('allowed_sources').array().notNull().default([]),
+  direction: text('direction', { enum: ['listen', 'connect'] }).notNull().default('listen'),
+  host: text('host'),
+  port: integer('port'),
+  ratePerSecond: integer('rate_per_second').notNull().default(100),
+  window: integer('window').notNull().default(10),
+  allowBinary: boolean('allow_binary').notNull().default(false),
+  archiveFeed: boolean('archive_feed').notNull().default(false),
+  dc0: text('dc0', { enum: ['gsm7', 'latin1'] }).notNull().default('gsm7'),
+  gsm7Packed: boolean('gsm7_packed').notNull().default(false),
+  concat: text('concat', { enum: ['udh8', 'udh16', 'sar', 'payload'] }).notNull().default('udh8'),
+  vendor: text('vendor').notNull().default('standard'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,35 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** Idempotency keys of MO already acted on: inserted in the action's transaction, so a retried job acts once. */
+export const processedMo = pgTable('processed_mo', {
+  idemKey: text('idem_key').primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Replies written in the action's transaction, then relayed to the link's mt queue.
+ * `body` is wiped once sent: replies carry passwords.
+ */
+export const outbox = pgTable('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  idemKey: text('idem_key').notNull(),
+  link: text('link').notNull(),
+  source: text('source').notNull(),
+  destination: text('destination').notNull(),
+  body: text('body'),
+  template: text('template').notNull(),
+  corr: text('corr').notNull(),
+  status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+  segments: integer('segments'),
+  messageIds: text('message_ids').array(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  relayedAt: timestamp('relayed_at', { withTimezone: true }),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+}, (t) => [
+  index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
+  index('outbox_idem').on(t.idemKey),
+]);
+
+
+

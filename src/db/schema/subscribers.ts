@@ -1,0 +1,32 @@
+import { bigserial, boolean, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const subscribers = pgTable('subscribers', {
+  msisdn: text('msisdn').primaryKey(),
+  locale: text('locale').notNull().default('en'),
+  archiveOn: boolean('archive_on').notNull().default(false),
+  archivePasswordHash: text('archive_password_hash'),
+  accountPasswordHash: text('account_password_hash'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every password issued or refused: the per-number hourly cap counts these rows. */
+export const passwordEvents = pgTable('password_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  msisdn: text('msisdn').notNull(),
+  kind: text('kind', { enum: ['archive', 'account'] }).notNull(),
+  outcome: text('outcome', { enum: ['issued', 'refused'] }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+}, (t) => [index('password_events_msisdn_time').on(t.msisdn, t.createdAt)]);
+
+/** The subscriber's operations log (SPEC "Operations archive"). */
+export const operations = pgTable('operations', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  msisdn: text('msisdn').notNull(),
+  action: text('action').notNull(),
+  channel: text('channel', { enum: ['sms', 'ussd', 'web', 'api'] }).notNull(),
+  outcome: text('outcome').notNull(),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  corr: text('corr'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+}, (t) => [index('operations_msisdn_time').on(t.msisdn, t.createdAt)]);

@@ -1,0 +1,203 @@
+/**
+ * Wiring: which roles run (listener, workers, web), in which order they start and stop. Called by
+ * main.ts (the process) and by tests (in-process gateways). The only caller of the createX factories.
+ */
+import { BlockList, isIPv6 } from 'node:net';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { hashPassword, passwordGenerator, verifyPassword } from './actions/index.js';
+import type { Config } from './config.js';
+import { openDb, type DbHandle } from './db/client.js';
+import { readSetting } from './db/queries/config.js';
+import { getLink } from './db/queries/links.js';
+import { countTokens, createToken } from './db/queries/tokens.js';
+import type { Logger } from './log.js';
+import { msisdnTag } from './log.js';
+import { createIntake } from './pipeline/intake.js';
+import { createMoWorker, type MoWorkerDeps } from './pipeline/mo-worker.js';
+import { createMtDispatcher } from './pipeline/mt-worker.js';
+import { createOutboxRelay } from './pipeline/outbox-relay.js';
+import { createPartsStore } from './pipeline/parts-store.js';
+import { createQueues } from './pipeline/queues.js';
+import { createRouteCache } from './pipeline/route-cache.js';
+import type { RedisTarget } from './redis.js';
+import { ESME } from './smpp/status.js';
+import { createSmppServer } from './smpp/server.js';
+import type { AuthRequest, AuthResult } from './smpp/types.js';
+import { buildApp } from './web/app.js';
+import { createMetrics, type Metrics } from './web/metrics.js';
+
+export interface GatewayOptions {
+  config: Readonly<Config>;
+  log: Logger;
+  redis: RedisTarget;
+  /** Test hooks; never set in production. */
+  faults?: MoWorkerDeps['faults'];
+  now?: () => Date;
+  /** Where to write the first admin token (main: DATA_DIR/admin-token). */
+  onFirstAdminToken?(token: string): void;
+}
+
+export interface Gateway {
+  smppPort: number;
+  httpPort: number;
+  db: DbHandle;
+  metrics: Metrics;
+  app?: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { config, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  const stops: Array<[string, () => Promise<void> | void]> = [];
+  const stopAll = async () => {
+    for (const [name, stop] of stops.reverse()) {
+      try { await stop(); } catch (e) { log.warn({ err: e, part: name }, 'error while stopping'); }
+    }
+    stops.length = 0;
+  };
+  try {
+    const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
+    stops.push(['db', () => db.close()]);
+    await db.migrate();
+    const logKey = (await readSetting(db.db, 'msisdn_log_key')) ?? 'scgw';
+    const tagMsisdn = (m: string) => msisdnTag(logKey, m);
+    const metrics = createMetrics();
+
+    // Producer: fail fast when Redis is gone (LIBRARIES.md §3), so the peer gets RMSGQFUL, never an OK.
+    const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const workerConn = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
+    for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
+      r.on('error', (e) => log.warn({ err: e.message, conn: name }, 'redis connection error'));
+    }
+    stops.push(['redis', async () => { producer.disconnect(); workerConn.disconnect(); }]);
+    await Promise.all([waitReady(producer), waitReady(workerConn)]);
+    const queues = createQueues(producer, config.redisPrefix);
+    stops.push(['queues', () => queues.close()]);
+    await queues.mo.waitUntilReady();
+
+    const cache = await createRouteCache({ db: db.db, log: log.child({ component: 'config' }) });
+    stops.push(['config', () => cache.close()]);
+    const relay = createOutboxRelay({ db: db.db, queues, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, now });
+    stops.push(['relay', () => relay.close()]);
+
+    if (config.roles.has('workers')) {
+      const parts = createPartsStore({ redis: producer, prefix: config.redisPrefix, queues, timeoutS: config.mo.concatTimeoutS, log: log.child({ component: 'parts' }), onTimeout: () => metrics.concatTimeouts.inc() });
+      const worker = createMoWorker(workerConn, config.redisPrefix, config.mo.concurrency, {
+        db: db.db, cache, relay, parts, log: log.child({ component: 'mo' }), tagMsisdn,
+        action: {
+          now,
+          newPassword: passwordGenerator(config.passwords.length),
+          hashPassword: (p) => hashPassword(p, config.passwords.scryptLogN),
+          passwordsPerHour: config.passwords.perHour,
+          publicUrl: config.publicUrl,
+        },
+        ...(opts.faults ? { faults: opts.faults } : {}),
+        onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),
+      });
+      worker.on('failed', (job, err) => log.warn({ err: err.message, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
+      worker.on('error', (e) => log.warn({ err: e.message }, 'mo worker error'));
+      // worker.close() waits for in-flight jobs: nothing half-done at shutdown.
+      stops.push(['mo worker', () => worker.close()]);
+    }
+
+    let smppPort = 0;
+    let smppListening = false;
+    let boundSessions = (_link: string) => 0;
+    if (config.roles.has('listener')) {
+      const mt = createMtDispatcher({
+        connection: workerConn, prefix: config.redisPrefix, db: db.db, cache, log: log.child({ component: 'mt' }), tagMsisdn,
+        onSent: (o) => { metrics.mtSent.inc({ link: o.link, outcome: o.ok ? 'ok' : 'refused' }); metrics.mtSegments.inc({ link: o.link }, o.segments); },
+      });
+      stops.push(['mt', () => mt.close()]);
+      const intake = createIntake({ queues, cache, log, enqueueTimeoutMs: config.mo.enqueueTimeoutMs, onAccepted: (m) => metrics.moAccepted.inc({ link: m.link }) });
+      const server = createSmppServer({
+        log: log.child({ component: 'smpp' }),
+        authenticate: (req) => authenticate(db, req, log),
+        onMessage: async (msg) => {
+          try { await intake(msg); } catch (e) { metrics.moRefused.inc({ reason: (e as { code?: string }).code ?? 'error' }); throw e; }
+        },
+        onBound: (s) => { if (s.link) metrics.sessions.inc({ link: s.link }); mt.sessionBound(s); },
+        onClosed: (s) => {
+          if (s.link && s.bindKind) metrics.sessions.dec({ link: s.link });
+          mt.sessionClosed(s).catch((e) => log.warn({ err: e }, 'mt worker stop failed'));
+        },
+        responseTimeoutMs: config.smpp.responseTimeoutMs,
+        sessionInitS: config.smpp.sessionInitS,
+        enquireLinkS: config.smpp.enquireLinkS,
+      });
+      // Listening only once Redis is ready: before its first connect, add() would hang (LIBRARIES.md §3).
+      smppPort = await server.listen(config.smpp.port, config.smpp.host);
+      smppListening = true;
+      stops.push(['smpp', async () => { smppListening = false; await server.close(Math.min(5000, config.shutdownTimeoutMs)); }]);
+      boundSessions = (link) => server.sessions().filter((s) => s.link === link).length;
+      log.info({ port: smppPort }, 'SMPP listener up');
+    }
+
+    let httpPort = 0;
+    let app: FastifyInstance | undefined;
+    if (config.roles.has('web')) {
+      app = await buildApp({
+        db: db.db, log, registry: metrics.registry,
+        health: {
+          checks: {
+            database: async () => { await db.db.execute('select 1' as never); return true; },
+            redis: async () => (await producer.ping()) === 'PONG',
+            ...(config.roles.has('listener') ? { smpp: async () => smppListening } : {}),
+          },
+        },
+        links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
+      });
+      await app.listen({ port: config.http.port, host: config.http.host });
+      const addr = app.server.address();
+      httpPort = typeof addr === 'object' && addr ? addr.port : config.http.port;
+      const a = app;
+      stops.push(['web', () => a.close()]);
+      log.info({ port: httpPort }, 'HTTP up');
+    }
+
+    if ((await countTokens(db.db)) === 0) {
+      const { token } = await createToken(db.db, 'bootstrap');
+      opts.onFirstAdminToken?.(token);
+    }
+
+    return { smppPort, httpPort, db, metrics, ...(app ? { app } : {}), stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+function waitReady(r: Redis): Promise<void> {
+  if (r.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => r.once('ready', () => resolve()));
+}
+
+async function authenticate(db: DbHandle, req: AuthRequest, log: Logger): Promise<AuthResult> {
+  const link = await getLink(db.db, req.systemId);
+  if (!link) return { ok: false, status: ESME.RINVSYSID };
+  if (!(await verifyPassword(req.password, link.passwordHash))) {
+    log.warn({ link: link.name, remote: req.remoteAddress }, 'bind refused: wrong password');
+    return { ok: false, status: ESME.RINVPASWD };
+  }
+  if (!link.enabled || link.direction !== 'listen') return { ok: false, status: ESME.RBINDFAIL };
+  if (link.allowedSources.length && !sourceAllowed(link.allowedSources, req.remoteAddress)) {
+    log.warn({ link: link.name, remote: req.remoteAddress }, 'bind refused: source address not allowed');
+    return { ok: false, status: ESME.RBINDFAIL };
+  }
+  return { ok: true, link: link.name, window: link.window };
+}
+
+export function sourceAllowed(cidrs: readonly string[], remote: string): boolean {
+  const list = new BlockList();
+  for (const c of cidrs) {
+    const [addr, bits] = c.split('/') as [string, string | undefined];
+    const type = isIPv6(addr) ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, type);
+    else list.addSubnet(addr, Number(bits), type);
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
+  const ip = mapped ? mapped[1]! : remote;
+  return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
+}

@@ -1,0 +1,41 @@
+/**
+ * The listener's onMessage: the MO becomes a durable `mo` job, and only then does smpp/ ack the PDU.
+ * A refusal here is an SMPP status the peer understands (unknown short code, queue unavailable), never an OK.
+ */
+import { nanoid } from 'nanoid';
+import { ScgwError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { InboundMessage } from '../smpp/types.js';
+import { moIdentity, toMoJob } from './jobs.js';
+import { MO_JOB_OPTIONS, type Queues } from './queues.js';
+import type { RouteCache } from './route-cache.js';
+
+export function isReceipt(esmClass: number): boolean {
+  // SMPP 3.4 §5.2.12: message type bits 5–2; 0x04 SMSC delivery receipt, 0x08/0x10 SME acks, 0x20 intermediate notification.
+  return (esmClass & 0x3c) !== 0;
+}
+
+export function createIntake(deps: { queues: Queues; cache: RouteCache; log: Logger; enqueueTimeoutMs: number; onAccepted?(msg: InboundMessage): void }) {
+  return async function intake(msg: InboundMessage): Promise<void> {
+    const shortCode = msg.destination.addr.trim();
+    if (!isReceipt(msg.esmClass) && !deps.cache.current().table.shortCodes.has(shortCode)) {
+      throw new ScgwError('SCGW_UNKNOWN_SHORT_CODE', `no route serves short code ${shortCode}`);
+    }
+    const corr = nanoid(12);
+    const jobId = moIdentity(msg.link, msg.sessionId, msg.sequenceNumber);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ScgwError('SCGW_QUEUE_TIMEOUT', `mo enqueue took over ${deps.enqueueTimeoutMs} ms`)), deps.enqueueTimeoutMs);
+    });
+    try {
+      // Durable from here: Redis answered the write (with AOF, fsynced within a second).
+      await Promise.race([deps.queues.mo.add('mo', toMoJob(msg, corr), { ...MO_JOB_OPTIONS, jobId }), timeout]);
+    } catch (e) {
+      if (e instanceof ScgwError) throw e;
+      throw new ScgwError('SCGW_REDIS_UNAVAILABLE', 'mo enqueue failed', { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+    deps.onAccepted?.(msg);
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Job payloads. BullMQ stores JSON, so raw PDU octets travel as base64; nothing here is decoded text
+ * until the mo worker decodes it with the link's settings.
+ */
+import { createHash } from 'node:crypto';
+import type { InboundMessage, PduTlvs } from '../smpp/types.js';
+
+export interface MoJob {
+  kind: 'mo';
+  corr: string;
+  link: string;
+  sessionId: string;
+  sequenceNumber: number;
+  commandId: InboundMessage['commandId'];
+  source: string;
+  destination: string;
+  esmClass: number;
+  dataCoding: number;
+  /** base64 of short_message as received, UDH included. */
+  sm: string;
+  /** base64 of message_payload when present. */
+  payload?: string;
+  sar?: { ref?: number; total?: number; seq?: number };
+  ussdServiceOp?: number;
+  itsSessionInfo?: number;
+  receivedAt: number;
+}
+
+/** Fired once per concatenated set; routes whatever arrived if the set is still incomplete. */
+export interface ConcatTimeoutJob {
+  kind: 'concat-timeout';
+  partKey: string;
+  nonce: string;
+  link: string;
+  corr: string;
+}
+
+export type MoQueueJob = MoJob | ConcatTimeoutJob;
+
+export interface MtJob {
+  outboxId: number;
+  corr: string;
+}
+
+export function toMoJob(msg: InboundMessage, corr: string): MoJob {
+  const t: PduTlvs = msg.tlvs;
+  const job: MoJob = {
+    kind: 'mo',
+    corr,
+    link: msg.link,
+    sessionId: msg.sessionId,
+    sequenceNumber: msg.sequenceNumber,
+    commandId: msg.commandId,
+    source: msg.source.addr,
+    destination: msg.destination.addr,
+    esmClass: msg.esmClass,
+    dataCoding: msg.dataCoding,
+    sm: Buffer.from(msg.shortMessage).toString('base64'),
+    receivedAt: msg.receivedAt,
+  };
+  if (t.messagePayload) job.payload = Buffer.from(t.messagePayload).toString('base64');
+  if (t.sarMsgRefNum !== undefined || t.sarTotalSegments !== undefined || t.sarSegmentSeqnum !== undefined) {
+    job.sar = { ref: t.sarMsgRefNum, total: t.sarTotalSegments, seq: t.sarSegmentSeqnum };
+  }
+  if (t.ussdServiceOp !== undefined) job.ussdServiceOp = t.ussdServiceOp;
+  if (t.itsSessionInfo !== undefined) job.itsSessionInfo = t.itsSessionInfo;
+  return job;
+}
+
+/**
+ * The MO's identity: the link, the session that carried it (a nanoid per bind, so a rebind never collides)
+ * and the PDU's sequence number. Used as the BullMQ jobId (Redis-level dedupe) and as the Postgres
+ * idempotency key (the real guarantee). Hex only: BullMQ refuses ':' and all-digit ids.
+ */
+export function moIdentity(link: string, sessionId: string, sequenceNumber: number): string {
+  return 'mo-' + createHash('sha256').update(`${link}\0${sessionId}\0${sequenceNumber}`).digest('hex').slice(0, 40);
+}
+
+export function hashKey(prefix: string, s: string): string {
+  return prefix + createHash('sha256').update(s).digest('hex').slice(0, 40);
+}

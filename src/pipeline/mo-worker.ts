@@ -1,0 +1,138 @@
+/**
+ * The `mo` worker: decode with the link's settings, reassemble, route, and run the action in one Postgres
+ * transaction keyed by the MO's idempotency key; the same transaction writes the operations log and the
+ * replies (outbox). BullMQ delivers at least once; the processed_mo row makes the action happen once.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ACTIONS, type ActionDeps, type Locale } from '../actions/index.js';
+import type { Db } from '../db/client.js';
+import { outbox, processedMo } from '../db/schema/index.js';
+import type { Logger } from '../log.js';
+import { matchRoute, type RouteDef } from '../routing/index.js';
+import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh, type DecodedUserData } from '../text/index.js';
+import type { MoJob, MoQueueJob } from './jobs.js';
+import { isReceipt } from './intake.js';
+import type { OutboxRelay } from './outbox-relay.js';
+import { backoffDelay, MO_QUEUE } from './queues.js';
+import type { RouteCache } from './route-cache.js';
+import type { PartsStore } from './parts-store.js';
+
+export interface MoWorkerDeps {
+  db: Db;
+  cache: RouteCache;
+  relay: OutboxRelay;
+  parts: PartsStore;
+  log: Logger;
+  tagMsisdn(msisdn: string): string;
+  action: Omit<ActionDeps, 'render'>;
+  /** Test hook: runs inside the transaction after the action, before commit (simulated crash). */
+  faults?: { inTransaction?(idemKey: string): void };
+  onRouted?(outcome: { action: string; binary: boolean }): void;
+}
+
+/** A whole MO, ready to route: decoded once, after reassembly. */
+export interface AssembledMo {
+  idemKey: string;
+  /** set when the MO was reassembled: its parts' Redis key, marked routed afterwards. */
+  partsKey?: string;
+  corr: string;
+  link: string;
+  source: string;
+  destination: string;
+  decoded: DecodedUserData;
+  channel: 'sms' | 'ussd';
+}
+
+const CYRILLIC = /[\u0400-\u04FF]/;
+const BINARY_HELP: RouteDef = { id: '(binary)', shortCode: '', kind: 'any', keywords: [], priority: 0, action: 'help', params: {} };
+
+export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
+  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, deps), {
+    connection,
+    prefix,
+    concurrency,
+    settings: { backoffStrategy: backoffDelay },
+  });
+}
+
+export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Promise<void> {
+  const data = job.data;
+  if (data.kind === 'concat-timeout') {
+    const assembled = await deps.parts.expire(data, deps.cache.current());
+    if (assembled) await routeAndAct(assembled, deps);
+    return;
+  }
+  if (isReceipt(data.esmClass)) {
+    // TODO(#3 follow-up): match receipts to outbox message ids. Acked and counted, never routed as MO.
+    deps.log.debug({ corr: data.corr, link: data.link }, 'delivery receipt received');
+    return;
+  }
+  const assembled = await assemble(job.id ?? data.corr, data, deps);
+  if (assembled) await routeAndAct(assembled, deps);
+}
+
+async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<AssembledMo | null> {
+  const link = deps.cache.current().links.get(job.link);
+  const textOpts = link ? { dc0: link.dc0, gsm7Packed: link.gsm7Packed } : DEFAULT_TEXT_OPTIONS;
+  const sm = Buffer.from(job.sm, 'base64');
+  // SMPP 3.4 §5.3.2.32: message_payload carries the whole message when short_message is empty.
+  const raw = job.payload && sm.length === 0 ? Buffer.from(job.payload, 'base64') : sm;
+  const { udh, body } = splitUdh(raw, (job.esmClass & 0x40) !== 0);
+  const channel = job.ussdServiceOp !== undefined ? 'ussd' : 'sms';
+  const part = await deps.parts.add(job, udh, body, textOpts);
+  if (part === 'held') return null;
+  if (part) return { ...part, channel };
+  const decoded = decodeUserData([{ body, udhLength: udh?.length ?? 0 }], job.dataCoding, textOpts);
+  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, channel };
+}
+
+export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
+  const view = deps.cache.current();
+  const log = deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) });
+  const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';
+  let route: RouteDef | null;
+  let args = '';
+  if (mo.decoded.kind === 'binary') {
+    route = BINARY_HELP; // binary MO is not text: answered with the short code's help, never routed (#4)
+  } else {
+    const m = matchRoute(view.table, mo.destination, text);
+    route = m.route;
+    args = m.args;
+  }
+  if (!route) {
+    log.warn({ shortCode: mo.destination }, 'MO for a short code with no route; dropped after intake accepted it');
+    return;
+  }
+  const action = ACTIONS.get(route.action);
+  const params = action?.params.safeParse(route.params);
+  if (!action || !params?.success) {
+    log.error({ route: route.id, action: route.action }, 'route names an unknown action or invalid params; MO answered with help');
+  }
+  const run = action && params?.success ? { action, params: params.data } : { action: ACTIONS.get('help')!, params: {} };
+  const locale: Locale = CYRILLIC.test(text) ? 'ru' : 'en';
+  const msg = { msisdn: mo.source, shortCode: mo.destination, text, args, link: mo.link, channel: mo.channel, corr: mo.corr, locale } as const;
+  const actionDeps: ActionDeps = { ...deps.action, render: view.render };
+
+  const rows = await deps.db.transaction(async (tx) => {
+    const fresh = await tx.insert(processedMo).values({ idemKey: mo.idemKey }).onConflictDoNothing().returning({ k: processedMo.idemKey });
+    if (fresh.length === 0) return null; // acted on before (a retried or duplicated job)
+    const replies = await run.action.run(tx, msg, run.params, actionDeps);
+    deps.faults?.inTransaction?.(mo.idemKey);
+    if (replies.length === 0) return [];
+    return tx.insert(outbox).values(replies.map((r) => ({
+      idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: r.text, template: r.template, corr: mo.corr,
+    }))).returning({ id: outbox.id, link: outbox.link, corr: outbox.corr });
+  });
+  // Durable from here: action, operations log and replies committed together.
+  if (rows === null) {
+    log.debug({ idem: mo.idemKey }, 'MO already acted on; re-relaying its replies if needed');
+    await deps.relay.relayByIdemKey(mo.idemKey);
+    if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+    return;
+  }
+  log.debug({ action: run.action.name, replies: rows.length }, 'MO acted on');
+  deps.onRouted?.({ action: run.action.name, binary: mo.decoded.kind === 'binary' });
+  await deps.relay.relay(rows);
+  if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+}

@@ -1,0 +1,127 @@
+/**
+ * Replies out. A node runs the `mt-<link>` worker only while it holds a session of that link bound as
+ * receiver or transceiver, so a reply waits in Redis (surviving restarts) until some node can send it.
+ * The queue's limiter is the link's contracted rate, shared by every node (LIBRARIES.md §3).
+ */
+import { Worker, type Job } from 'bullmq';
+import { eq } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/client.js';
+import { outbox } from '../db/schema/index.js';
+import { ScgwError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SmppSession } from '../smpp/session.js';
+import type { OutboundPdu } from '../smpp/types.js';
+import { planMt, type ConcatMode } from '../text/index.js';
+import type { MtJob } from './jobs.js';
+import { backoffDelay, mtQueueName } from './queues.js';
+import type { RouteCache } from './route-cache.js';
+
+const ESME_RMSGQFUL = 0x14;
+const ESME_RTHROTTLED = 0x58;
+
+export interface MtDispatcher {
+  sessionBound(s: SmppSession): void;
+  sessionClosed(s: SmppSession): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MtDeps {
+  connection: Redis;
+  prefix: string;
+  db: Db;
+  cache: RouteCache;
+  log: Logger;
+  tagMsisdn(msisdn: string): string;
+  onSent?(outcome: { link: string; segments: number; ok: boolean }): void;
+}
+
+export function createMtDispatcher(deps: MtDeps): MtDispatcher {
+  const sessions = new Map<string, Set<SmppSession>>();
+  const workers = new Map<string, Worker<MtJob>>();
+  let rr = 0;
+
+  function pick(link: string): SmppSession | undefined {
+    const live = [...(sessions.get(link) ?? [])].filter((s) => s.canReceive);
+    return live.length ? live[rr++ % live.length] : undefined;
+  }
+
+  function startWorker(link: string) {
+    const row = deps.cache.current().links.get(link);
+    const rate = row?.ratePerSecond ?? 100;
+    const worker: Worker<MtJob> = new Worker<MtJob>(mtQueueName(link), (job) => sendReply(job, link, worker), {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: Math.max(1, row?.window ?? 10),
+      limiter: { max: rate, duration: 1000 },
+      settings: { backoffStrategy: backoffDelay },
+    });
+    worker.on('error', (e) => deps.log.warn({ err: e, link }, 'mt worker error'));
+    workers.set(link, worker);
+    deps.log.info({ link, rate }, 'mt worker started');
+  }
+
+  async function sendReply(job: Job<MtJob>, link: string, worker: Worker<MtJob>) {
+    const [row] = await deps.db.select().from(outbox).where(eq(outbox.id, job.data.outboxId));
+    if (!row || row.status !== 'pending') return; // sent already (a re-run after a crash) or gone
+    const session = pick(link);
+    if (!session) throw new ScgwError('SCGW_NO_SESSION', `no receiving session for link ${link} on this node`);
+    const linkRow = deps.cache.current().links.get(link);
+    const concat: ConcatMode = linkRow?.concat ?? 'udh8';
+    // Deterministic reference from the outbox id: a resend after a crash reuses it.
+    const plan = planMt(row.body ?? '', { concat, ref: concat === 'udh8' ? row.id & 0xff : row.id & 0xffff });
+    const base = { source: { addr: row.source, ton: 0, npi: 0 }, destination: { addr: row.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
+    const pdus: OutboundPdu[] = plan.messagePayload
+      ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { messagePayload: Buffer.from(plan.messagePayload) } }]
+      : plan.segments.map((seg) => ({
+        ...base,
+        esmClass: seg.udhi ? 0x40 : 0,
+        shortMessage: seg.shortMessage,
+        ...(seg.sar ? { tlvs: { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } } : {}),
+      }));
+    const results = await Promise.all(pdus.map((p) => session.send('deliver_sm', p)));
+    const log = deps.log.child({ corr: row.corr, link, msisdn: deps.tagMsisdn(row.destination) });
+    if (results.some((r) => r.status === ESME_RTHROTTLED || r.status === ESME_RMSGQFUL)) {
+      log.warn({ template: row.template }, 'peer throttled a reply; slowing the link down');
+      await worker.rateLimit(1000);
+      throw Worker.RateLimitError();
+    }
+    const failed = results.find((r) => r.status !== 0);
+    await deps.db.update(outbox).set({
+      status: failed ? 'failed' : 'sent',
+      sentAt: new Date(),
+      body: null, // replies carry passwords: not kept once sent
+      segments: pdus.length,
+      messageIds: results.map((r) => r.messageId),
+    }).where(eq(outbox.id, row.id));
+    deps.onSent?.({ link, segments: pdus.length, ok: !failed });
+    if (failed) log.warn({ template: row.template, status: failed.status }, 'peer refused a reply');
+    else log.debug({ template: row.template, segments: pdus.length }, 'reply sent');
+  }
+
+  return {
+    sessionBound(s) {
+      if (!s.link || !s.canReceive) return;
+      const set = sessions.get(s.link) ?? new Set();
+      set.add(s);
+      sessions.set(s.link, set);
+      if (!workers.has(s.link)) startWorker(s.link);
+    },
+    async sessionClosed(s) {
+      if (!s.link) return;
+      const set = sessions.get(s.link);
+      if (!set?.delete(s) || set.size > 0) return;
+      sessions.delete(s.link);
+      const w = workers.get(s.link);
+      workers.delete(s.link);
+      // Active jobs finish (or fail and retry elsewhere); queued replies stay in Redis for the next bind.
+      await w?.close();
+      deps.log.info({ link: s.link }, 'mt worker stopped: no receiving session left on this node');
+    },
+    async close() {
+      await Promise.all([...workers.values()].map((w) => w.close()));
+      workers.clear();
+      sessions.clear();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Outbox → `mt-<link>`. The mo worker relays its own rows right after commit (the fast path); a sweep
+ * relays whatever a crash left behind. Adding uses jobId `ob-<id>`, so relaying twice queues once while
+ * the job is kept, and the mt worker skips rows already sent: no reply lost, none sent twice.
+ */
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { outbox } from '../db/schema/index.js';
+import type { Logger } from '../log.js';
+import { MT_JOB_OPTIONS, type Queues } from './queues.js';
+
+export interface RelayRow { id: number; link: string; corr: string }
+
+export interface OutboxRelay {
+  relay(rows: readonly RelayRow[]): Promise<void>;
+  relayByIdemKey(idemKey: string): Promise<void>;
+  /** Relays rows left unrelayed for longer than `olderThanMs`; returns how many. */
+  sweep(olderThanMs?: number): Promise<number>;
+  close(): void;
+}
+
+export function createOutboxRelay(deps: { db: Db; queues: Queues; log: Logger; sweepEveryMs?: number; now?: () => Date }): OutboxRelay {
+  const now = deps.now ?? (() => new Date());
+  async function relay(rows: readonly RelayRow[]) {
+    if (rows.length === 0) return;
+    const byLink = new Map<string, RelayRow[]>();
+    for (const r of rows) byLink.set(r.link, [...(byLink.get(r.link) ?? []), r]);
+    for (const [link, rs] of byLink) {
+      await deps.queues.mt(link).addBulk(rs.map((r) => ({ name: 'reply', data: { outboxId: r.id, corr: r.corr }, opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` } })));
+    }
+    // Durable from here: queued in Redis; the mark only spares the sweep the work.
+    await deps.db.update(outbox).set({ relayedAt: now() }).where(inArray(outbox.id, rows.map((r) => r.id)));
+  }
+  async function sweep(olderThanMs = 5000) {
+    const rows = await deps.db.select({ id: outbox.id, link: outbox.link, corr: outbox.corr }).from(outbox)
+      .where(and(isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs))))
+      .limit(1000);
+    if (rows.length) {
+      deps.log.warn({ rows: rows.length }, 'relaying outbox rows left behind (a crash between commit and relay)');
+      await relay(rows);
+    }
+    return rows.length;
+  }
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  if (deps.sweepEveryMs) {
+    const tick = async () => {
+      try { await sweep(); } catch (e) { deps.log.warn({ err: e }, 'outbox sweep failed; will retry'); }
+      if (!stopped) timer = setTimeout(tick, deps.sweepEveryMs);
+    };
+    timer = setTimeout(tick, deps.sweepEveryMs);
+  }
+  return {
+    relay,
+    async relayByIdemKey(idemKey) {
+      const rows = await deps.db.select({ id: outbox.id, link: outbox.link, corr: outbox.corr }).from(outbox)
+        .where(and(eq(outbox.idemKey, idemKey), isNull(outbox.relayedAt)));
+      await relay(rows);
+    },
+    sweep,
+    close() { stopped = true; if (timer) clearTimeout(timer); },
+  };
+}

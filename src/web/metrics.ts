@@ -1,0 +1,37 @@
+/** Prometheus metrics: one registry per gateway (no global state), served at /metrics. */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  moAccepted: Counter<'link'>;
+  moRefused: Counter<'reason'>;
+  moRouted: Counter<'action' | 'binary'>;
+  concatTimeouts: Counter;
+  mtSent: Counter<'link' | 'outcome'>;
+  mtSegments: Counter<'link'>;
+  sessions: Gauge<'link'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'scgw_' });
+  const reg = { registers: [registry] };
+  return {
+    registry,
+    moAccepted: new Counter({ name: 'scgw_mo_accepted_total', help: 'MO PDUs acked after a durable enqueue', labelNames: ['link'], ...reg }),
+    moRefused: new Counter({ name: 'scgw_mo_refused_total', help: 'MO PDUs answered with an error status', labelNames: ['reason'], ...reg }),
+    moRouted: new Counter({ name: 'scgw_mo_routed_total', help: 'Whole MO messages acted on, by action', labelNames: ['action', 'binary'], ...reg }),
+    concatTimeouts: new Counter({ name: 'scgw_concat_timeouts_total', help: 'Concatenated MO routed incomplete after the timeout', ...reg }),
+    mtSent: new Counter({ name: 'scgw_mt_sent_total', help: 'Replies sent, by peer outcome', labelNames: ['link', 'outcome'], ...reg }),
+    mtSegments: new Counter({ name: 'scgw_mt_segments_total', help: 'Reply segments (PDUs) sent', labelNames: ['link'], ...reg }),
+    sessions: new Gauge({ name: 'scgw_smpp_sessions', help: 'Bound SMPP sessions on this node', labelNames: ['link'], ...reg }),
+  };
+}
+
+export function registerMetrics(app: FastifyInstance, registry: Registry) {
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+}
