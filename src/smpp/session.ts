@@ -295,7 +295,7 @@ export class SmppSession {
     clearTimeout(this.#graceTimer);
     clearInterval(this.#keepalive);
     this.#failAll();
-    this.#log.info({ link: this.#link }, 'session closed');
+    this.#log.info('session closed');
     this.#resolveClosed();
     try {
       this.#deps.onClosed?.(this);

@@ -8,29 +8,37 @@ export const GSM_BASIC =
 /** 3GPP TS 23.038 §6.2.1.1 extension table characters. */
 export const GSM_EXTENSION = '\f^{}\\[~]|€';
 
+/**
+ * Strings whose length is uniform in 0..maxLength. fc.string alone keeps to a few characters by
+ * default, which would never reach a second segment.
+ */
+function textOf(unit: fc.Arbitrary<string> | 'grapheme', maxLength: number): fc.Arbitrary<string> {
+  return fc.integer({ min: 0, max: maxLength }).chain((n) => fc.string({ unit, minLength: n, maxLength: n }));
+}
+
 const gsmChar = fc.constantFrom(...GSM_BASIC, ...GSM_EXTENSION);
 /** Mostly default-table characters, so extension characters appear at realistic density. */
 const gsmCharWeighted = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...GSM_BASIC) }, { weight: 1, arbitrary: gsmChar });
 
 export function gsmText(maxLength = 500): fc.Arbitrary<string> {
-  return fc.string({ unit: gsmCharWeighted, maxLength });
+  return textOf(gsmCharWeighted, maxLength);
 }
 
 /** Russian letters, space and punctuation: UCS-2 text of one unit per character. */
 export function cyrillicText(maxLength = 300): fc.Arbitrary<string> {
   const chars = 'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя .,!?';
-  return fc.string({ unit: fc.constantFrom(...chars), maxLength });
+  return textOf(fc.constantFrom(...chars), maxLength);
 }
 
 /** Text that needs UCS-2 and mixes BMP characters with surrogate pairs (emoji). */
 export function emojiText(maxLength = 300): fc.Arbitrary<string> {
   const unit = fc.oneof(fc.constantFrom('😀', '👍🏽', '🇷🇺', '€', 'ж', 'a', ' ', '𝄞'), fc.constantFrom('@', '{'));
-  return fc.string({ unit, maxLength });
+  return textOf(unit, maxLength);
 }
 
 /** Any MT text: GSM-7, Cyrillic, emoji, or arbitrary valid Unicode. */
 export function anyText(maxLength = 600): fc.Arbitrary<string> {
-  return fc.oneof(gsmText(maxLength), cyrillicText(maxLength), emojiText(maxLength), fc.string({ unit: 'grapheme', maxLength }));
+  return fc.oneof(gsmText(maxLength), cyrillicText(maxLength), emojiText(maxLength), textOf('grapheme', maxLength));
 }
 
 export const bytes = (maxLength = 400): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength });

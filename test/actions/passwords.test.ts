@@ -1,0 +1,78 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS, PASSWORD_ALPHABET, hashPassword, passwordGenerator, verifyPassword, type ActionDeps, type ActionMessage } from '../../src/actions/index.js';
+import { operations, passwordEvents, subscribers } from '../../src/db/schema/index.js';
+import { testDb } from '../support/db.js';
+
+let t: Awaited<ReturnType<typeof testDb>>;
+beforeAll(async () => { t = await testDb(); });
+afterAll(async () => { await t.close(); });
+
+function deps(now: Date, perHour = 5): ActionDeps {
+  return {
+    now: () => now,
+    newPassword: passwordGenerator(10),
+    hashPassword: (p) => hashPassword(p, 10),
+    render: (key, _l, vars = {}) => `${key}${vars['password'] ? ` ${vars['password']}` : ''}`,
+    passwordsPerHour: perHour,
+    publicUrl: 'http://x',
+  };
+}
+const msg = (msisdn: string): ActionMessage => ({ msisdn, shortCode: '232', text: 'ON', args: '', link: 'l', channel: 'sms', corr: 'c', locale: 'en' });
+
+describe('passwords', () => {
+  it('generates passwords of the configured length with no look-alike characters', () => {
+    const gen = passwordGenerator(10);
+    for (let i = 0; i < 200; i++) {
+      const p = gen();
+      expect(p).toHaveLength(10);
+      expect(p).toMatch(/^[23456789abcdefghjkmnpqrstuvwxyz]+$/);
+      expect(p).not.toMatch(/[01oli]/);
+    }
+    expect(PASSWORD_ALPHABET).not.toMatch(/[01oliI]/);
+  });
+
+  it('stores scrypt hashes that verify the password and refuse others', async () => {
+    const h = await hashPassword('abcd2345', 10);
+    expect(h).toMatch(/^scrypt\$10\$8\$1\$/);
+    expect(h).not.toContain('abcd2345');
+    expect(await verifyPassword('abcd2345', h)).toBe(true);
+    expect(await verifyPassword('abcd2346', h)).toBe(false);
+    expect(await verifyPassword('abcd2345', 'garbage')).toBe(false);
+  });
+
+  it('archive.activate turns archiving on and stores only the hash of the password it replies with', async () => {
+    const action = ACTIONS.get('archive.activate')!;
+    const replies = await t.handle.db.transaction((tx) => action.run(tx, msg('79160000001'), {}, deps(new Date())));
+    expect(replies).toHaveLength(1);
+    const password = replies[0]!.text.split(' ')[1]!;
+    const [row] = await t.handle.db.select().from(subscribers).where(eq(subscribers.msisdn, '79160000001'));
+    expect(row!.archiveOn).toBe(true);
+    expect(await verifyPassword(password, row!.archivePasswordHash!)).toBe(true);
+    const ops = await t.handle.db.select().from(operations).where(eq(operations.msisdn, '79160000001'));
+    expect(ops.map((o) => o.action)).toEqual(['archive.activate']);
+  });
+
+  it('a new request replaces the old password', async () => {
+    const action = ACTIONS.get('account.password')!;
+    const d = deps(new Date());
+    const first = (await t.handle.db.transaction((tx) => action.run(tx, msg('79160000002'), {}, d)))[0]!.text.split(' ')[1]!;
+    const second = (await t.handle.db.transaction((tx) => action.run(tx, msg('79160000002'), {}, d)))[0]!.text.split(' ')[1]!;
+    const [row] = await t.handle.db.select().from(subscribers).where(eq(subscribers.msisdn, '79160000002'));
+    expect(await verifyPassword(second, row!.accountPasswordHash!)).toBe(true);
+    expect(await verifyPassword(first, row!.accountPasswordHash!)).toBe(false);
+  });
+
+  it('caps passwords per number per hour, then sends one refusal, then stays silent until the hour passes', async () => {
+    const action = ACTIONS.get('account.password')!;
+    const start = new Date('2026-11-25T10:00:00Z');
+    const run = (at: Date) => t.handle.db.transaction((tx) => action.run(tx, msg('79160000003'), {}, deps(at, 5)));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) outcomes.push((await run(new Date(start.getTime() + i * 60_000))).map((r) => r.template).join(',') || 'silent');
+    expect(outcomes).toEqual([...Array(5).fill('account.password'), 'password.refused', 'silent', 'silent']);
+    const later = await run(new Date(start.getTime() + 3600_000 + 5 * 60_000));
+    expect(later.map((r) => r.template)).toEqual(['account.password']);
+    const events = await t.handle.db.select().from(passwordEvents).where(eq(passwordEvents.msisdn, '79160000003'));
+    expect(events.filter((e) => e.outcome === 'issued')).toHaveLength(6);
+  });
+});
