@@ -3,7 +3,7 @@
  * Phone numbers never reach a log line: msisdnTag() is a keyed hash you can grep for.
  */
 import { createHmac } from 'node:crypto';
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
@@ -13,7 +13,7 @@ export const REDACT_PATHS = [
   'text', '*.text', 'shortMessage', '*.shortMessage',
 ];
 
-export function createRootLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {
+export function createRootLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' } }, destination);
 }
 

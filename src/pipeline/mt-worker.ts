@@ -12,7 +12,7 @@ import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SmppSession } from '../smpp/session.js';
 import type { OutboundPdu } from '../smpp/types.js';
-import { planMt, type ConcatMode } from '../text/index.js';
+import { planMt, type ConcatMode, type MtPlan } from '../text/index.js';
 import type { MtJob } from './jobs.js';
 import { backoffDelay, mtQueueName } from './queues.js';
 import type { RouteCache } from './route-cache.js';
@@ -69,7 +69,21 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     const linkRow = deps.cache.current().links.get(link);
     const concat: ConcatMode = linkRow?.concat ?? 'udh8';
     // Deterministic reference from the outbox id: a resend after a crash reuses it.
-    const plan = planMt(row.body ?? '', { concat, ref: concat === 'udh8' ? row.id & 0xff : row.id & 0xffff });
+    let plan: MtPlan;
+    try {
+      plan = planMt(row.body ?? '', {
+        concat,
+        ref: concat === 'udh8' ? row.id & 0xff : row.id & 0xffff,
+        gsm7Packed: linkRow?.gsm7Packed ?? false,
+        // A link where data_coding 0 means Latin-1 cannot carry GSM-7 at 0: send UCS-2 there.
+        forceUcs2: linkRow?.dc0 === 'latin1',
+      });
+    } catch (e) {
+      // More than 255 segments: no peer can take it. A template problem, not a transient one.
+      await deps.db.update(outbox).set({ status: 'failed', body: null }).where(eq(outbox.id, row.id));
+      deps.log.error({ corr: row.corr, template: row.template, err: (e as Error).message }, 'reply too long to send; marked failed');
+      return;
+    }
     const base = { source: { addr: row.source, ton: 0, npi: 0 }, destination: { addr: row.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
     const pdus: OutboundPdu[] = plan.messagePayload
       ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { messagePayload: Buffer.from(plan.messagePayload) } }]

@@ -38,6 +38,11 @@ for (const t of [...Object.values(TLVS), { name: 'network_error_code', id: 0x042
 export const HEADER_LENGTH = 16;
 /** node-smpp refuses to decode anything longer (PDU.maxLength); our framing cap may be lower, never higher. */
 export const CODEC_MAX_PDU_LENGTH: number = smpp.PDU.maxLength;
+/**
+ * Our default framing cap: node-smpp's own. Kannel stops at 7424; 16384 lets a message_payload of ~16 KB
+ * through. A full 64 KB payload would need node-smpp's PDU.maxLength lifted, which we do not do.
+ */
+export const DEFAULT_MAX_PDU_LENGTH = 16384;
 /** SMPP 3.4 sm_length is 0–254; node-smpp throws a RangeError from 256 on. Beyond: message_payload. */
 export const MAX_SHORT_MESSAGE = 254;
 export const GENERIC_NACK = 0x80000000;

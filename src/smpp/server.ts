@@ -7,17 +7,12 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { nanoid } from 'nanoid';
 import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { CODEC_MAX_PDU_LENGTH, HEADER_LENGTH, fieldNumber, fieldString, type DecodedPdu } from './pdu.js';
+import { CODEC_MAX_PDU_LENGTH, DEFAULT_MAX_PDU_LENGTH, HEADER_LENGTH, fieldNumber, fieldString, type DecodedPdu } from './pdu.js';
 import { SmppSession } from './session.js';
 import { ESME, statusForError, statusName } from './status.js';
 import type { AuthRequest, AuthResult, BindKind, InboundMessage } from './types.js';
 import { vendors, type VendorProfile } from './vendors/index.js';
 
-/**
- * node-smpp's own decode cap. Kannel stops at 7424; we take 16384 so a message_payload of up to ~16 KB fits,
- * and can go no higher without lifting node-smpp's PDU.maxLength (a full 64 KB payload does not fit).
- */
-export const DEFAULT_MAX_PDU_LENGTH = 16384;
 /** Our system_id in bind_*_resp. */
 export const SYSTEM_ID = 'scgw';
 

@@ -64,8 +64,8 @@ export function gsm7Encode(text: string): Uint8Array | null {
 }
 
 /**
- * Unpacked septets → text. Never throws: octets above 0x7F keep their low 7 bits, a trailing lone
- * ESC shows nothing (Kannel charset.c trims it the same way).
+ * Unpacked septets → text. Never throws: octets above 0x7F keep their low 7 bits; a trailing lone
+ * ESC (a sender that cut an ESC pair, which 3GPP TS 23.040 §9.2.3.24.1 forbids) shows nothing.
  */
 export function gsm7Decode(septets: Uint8Array): string {
   let out = '';

@@ -93,6 +93,9 @@ describe('concatenation round trip', () => {
   /** What pipeline/ does with MO parts, minus Redis: file each part under its key until complete. */
   function deliver(segments: MtSegment[], dataCoding: number): string[] {
     const store = new Map<string, { id: PartIdentity; parts: Map<number, { body: Uint8Array; udhLength: number }> }>();
+    // A part repeated after its set completed must not start a second set: pipeline/ keeps a marker
+    // for completed keys until the reassembly timeout (8-bit references wrap, so it must expire).
+    const done = new Set<string>();
     const texts: string[] = [];
     for (const s of segments) {
       const { udh, body } = splitUdh(s.shortMessage, s.udhi);
@@ -102,6 +105,7 @@ describe('concatenation round trip', () => {
         texts.push(decodeText([part], dataCoding));
         continue;
       }
+      if (done.has(id.key)) continue;
       const entry = store.get(id.key) ?? { id, parts: new Map() };
       store.set(id.key, entry);
       if (entry.parts.has(id.seq)) continue; // a repeat of a part already durable
@@ -110,6 +114,7 @@ describe('concatenation round trip', () => {
       if (set.complete) {
         texts.push(decodeText(set.ordered, dataCoding));
         store.delete(id.key);
+        done.add(id.key);
       }
     }
     return texts;

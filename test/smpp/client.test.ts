@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ESME, SmppStatusError, createSmppClient, type InboundMessage, type OutboundPdu, type SmppClient, type SmppClientOptions } from '../../src/smpp/index.js';
+import { CMD, bindRaw, rawPdu } from '../support/smpp-peer.js';
+import { log, startServer, until } from './harness.js';
+
+let h: Awaited<ReturnType<typeof startServer>>;
+const clients: SmppClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await h?.stop();
+});
+
+function client(over: Partial<SmppClientOptions> = {}): SmppClient {
+  const c = createSmppClient({ host: '127.0.0.1', port: h.port, systemId: 'esme', password: 'secret', bindKind: 'transceiver', log, window: 5, responseTimeoutMs: 2000, ...over });
+  clients.push(c);
+  return c;
+}
+
+const UDH = Buffer.from([0x05, 0x00, 0x03, 0xa7, 0x02, 0x01]);
+const UCS2 = Buffer.from('Пароль: 7x9k2m', 'utf16le').swap16();
+
+const mt: OutboundPdu = {
+  source: { addr: '232', ton: 3, npi: 0 },
+  destination: { addr: '79161234567', ton: 1, npi: 1 },
+  esmClass: 0x40,
+  dataCoding: 8,
+  shortMessage: new Uint8Array(Buffer.concat([UDH, UCS2])),
+  tlvs: { userMessageReference: 7 },
+};
+
+describe('smpp client against our server', () => {
+  it('binds, submits, and the server gets the octets byte-identical', async () => {
+    h = await startServer();
+    const c = client();
+    await c.connect();
+    expect(c.bound).toBe(true);
+    const r = await c.submit({ ...mt, source: mt.destination, destination: mt.source });
+    expect(r.status).toBe(ESME.ROK);
+    expect(r.messageId).toHaveLength(21);
+    const m = h.messages[0]!;
+    expect(Buffer.compare(m.shortMessage, Buffer.concat([UDH, UCS2]))).toBe(0);
+    expect(m.tlvs.userMessageReference).toBe(7);
+    expect(m.destination).toEqual({ addr: '232', ton: 3, npi: 0 });
+  });
+
+  it('rejects connect with SmppStatusError naming the bind status when the password is wrong', async () => {
+    h = await startServer();
+    const err = await client({ password: 'nope' }).connect().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SmppStatusError);
+    expect(err).toMatchObject({ code: 'SCGW_SMPP_STATUS', status: ESME.RINVPASWD, message: expect.stringContaining('ESME_RINVPASWD') });
+  });
+
+  it('rejects connect with SCGW_SMPP_CLOSED when nothing listens', async () => {
+    h = await startServer();
+    const port = h.port;
+    await h.server.close(100);
+    await expect(client({ port }).connect()).rejects.toMatchObject({ code: 'SCGW_SMPP_CLOSED' });
+  });
+
+  it('receives a server deliver_sm of a UCS-2 Buffer byte-identical and answers with the status onMessage returns', async () => {
+    h = await startServer();
+    const got: InboundMessage[] = [];
+    const c = client({ onMessage: async (m) => (got.push(m), got.length === 1 ? ESME.ROK : ESME.RX_T_APPN) });
+    await c.connect();
+    await until(() => h.bound.length === 1);
+    const s = h.bound[0]!;
+    expect(await s.send('deliver_sm', mt)).toEqual({ status: ESME.ROK, messageId: '' });
+    expect(got[0]!.commandId).toBe('deliver_sm');
+    expect(got[0]!.link).toBe('esme');
+    expect(Buffer.compare(got[0]!.shortMessage, Buffer.concat([UDH, UCS2]))).toBe(0);
+    expect(got[0]!).toMatchObject({ esmClass: 0x40, dataCoding: 8, source: mt.source, destination: mt.destination });
+    expect((await s.send('deliver_sm', mt)).status).toBe(ESME.RX_T_APPN);
+  });
+
+  it('sends a long message as message_payload and refuses a short_message over 254 octets', async () => {
+    h = await startServer();
+    const c = client();
+    await c.connect();
+    const long = Buffer.alloc(1000, 0x42);
+    await expect(c.submit({ ...mt, shortMessage: long })).rejects.toMatchObject({ code: 'SCGW_SMPP_MALFORMED' });
+    expect((await c.submit({ ...mt, shortMessage: new Uint8Array(0), tlvs: { messagePayload: long } })).status).toBe(ESME.ROK);
+    expect(h.messages[0]!.tlvs.messagePayload?.equals(long)).toBe(true);
+  });
+
+  it('answers enquire_link from the server while bound', async () => {
+    h = await startServer({ enquireLinkS: 0.1 });
+    const c = client();
+    await c.connect();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(c.bound).toBe(true); // the server's keepalive got its answers, or it would have closed the session
+    expect(h.server.sessions()).toHaveLength(1);
+  });
+
+  it('server.close() unbinds every bound session', async () => {
+    h = await startServer();
+    const c = client();
+    await c.connect();
+    const raw = await bindRaw(h.port, 'esme', 'secret');
+    const closing = h.server.close(1000);
+    const unbind = await raw.pdus.next();
+    expect(unbind.commandId).toBe(CMD.unbind);
+    raw.socket.write(rawPdu(CMD.unbind_resp, unbind.sequenceNumber));
+    await closing;
+    await raw.pdus.closed;
+    expect(c.bound).toBe(false);
+    expect(h.closed).toHaveLength(2);
+  });
+
+  it('rebinds after the server drops the session when reconnect is on', async () => {
+    h = await startServer();
+    const c = client({ reconnect: true, reconnectBaseMs: 50 });
+    await c.connect();
+    await until(() => h.bound.length === 1);
+    await h.bound[0]!.close();
+    await until(() => h.bound.length === 2 && c.bound);
+    expect((await c.submit(mt)).status).toBe(ESME.ROK);
+  });
+});
