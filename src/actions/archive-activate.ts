@@ -9,6 +9,7 @@ import type { Action } from './types.js';
 export const archiveActivate: Action = {
   name: 'archive.activate',
   params: z.object({}).passthrough(),
+  placeholders: { 'archive.activate': ['password', 'url'], 'password.refused': [] },
   async run(tx, msg, _params, deps) {
     const now = deps.now();
     const issued = await issuePassword(tx, msg.msisdn, 'archive', deps);

@@ -9,6 +9,7 @@ import type { Action } from './types.js';
 export const archiveDeactivate: Action = {
   name: 'archive.deactivate',
   params: z.object({}).passthrough(),
+  placeholders: { 'archive.deactivate': [] },
   async run(tx, msg, _params, deps) {
     const now = deps.now();
     await lockSubscriber(tx, msg.msisdn);

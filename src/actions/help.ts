@@ -6,6 +6,8 @@ import type { Action } from './types.js';
 export const help: Action<{ template?: string }> = {
   name: 'help',
   params: z.object({ template: z.string().optional() }).passthrough(),
+  // help.<short code>, help.default or params.template: help texts take no placeholders.
+  placeholders: {},
   async run(tx, msg, params, deps) {
     const key = params.template ?? `help.${msg.shortCode}`;
     await logOperation(tx, msg, 'help', 'ok', deps.now());

@@ -16,6 +16,7 @@ const params = z.object({
 export const mmsSettings: Action<z.infer<typeof params>> = {
   name: 'mms.settings',
   params,
+  placeholders: { 'mms.settings': ['apn', 'mmsc', 'proxy', 'port'] },
   async run(tx, msg, p, deps) {
     await logOperation(tx, msg, 'mms.settings', 'ok', deps.now());
     return [{ template: 'mms.settings', text: deps.render('mms.settings', msg.locale, { apn: p.apn, mmsc: p.mmsc, proxy: p.proxy, port: p.port }) }];

@@ -35,5 +35,10 @@ export interface ActionDeps {
 export interface Action<P = Record<string, unknown>> {
   name: string;
   params: z.ZodType<P>;
+  /**
+   * The templates this action renders, each with the placeholders it fills in (`{password}`). The admin API
+   * refuses a template that names any other placeholder. `help.*` templates take none.
+   */
+  placeholders: Readonly<Record<string, readonly string[]>>;
   run(tx: Tx, msg: ActionMessage, params: P, deps: ActionDeps): Promise<Reply[]>;
 }

@@ -36,6 +36,7 @@ export interface SmppServerDeps {
 export interface SmppServer {
   /** Resolves with the port actually bound (pass 0 for an ephemeral one). */
   listen(port: number, host?: string): Promise<number>;
+  /** Every live session, bound or not (filter on `bound` for link state). */
   sessions(): SmppSession[];
   /** Stops accepting, unbinds every bound session (each waits up to timeoutMs), closes the rest. */
   close(timeoutMs: number): Promise<void>;

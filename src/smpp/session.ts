@@ -106,7 +106,7 @@ export class SmppSession {
     this.#state = 'bound';
     this.#bindKind = bindKind;
     this.#link = link;
-    this.#log = this.#log.child({ link });
+    if (this.#log.bindings().link !== link) this.#log = this.#log.child({ link });
     if (window !== undefined) this.#window.resize(window);
     this.#log.info({ bindKind, remote: this.remoteAddress }, 'bound');
   }

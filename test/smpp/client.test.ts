@@ -83,10 +83,10 @@ describe('smpp client against our server', () => {
   });
 
   it('answers enquire_link from the server while bound', async () => {
-    h = await startServer({ enquireLinkS: 0.1 });
+    h = await startServer({ enquireLinkS: 0.1, responseTimeoutMs: 150 });
     const c = client();
     await c.connect();
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 600));
     expect(c.bound).toBe(true); // the server's keepalive got its answers, or it would have closed the session
     expect(h.server.sessions()).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../client.js';
+import type { Db, DbOrTx, Tx } from '../client.js';
 import { links } from '../schema/index.js';
 import { bumpConfigVersion } from './config.js';
 
@@ -31,4 +31,20 @@ export async function deleteLink(db: Db, name: string): Promise<boolean> {
     if (gone.length) await bumpConfigVersion(tx);
     return gone.length > 0;
   });
+}
+
+/** Within changeConfig (which bumps and records the version): null when the name is taken. */
+export async function insertLink(tx: Tx, link: NewLink): Promise<LinkRow | null> {
+  const [row] = await tx.insert(links).values(link).onConflictDoNothing().returning();
+  return row ?? null;
+}
+
+export async function updateLink(tx: Tx, name: string, fields: Omit<Partial<NewLink>, 'name' | 'createdAt'>): Promise<LinkRow | null> {
+  const [row] = await tx.update(links).set(fields).where(eq(links.name, name)).returning();
+  return row ?? null;
+}
+
+export async function removeLink(tx: Tx, name: string): Promise<boolean> {
+  const gone = await tx.delete(links).where(eq(links.name, name)).returning({ name: links.name });
+  return gone.length > 0;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { count, eq } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { adminTokens } from '../schema/index.js';
 
@@ -23,4 +23,15 @@ export async function findToken(db: DbOrTx, token: string): Promise<{ id: string
 export async function countTokens(db: DbOrTx): Promise<number> {
   const [row] = await db.select({ n: count() }).from(adminTokens);
   return Number(row?.n ?? 0);
+}
+
+export interface TokenRow { id: string; name: string; createdAt: Date }
+
+export async function listTokens(db: DbOrTx): Promise<TokenRow[]> {
+  return db.select({ id: adminTokens.id, name: adminTokens.name, createdAt: adminTokens.createdAt }).from(adminTokens).orderBy(asc(adminTokens.createdAt), asc(adminTokens.id));
+}
+
+export async function deleteToken(db: DbOrTx, id: string): Promise<boolean> {
+  const gone = await db.delete(adminTokens).where(eq(adminTokens.id, id)).returning({ id: adminTokens.id });
+  return gone.length > 0;
 }

@@ -2,3 +2,4 @@ export * from './links.js';
 export * from './routing.js';
 export * from './subscribers.js';
 export * from './messages.js';
+export * from './config.js';

@@ -1,9 +1,29 @@
 /**
- * Admin API request/response shapes (zod). The CLI imports this file for types and validation only.
+ * Admin API request/response shapes (zod); openapi.ts turns them into the OpenAPI document.
+ * The CLI imports this file for types and validation only, so it imports nothing of ours.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
+// ── common ───────────────────────────────────────────────────────────────────────────────────────
+export const errorBody = z.object({ code: z.string(), message: z.string() });
+export type ErrorBody = z.infer<typeof errorBody>;
+
+export const configProblem = z.object({
+  entity: z.enum(['route', 'template', 'link', 'menu']),
+  id: z.string(),
+  code: z.string().describe('shadowed, tie, bad-regex, unsafe-regex, unknown-action, bad-params, unknown-placeholder, missing-template, …'),
+  message: z.string(),
+});
+export type ConfigProblem = z.infer<typeof configProblem>;
+/** 422: the change would leave a config that validation refuses; nothing was saved. */
+export const configRejected = errorBody.extend({ problems: z.array(configProblem) });
+
+const configVersion = z.number().int().describe('the config version now current');
+export const deleted = z.object({ deleted: z.string(), configVersion });
+export type Deleted = z.infer<typeof deleted>;
+
+// ── links ────────────────────────────────────────────────────────────────────────────────────────
 const cidr = z.string().refine((s) => {
   const [addr, bits, extra] = s.split('/');
   if (extra !== undefined || !addr) return false;
@@ -15,12 +35,14 @@ const cidr = z.string().refine((s) => {
 }, { message: 'must be an IP address or CIDR range such as 10.0.0.0/8' });
 
 export const linkName = z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'link names are 1–15 letters, digits, _ or - (the SMPP system_id, SMPP 3.4 §5.2.1)');
+// SMPP 3.4 §4.1.1: password is a C-octet string of at most 9 octets, so 8 characters.
+const linkPassword = z.string().min(1).max(8, 'SMPP 3.4 bind passwords are at most 8 characters');
 
-export const linkCreate = z.object({
-  name: linkName,
-  // SMPP 3.4 §4.1.1: password is a C-octet string of at most 9 octets, so 8 characters.
-  password: z.string().min(1).max(8, 'SMPP 3.4 bind passwords are at most 8 characters'),
+const linkFields = z.object({
   allowedSources: z.array(cidr).default([]),
+  direction: z.enum(['listen', 'connect']).default('listen').describe('listen: the peer binds to us; connect: we bind to host:port'),
+  host: z.string().min(1).max(253).nullable().default(null),
+  port: z.number().int().min(1).max(65535).nullable().default(null),
   ratePerSecond: z.number().int().min(1).max(100_000).default(100),
   window: z.number().int().min(1).max(1000).default(10),
   allowBinary: z.boolean().default(false),
@@ -28,25 +50,153 @@ export const linkCreate = z.object({
   dc0: z.enum(['gsm7', 'latin1']).default('gsm7'),
   gsm7Packed: z.boolean().default(false),
   concat: z.enum(['udh8', 'udh16', 'sar', 'payload']).default('udh8'),
-}).strict();
+  enabled: z.boolean().default(true),
+});
+const needsPeer = (l: { direction?: string; host?: string | null; port?: number | null }) => l.direction !== 'connect' || (!!l.host && !!l.port);
+const peerMessage = { message: 'a connect link needs host and port', path: ['host'] };
+
+export const linkCreate = linkFields.extend({ name: linkName, password: linkPassword }).strict().refine(needsPeer, peerMessage);
 export type LinkCreate = z.input<typeof linkCreate>;
+/** PATCH: any field but the name; `password` sets a new bind password. */
+export const linkPatch = linkFields.partial().extend({ password: linkPassword.optional() }).strict();
+export type LinkPatch = z.input<typeof linkPatch>;
+/** A link as a config document holds it: a password only when it is new or changes. */
+export const linkImport = linkFields.extend({ name: linkName, password: linkPassword.optional() }).strict().refine(needsPeer, peerMessage);
 
 export const linkView = z.object({
-  name: z.string(),
-  allowedSources: z.array(z.string()),
-  direction: z.string(),
-  ratePerSecond: z.number(),
-  window: z.number(),
-  allowBinary: z.boolean(),
-  archiveFeed: z.boolean(),
-  dc0: z.string(),
-  gsm7Packed: z.boolean(),
-  concat: z.string(),
-  enabled: z.boolean(),
-  bound: z.number().optional(),
-  createdAt: z.string(),
+  name: z.string(), allowedSources: z.array(z.string()), direction: z.string(), host: z.string().nullable(), port: z.number().nullable(),
+  ratePerSecond: z.number(), window: z.number(), allowBinary: z.boolean(), archiveFeed: z.boolean(), dc0: z.string(),
+  gsm7Packed: z.boolean(), concat: z.string(), enabled: z.boolean(), bound: z.number().optional(), createdAt: z.string(),
+  configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;
 
-export const errorBody = z.object({ code: z.string(), message: z.string() });
-export type ErrorBody = z.infer<typeof errorBody>;
+// ── routes ───────────────────────────────────────────────────────────────────────────────────────
+export const routeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'route ids are 1–64 letters, digits, . _ or -');
+export const shortCode = z.string().regex(/^[0-9A-Za-z*#+]{1,20}$/, 'a short code is 1–20 digits (or a USSD string such as *111*25#)');
+const routeFields = z.object({
+  shortCode,
+  kind: z.enum(['exact', 'prefix', 'regex', 'any']).describe('exact keyword (+aliases), prefix (keyword + arguments), regex, any (fallback)'),
+  keywords: z.array(z.string().min(1).max(64)).max(100).default([]).describe('exact, prefix: the keyword and its aliases'),
+  pattern: z.string().min(1).max(500).nullable().default(null).describe('regex: matched (flags iu) against the normalised text'),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).default(0).describe('higher is tried first'),
+  action: z.string().min(1).max(100),
+  params: z.record(z.unknown()).default({}),
+});
+type RouteShape = { kind?: string; keywords?: string[]; pattern?: string | null };
+function kindRules(r: RouteShape, ctx: z.RefinementCtx) {
+  const keywords = r.keywords?.length ?? 0;
+  if ((r.kind === 'exact' || r.kind === 'prefix') && keywords === 0) ctx.addIssue({ code: 'custom', path: ['keywords'], message: `a ${r.kind} route needs at least one keyword` });
+  if (r.kind === 'regex' && !r.pattern) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'a regex route needs a pattern' });
+  if ((r.kind === 'regex' || r.kind === 'any') && keywords > 0) ctx.addIssue({ code: 'custom', path: ['keywords'], message: `a ${r.kind} route takes no keywords` });
+  if (r.kind !== 'regex' && r.pattern) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'only a regex route takes a pattern' });
+}
+/** POST: without an id, one is made from the short code and the first keyword. */
+export const routeCreate = routeFields.extend({ id: routeId.optional() }).strict().superRefine(kindRules);
+export type RouteCreate = z.input<typeof routeCreate>;
+export const routePatch = routeFields.partial().strict();
+export type RoutePatch = z.input<typeof routePatch>;
+/** A whole route (a config document's, or a PATCH merged onto the stored one). */
+export const routeDef = routeFields.extend({ id: routeId }).strict().superRefine(kindRules);
+export type RouteDefInput = z.input<typeof routeDef>;
+export const routeView = z.object({
+  id: z.string(), shortCode: z.string(), kind: z.string(), keywords: z.array(z.string()), pattern: z.string().nullable(),
+  priority: z.number(), action: z.string(), params: z.record(z.unknown()), configVersion: configVersion.optional(),
+});
+export type RouteView = z.infer<typeof routeView>;
+export const routeQuery = z.object({ shortCode: shortCode.optional() }).strict();
+
+// ── templates (help texts are templates help.<short code>) ───────────────────────────────────────
+export const locale = z.enum(['en', 'ru']);
+export const templateKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._*#-]{0,63}$/, 'template keys are 1–64 letters, digits, . _ - * #');
+export const templateSet = z.object({ body: z.string().min(1).max(1600).describe('text with {placeholder}s the action fills in') }).strict();
+export const templateView = z.object({ key: templateKey, locale, body: z.string().min(1).max(1600), configVersion: configVersion.optional() });
+export type TemplateView = z.infer<typeof templateView>;
+export const templateEntry = templateView.omit({ configVersion: true }).strict();
+export const templateQuery = z.object({ key: templateKey.optional(), locale: locale.optional() }).strict();
+
+// ── USSD menus ───────────────────────────────────────────────────────────────────────────────────
+export const ussdCode = z.string().regex(/^\*\d{1,4}(\*\d{1,4})*#$/, 'a USSD code looks like *111# or *111*2#');
+export const menuText = z.object({ en: z.string().min(1).max(160), ru: z.string().min(1).max(160).optional() }).strict();
+export interface MenuItemInput { key: string; label: z.infer<typeof menuText>; action?: string; params?: Record<string, unknown>; menu?: MenuNodeInput }
+export interface MenuNodeInput { title: z.infer<typeof menuText>; items: MenuItemInput[] }
+export const MENU_MAX_DEPTH = 5;
+export const menuItem: z.ZodType<MenuItemInput> = z.lazy(() => z.object({
+  key: z.string().regex(/^[1-9]$/, 'menu items are numbered 1–9'),
+  label: menuText,
+  action: z.string().min(1).max(100).optional(),
+  params: z.record(z.unknown()).optional(),
+  menu: menuNode.optional(),
+}).strict().refine((i) => (i.action === undefined) !== (i.menu === undefined), { message: 'an item has either an action or a submenu' })
+  .refine((i) => i.params === undefined || i.action !== undefined, { message: 'params belong to an action' }));
+export const menuNode: z.ZodType<MenuNodeInput> = z.lazy(() => z.object({
+  title: menuText,
+  items: z.array(menuItem).min(1).max(9).refine((items) => new Set(items.map((i) => i.key)).size === items.length, { message: 'item numbers repeat' }),
+}).strict());
+export const menuCreate = z.object({ code: ussdCode, title: menuText, items: z.array(menuItem).min(1).max(9) }).strict()
+  .refine((m) => new Set(m.items.map((i) => i.key)).size === m.items.length, { message: 'item numbers repeat', path: ['items'] });
+export type MenuCreate = z.infer<typeof menuCreate>;
+export const menuSet = menuNode;
+export const menuView = z.object({ code: z.string(), title: menuText, items: z.array(menuItem), configVersion: configVersion.optional() });
+export type MenuView = z.infer<typeof menuView>;
+
+// ── tokens ───────────────────────────────────────────────────────────────────────────────────────
+export const tokenCreate = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -') }).strict();
+export const tokenView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export type TokenView = z.infer<typeof tokenView>;
+export const tokenCreated = tokenView.extend({ token: z.string().describe('shown once; only its hash is stored') });
+export type TokenCreated = z.infer<typeof tokenCreated>;
+
+// ── config versions, diff, rollback, export/import ───────────────────────────────────────────────
+export const versionView = z.object({ version: z.number(), actor: z.string(), summary: z.string(), createdAt: z.string() });
+export type VersionView = z.infer<typeof versionView>;
+export const versionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }).strict();
+export const versionParam = z.coerce.number().int().min(0);
+export const diffQuery = z.object({ against: z.coerce.number().int().min(0).optional().describe('default: the recorded version before') }).strict();
+const entryKind = z.enum(['route', 'template', 'link', 'menu']);
+export const diffView = z.object({
+  from: z.number(), to: z.number(),
+  added: z.array(z.object({ kind: entryKind, id: z.string(), entry: z.record(z.unknown()) })),
+  removed: z.array(z.object({ kind: entryKind, id: z.string(), entry: z.record(z.unknown()) })),
+  changed: z.array(z.object({ kind: entryKind, id: z.string(), fields: z.array(z.object({ field: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })) })),
+});
+export type DiffView = z.infer<typeof diffView>;
+export const rollbackBody = z.object({ version: z.number().int().min(0) }).strict();
+export const changeResult = z.object({ configVersion, saved: z.boolean().describe('false when nothing changed or only checked'), summary: z.string() });
+export type ChangeResult = z.infer<typeof changeResult>;
+
+export const CONFIG_FORMAT = 'scgw-config/1';
+/** The whole config as export writes it and import reads it. Without `links`, import leaves links alone. */
+export const configDoc = z.object({
+  format: z.literal(CONFIG_FORMAT).optional(),
+  version: z.number().int().optional().describe('informational: the version exported'),
+  routes: z.array(routeDef),
+  templates: z.array(templateEntry),
+  links: z.array(linkImport).optional(),
+  menus: z.array(menuCreate).default([]),
+}).strict();
+export type ConfigDocInput = z.input<typeof configDoc>;
+export const exportQuery = z.object({ format: z.enum(['json', 'yaml']).default('json') }).strict();
+export const importQuery = z.object({ check: z.enum(['true', 'false']).default('false').describe('true: validate and diff only') }).strict();
+
+// ── dry run ──────────────────────────────────────────────────────────────────────────────────────
+export const dryRunBody = z.object({
+  from: z.string().regex(/^\+?\d{3,20}$/, 'from is the subscriber number (msisdn), digits only'),
+  to: shortCode,
+  text: z.string().max(4000),
+  link: linkName.optional(),
+}).strict();
+export type DryRunBody = z.infer<typeof dryRunBody>;
+export const dryRunView = z.object({
+  configVersion: z.number().describe('the version this node routed with'),
+  shortCodeKnown: z.boolean(),
+  normalised: z.string(), forms: z.array(z.string()),
+  route: routeView.omit({ configVersion: true }).nullable(),
+  args: z.string(), captures: z.record(z.string()),
+  candidates: z.array(z.object({ routeId: z.string(), kind: z.string(), priority: z.number(), matched: z.boolean(), why: z.string() })),
+  action: z.object({ name: z.string(), params: z.record(z.unknown()) }).nullable(),
+  locale,
+  replies: z.array(z.object({ template: z.string(), text: z.string() })),
+  note: z.string().nullable(),
+});
+export type DryRunView = z.infer<typeof dryRunView>;
