@@ -26,8 +26,8 @@ export interface MoWorkerDeps {
   log: Logger;
   tagMsisdn(msisdn: string): string;
   action: Omit<ActionDeps, 'render'>;
-  /** Test hook: runs inside the transaction after the action, before commit (simulated crash). */
-  faults?: { inTransaction?(idemKey: string): void };
+  /** Test hooks for simulated crashes: inside the transaction after the action, and right after commit. */
+  faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
   onRouted?(outcome: { action: string; binary: boolean }): void;
 }
 
@@ -125,6 +125,7 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     }))).returning({ id: outbox.id, link: outbox.link, corr: outbox.corr });
   });
   // Durable from here: action, operations log and replies committed together.
+  deps.faults?.afterCommit?.(mo.idemKey);
   if (rows === null) {
     log.debug({ idem: mo.idemKey }, 'MO already acted on; re-relaying its replies if needed');
     await deps.relay.relayByIdemKey(mo.idemKey);

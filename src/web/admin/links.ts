@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../actions/index.js';
 import type { Db } from '../../db/client.js';
-import { createLink, deleteLink, listLinks, type LinkRow } from '../../db/queries/links.js';
-import { ScgwError } from '../../errors.js';
-import { linkCreate, linkName, type LinkView } from './schemas.js';
+import { getLink, insertLink, listLinks, removeLink, updateLink, type LinkRow } from '../../db/queries/links.js';
+import { applyChange, conflict, notFound, param } from './change.js';
+import { linkCreate, linkName, linkPatch, type Deleted, type LinkView } from './schemas.js';
 
 export interface LinksDeps {
   db: Db;
@@ -12,28 +12,50 @@ export interface LinksDeps {
   linkPasswordLogN: number;
 }
 
+/** Never the password hash: it stays in the database and in config snapshots (for rollback) only. */
 function view(row: LinkRow, bound: number): LinkView {
   return {
-    name: row.name, allowedSources: row.allowedSources, direction: row.direction, ratePerSecond: row.ratePerSecond,
-    window: row.window, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed, dc0: row.dc0, gsm7Packed: row.gsm7Packed,
-    concat: row.concat, enabled: row.enabled, bound, createdAt: row.createdAt.toISOString(),
+    name: row.name, allowedSources: row.allowedSources, direction: row.direction, host: row.host, port: row.port,
+    ratePerSecond: row.ratePerSecond, window: row.window, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed,
+    dc0: row.dc0, gsm7Packed: row.gsm7Packed, concat: row.concat, enabled: row.enabled, bound, createdAt: row.createdAt.toISOString(),
   };
 }
 
 export function registerLinks(app: FastifyInstance, deps: LinksDeps) {
+  const nameOf = (req: Parameters<typeof param>[0]) => linkName.parse(param(req, 'name'));
+
   app.get('/admin/links', async () => (await listLinks(deps.db)).map((l) => view(l, deps.boundSessions(l.name))));
 
-  app.post('/admin/links', async (req, reply) => {
-    const body = linkCreate.parse(req.body ?? {});
-    const { password, ...rest } = body;
-    const row = await createLink(deps.db, { ...rest, passwordHash: await hashPassword(password, deps.linkPasswordLogN) });
-    if (!row) throw new ScgwError('SCGW_CONFLICT', `link "${body.name}" already exists`);
-    return reply.status(201).send(view(row, 0));
+  app.get('/admin/links/:name', async (req) => {
+    const name = nameOf(req);
+    const row = (await getLink(deps.db, name)) ?? notFound(`link named "${name}"`);
+    return view(row, deps.boundSessions(name));
   });
 
-  app.delete('/admin/links/:name', async (req, reply) => {
-    const name = linkName.parse((req.params as { name: string }).name);
-    if (!(await deleteLink(deps.db, name))) throw new ScgwError('SCGW_NOT_FOUND', `no link named "${name}"`);
-    return reply.status(204).send();
+  app.post('/admin/links', async (req, reply) => {
+    const { password, ...rest } = linkCreate.parse(req.body ?? {});
+    const passwordHash = await hashPassword(password, deps.linkPasswordLogN);
+    const out = await applyChange(deps.db, req, async (tx) => (await insertLink(tx, { ...rest, passwordHash })) ?? conflict(`link "${rest.name}" already exists`));
+    return reply.status(201).send({ ...view(out.result, 0), configVersion: out.version });
+  });
+
+  /** Any field but the name; `password` replaces the bind password (sessions already bound stay bound). */
+  app.patch('/admin/links/:name', async (req) => {
+    const name = nameOf(req);
+    const { password, ...fields } = linkPatch.parse(req.body ?? {});
+    const passwordHash = password === undefined ? undefined : await hashPassword(password, deps.linkPasswordLogN);
+    const out = await applyChange(deps.db, req, async (tx) => {
+      const current = (await getLink(tx, name)) ?? notFound(`link named "${name}"`);
+      const set = { ...fields, ...(passwordHash ? { passwordHash } : {}) };
+      if (Object.keys(set).length === 0) return current;
+      return (await updateLink(tx, name, set)) ?? notFound(`link named "${name}"`);
+    });
+    return { ...view(out.result, deps.boundSessions(name)), configVersion: out.version };
+  });
+
+  app.delete('/admin/links/:name', async (req): Promise<Deleted> => {
+    const name = nameOf(req);
+    const out = await applyChange(deps.db, req, async (tx) => (await removeLink(tx, name)) || notFound(`link named "${name}"`));
+    return { deleted: name, configVersion: out.version };
   });
 }

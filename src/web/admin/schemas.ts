@@ -20,7 +20,7 @@ export type ConfigProblem = z.infer<typeof configProblem>;
 export const configRejected = errorBody.extend({ problems: z.array(configProblem) });
 
 const configVersion = z.number().int().describe('the config version now current');
-export const deleted = z.object({ deleted: z.string(), configVersion });
+export const deleted = z.object({ deleted: z.string(), configVersion: configVersion.optional() });
 export type Deleted = z.infer<typeof deleted>;
 
 // ── links ────────────────────────────────────────────────────────────────────────────────────────
