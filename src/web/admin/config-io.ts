@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import { hashPassword } from '../../actions/index.js';
+import type { Db } from '../../db/client.js';
+import { readConfigVersion } from '../../db/queries/config.js';
+import { normaliseDoc, readConfigDoc, writeConfigDoc, type ConfigDoc, type DocLink } from '../../db/queries/config-doc.js';
+import { applyChange } from './change.js';
+import { CONFIG_FORMAT, configDoc, exportQuery, importQuery, linkImport, type ChangeResult, type ConfigProblem } from './schemas.js';
+import { ConfigRejected } from './validate.js';
+import { toYaml } from './yaml.js';
+
+/** The link fields a config document carries: everything an operator sets, never the password hash. */
+const LINK_FIELDS = Object.keys(linkImport.innerType().shape).filter((k) => k !== 'password');
+
+/** A config document for people and git: the format tag, the version, and no secrets. */
+export function exportDoc(doc: ConfigDoc, version: number) {
+  return {
+    format: CONFIG_FORMAT,
+    version,
+    routes: doc.routes,
+    templates: doc.templates,
+    links: doc.links.map((l) => Object.fromEntries(LINK_FIELDS.map((k) => [k, (l as Record<string, unknown>)[k]]))),
+    menus: doc.menus,
+  };
+}
+
+/** Export and import of the whole config (JSON, or YAML via yaml.ts). Import replaces the config as one version. */
+export function registerConfigIo(app: FastifyInstance, deps: { db: Db; linkPasswordLogN: number }) {
+  app.get('/admin/config/export', async (req, reply) => {
+    const { format } = exportQuery.parse(req.query ?? {});
+    const { doc, version } = await deps.db.transaction(async (tx) => ({ version: await readConfigVersion(tx), doc: await readConfigDoc(tx) }));
+    const out = exportDoc(doc, version);
+    if (format === 'yaml') return reply.type('application/yaml; charset=utf-8').send(`# scgw config, version ${version}\n${toYaml(out)}`);
+    return out;
+  });
+
+  app.post('/admin/config/import', async (req): Promise<ChangeResult> => {
+    const { check } = importQuery.parse(req.query ?? {});
+    const input = configDoc.parse(req.body ?? {});
+    assertUnique(input);
+    const current = await readConfigDoc(deps.db);
+    const hashes = new Map<string, string>();
+    for (const l of input.links ?? []) if (l.password) hashes.set(l.name, await hashPassword(l.password, deps.linkPasswordLogN));
+    const target: ConfigDoc = normaliseDoc({
+      routes: input.routes,
+      templates: input.templates,
+      menus: input.menus,
+      links: input.links ? input.links.map((l) => importedLink(l, current.links, hashes)) : current.links,
+    });
+    const out = await applyChange(deps.db, req, async (tx) => {
+      // Links may have changed since `current` was read: re-merge onto what the transaction sees.
+      const fresh = input.links ? (await readConfigDoc(tx)).links : null;
+      await writeConfigDoc(tx, fresh ? { ...target, links: input.links!.map((l) => importedLink(l, fresh, hashes)) } : target);
+    }, { reason: 'import', check: check === 'true' });
+    return { configVersion: out.version, saved: out.saved, summary: out.summary };
+  });
+}
+
+type ImportedLink = NonNullable<ReturnType<typeof configDoc.parse>['links']>[number];
+
+/** Fields from the document over the stored link (so its hash, vendor and columns the document lacks stay). */
+function importedLink(l: ImportedLink, existing: readonly DocLink[], hashes: ReadonlyMap<string, string>): DocLink {
+  const { password: _p, ...fields } = l;
+  const old = existing.find((x) => x.name === l.name);
+  const passwordHash = hashes.get(l.name) ?? old?.passwordHash;
+  if (!passwordHash) throw new ConfigRejected([{ entity: 'link', id: l.name, code: 'no-password', message: 'a new link needs a password in the document' }]);
+  return { ...(old ?? {}), ...fields, passwordHash } as DocLink;
+}
+
+function assertUnique(input: ReturnType<typeof configDoc.parse>): void {
+  const problems: ConfigProblem[] = [];
+  const once = (entity: ConfigProblem['entity'], ids: string[]) => {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) problems.push({ entity, id, code: 'duplicate', message: `${entity} ${id} appears twice in the document` });
+      seen.add(id);
+    }
+  };
+  once('route', input.routes.map((r) => r.id));
+  once('template', input.templates.map((t) => `${t.key}/${t.locale}`));
+  once('link', (input.links ?? []).map((l) => l.name));
+  once('menu', input.menus.map((m) => m.code));
+  if (problems.length) throw new ConfigRejected(problems);
+}
