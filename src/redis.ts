@@ -50,14 +50,15 @@ function onPath(cmd: string): string | undefined {
   return undefined;
 }
 
-export async function resolveRedis(opts: { url?: string; dataDir: string; embedded: boolean; log: Logger }): Promise<RedisTarget> {
+export async function resolveRedis(opts: { url?: string; dataDir: string; embedded: boolean; log: Logger; probeUrl?: string }): Promise<RedisTarget> {
   if (opts.url) return { options: redisOptionsFromUrl(opts.url), describe: new URL(opts.url).host, stop: async () => {} };
-  const local = redisOptionsFromUrl(DEFAULT_URL);
-  if (await answers(local, 500)) return { options: local, describe: '127.0.0.1:6379', stop: async () => {} };
+  const probe = opts.probeUrl ?? DEFAULT_URL;
+  const local = redisOptionsFromUrl(probe);
+  if (await answers(local, 500)) return { options: local, describe: new URL(probe).host, stop: async () => {} };
   const bin = opts.embedded ? onPath('redis-server') : undefined;
   if (!bin) {
     throw new ScgwError('SCGW_REDIS_UNAVAILABLE',
-      'no Redis answers at redis://127.0.0.1:6379 and redis-server is not on PATH. Install Redis (Debian: apt-get install redis-server), start it, or set REDIS_URL.');
+      `no Redis answers at ${probe} and redis-server is not on PATH. Install Redis (Debian: apt-get install redis-server), start it, or set REDIS_URL.`);
   }
   const dir = resolve(opts.dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
