@@ -95,6 +95,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         },
         ...(opts.faults ? { faults: opts.faults } : {}),
         onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),
+        onUnknownDcs: (dcs) => metrics.unknownDcs.inc({ dcs: `0x${dcs.toString(16).padStart(2, '0')}` }),
       });
       worker.on('failed', (job, err) => log.warn({ err: err.message, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
       worker.on('error', (e) => log.warn({ err: e.message }, 'mo worker error'));
@@ -148,6 +149,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           },
         },
         links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
+        dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
       });
       await app.listen({ port: config.http.port, host: config.http.host });
       const addr = app.server.address();

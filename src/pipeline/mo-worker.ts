@@ -29,6 +29,8 @@ export interface MoWorkerDeps {
   /** Test hooks for simulated crashes: inside the transaction after the action, and right after commit. */
   faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
   onRouted?(outcome: { action: string; binary: boolean }): void;
+  /** A data_coding we do not know (decoded as GSM-7, 3GPP TS 23.038 reserved groups). */
+  onUnknownDcs?(dcs: number): void;
 }
 
 /** A whole MO, ready to route: decoded once, after reassembly. */
@@ -41,6 +43,8 @@ export interface AssembledMo {
   source: string;
   destination: string;
   decoded: DecodedUserData;
+  /** the data_coding byte as received. */
+  dcs: number;
   channel: 'sms' | 'ussd';
 }
 
@@ -84,13 +88,17 @@ async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<
   if (part === 'held') return null;
   if (part) return { ...part, channel };
   const decoded = decodeUserData([{ body, udhLength: udh?.length ?? 0 }], job.dataCoding, textOpts);
-  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, channel };
+  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, dcs: job.dataCoding, channel };
 }
 
 export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
   const view = deps.cache.current();
   const log = deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) });
   const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';
+  if (!mo.decoded.dcs.known) {
+    log.warn({ dcs: mo.dcs, alphabet: mo.decoded.dcs.alphabet }, 'MO with an unknown data_coding; decoded as GSM 03.38');
+    deps.onUnknownDcs?.(mo.dcs);
+  }
   let route: RouteDef | null;
   let args = '';
   if (mo.decoded.kind === 'binary') {

@@ -81,7 +81,7 @@ export function createPartsStore(deps: { redis: Redis; prefix: string; queues: Q
       deps.onTimeout?.(missing.length);
     }
     const idemKey = hashKey('cc-', `${partKey}\0${nonce}`);
-    return { idemKey, partsKey: setKey(partKey), corr, link: meta.link, source: meta.source, destination: meta.destination, decoded: decodeUserData(ordered, meta.dcs, textOpts) };
+    return { idemKey, partsKey: setKey(partKey), corr, link: meta.link, source: meta.source, destination: meta.destination, dcs: meta.dcs, decoded: decodeUserData(ordered, meta.dcs, textOpts) };
   }
 
   return {

@@ -8,6 +8,7 @@ export interface Metrics {
   moRefused: Counter<'reason'>;
   moRouted: Counter<'action' | 'binary'>;
   concatTimeouts: Counter;
+  unknownDcs: Counter<'dcs'>;
   mtSent: Counter<'link' | 'outcome'>;
   mtSegments: Counter<'link'>;
   sessions: Gauge<'link'>;
@@ -23,6 +24,7 @@ export function createMetrics(): Metrics {
     moRefused: new Counter({ name: 'scgw_mo_refused_total', help: 'MO PDUs answered with an error status', labelNames: ['reason'], ...reg }),
     moRouted: new Counter({ name: 'scgw_mo_routed_total', help: 'Whole MO messages acted on, by action', labelNames: ['action', 'binary'], ...reg }),
     concatTimeouts: new Counter({ name: 'scgw_concat_timeouts_total', help: 'Concatenated MO routed incomplete after the timeout', ...reg }),
+    unknownDcs: new Counter({ name: 'scgw_mo_unknown_dcs_total', help: 'MO with a data_coding we do not know, decoded as GSM 03.38', labelNames: ['dcs'], ...reg }),
     mtSent: new Counter({ name: 'scgw_mt_sent_total', help: 'Replies sent, by peer outcome', labelNames: ['link', 'outcome'], ...reg }),
     mtSegments: new Counter({ name: 'scgw_mt_segments_total', help: 'Reply segments (PDUs) sent', labelNames: ['link'], ...reg }),
     sessions: new Gauge({ name: 'scgw_smpp_sessions', help: 'Bound SMPP sessions on this node', labelNames: ['link'], ...reg }),

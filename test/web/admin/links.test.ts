@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../../src/actions/index.js';
+import { getLink } from '../../../src/db/queries/links.js';
+import { startAdmin, type AdminClient } from './client.js';
+
+let a: AdminClient;
+beforeAll(async () => { a = await startAdmin(); });
+afterAll(async () => { await a?.stop(); });
+
+describe('admin links API', () => {
+  it('creates a link and shows it without any password or hash', async () => {
+    const res = await a.call('POST', '/admin/links', { name: 'smsc1', password: 'secret1', allowedSources: ['10.0.0.0/8'], ratePerSecond: 50 });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'smsc1', ratePerSecond: 50, configVersion: expect.any(Number) });
+    const one = await a.call('GET', '/admin/links/smsc1');
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ name: 'smsc1', allowedSources: ['10.0.0.0/8'], direction: 'listen', bound: 0 });
+    expect(one.text).not.toMatch(/password|scrypt/i);
+  });
+
+  it('refuses a duplicate name with 409 and an over-long SMPP password with 400', async () => {
+    expect((await a.call('POST', '/admin/links', { name: 'smsc1', password: 'x' })).status).toBe(409);
+    const long = await a.call('POST', '/admin/links', { name: 'smsc2', password: '123456789' });
+    expect(long.status).toBe(400);
+    expect(long.body.message).toMatch(/at most 8 characters/);
+  });
+
+  it('changes fields and the bind password with PATCH', async () => {
+    const res = await a.call('PATCH', '/admin/links/smsc1', { window: 20, password: 'newpass' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ window: 20, ratePerSecond: 50 });
+    const row = await getLink(a.t.gw.db.db, 'smsc1');
+    expect(await verifyPassword('newpass', row!.passwordHash)).toBe(true);
+    expect(await verifyPassword('secret1', row!.passwordHash)).toBe(false);
+    const [latest] = (await a.call('GET', '/admin/config/versions?limit=1')).body;
+    expect(latest.summary).toBe('link smsc1 changed (password, window)');
+  });
+
+  it('needs host and port for a link that connects out', async () => {
+    const res = await a.call('PATCH', '/admin/links/smsc1', { direction: 'connect' });
+    expect(res.status).toBe(422);
+    expect(res.body.problems).toEqual([expect.objectContaining({ entity: 'link', id: 'smsc1', code: 'no-peer' })]);
+    const ok = await a.call('PATCH', '/admin/links/smsc1', { direction: 'connect', host: 'smsc.example', port: 2775 });
+    expect(ok.body).toMatchObject({ direction: 'connect', host: 'smsc.example', port: 2775 });
+  });
+
+  it('deletes a link, then answers 404 for it', async () => {
+    expect((await a.call('DELETE', '/admin/links/smsc1')).body).toMatchObject({ deleted: 'smsc1' });
+    expect((await a.call('GET', '/admin/links/smsc1')).status).toBe(404);
+    expect((await a.call('PATCH', '/admin/links/smsc1', { window: 1 })).status).toBe(404);
+  });
+});
