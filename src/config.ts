@@ -33,7 +33,28 @@ const envSchema = z.object({
   SMPP_ENQUIRE_LINK_S: z.coerce.number().int().min(1).max(3600).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(15000),
   REDIS_EMBEDDED: bool.default('true'),
+  /** Signs subscriber session cookies; unset → generated once and kept in the settings table. */
+  SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  SESSION_TTL_MIN: z.coerce.number().int().min(1).max(1440).default(30),
+  /** The link web-originated SMS go out on; unset → the first link with a receiving bind on this node, else the first link. */
+  WEB_SMS_LINK: z.string().min(1).optional(),
+  PASSWORD_FORM_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100000).default(20),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_WINDOW_MIN: z.coerce.number().int().min(1).max(1440).default(15),
+  LOGIN_LOCK_MIN: z.coerce.number().int().min(1).max(10080).default(30),
+  WEB_TIME_ZONE: z.string().refine(validTimeZone, 'not an IANA time zone').default('UTC'),
+  /** Reverse proxies in front of the web role: the client address is that many hops from the right of X-Forwarded-For. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  WEB_SWEEP_EVERY_S: z.coerce.number().int().min(1).max(86400).default(60),
+  /** Bearer token of the MMSC for POST /api/mms; unset → the MMS API is off. */
+  MMSC_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  MMS_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  MMS_KEEP_DAYS: z.coerce.number().int().min(1).max(30).default(3),
 });
+
+function validTimeZone(tz: string): boolean {
+  try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
+}
 
 export type Role = 'listener' | 'workers' | 'web';
 
@@ -52,6 +73,17 @@ export interface Config {
   passwords: { perHour: number; length: number; scryptLogN: number };
   shutdownTimeoutMs: number;
   redisEmbedded: boolean;
+  web: {
+    sessionSecret: string | undefined;
+    sessionTtlMin: number;
+    smsLink: string | undefined;
+    passwordFormPerIpPerHour: number;
+    login: { maxFailures: number; windowMin: number; lockMin: number };
+    timeZone: string;
+    trustProxyHops: number;
+    sweepEveryS: number;
+  };
+  mms: { token: string | undefined; maxBytes: number; keepDays: number };
 }
 
 export function parseConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -84,5 +116,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     passwords: { perHour: e.PASSWORDS_PER_HOUR, length: e.PASSWORD_LENGTH, scryptLogN: e.SCRYPT_LOG_N },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisEmbedded: e.REDIS_EMBEDDED,
+    web: {
+      sessionSecret: e.SESSION_SECRET,
+      sessionTtlMin: e.SESSION_TTL_MIN,
+      smsLink: e.WEB_SMS_LINK,
+      passwordFormPerIpPerHour: e.PASSWORD_FORM_PER_IP_PER_HOUR,
+      login: { maxFailures: e.LOGIN_MAX_FAILURES, windowMin: e.LOGIN_WINDOW_MIN, lockMin: e.LOGIN_LOCK_MIN },
+      timeZone: e.WEB_TIME_ZONE,
+      trustProxyHops: e.TRUST_PROXY_HOPS,
+      sweepEveryS: e.WEB_SWEEP_EVERY_S,
+    },
+    mms: { token: e.MMSC_TOKEN, maxBytes: e.MMS_MAX_BYTES, keepDays: e.MMS_KEEP_DAYS },
   });
 }

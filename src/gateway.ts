@@ -16,6 +16,7 @@ import { msisdnTag } from './log.js';
 import { createIntake } from './pipeline/intake.js';
 import { createMoWorker, type MoWorkerDeps } from './pipeline/mo-worker.js';
 import { createMtDispatcher } from './pipeline/mt-worker.js';
+import { createOutboxMarks } from './pipeline/outbox-marks.js';
 import { createOutboxRelay } from './pipeline/outbox-relay.js';
 import { createPartsStore } from './pipeline/parts-store.js';
 import { createQueues } from './pipeline/queues.js';
@@ -79,7 +80,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     const cache = await createRouteCache({ db: db.db, log: log.child({ component: 'config' }) });
     stops.push(['config', () => cache.close()]);
-    const relay = createOutboxRelay({ db: db.db, queues, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, now });
+    const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
+    stops.push(['outbox marks', () => marks.close()]);
+    const relay = createOutboxRelay({ db: db.db, queues, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, now });
     stops.push(['relay', () => relay.close()]);
 
     if (config.roles.has('workers')) {
@@ -108,7 +111,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let boundSessions = (_link: string) => 0;
     if (config.roles.has('listener')) {
       const mt = createMtDispatcher({
-        connection: workerConn, prefix: config.redisPrefix, db: db.db, cache, log: log.child({ component: 'mt' }), tagMsisdn,
+        connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
         onSent: (o) => { metrics.mtSent.inc({ link: o.link, outcome: o.ok ? 'ok' : 'refused' }); metrics.mtSegments.inc({ link: o.link }, o.segments); },
       });
       stops.push(['mt', () => mt.close()]);

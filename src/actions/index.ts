@@ -2,10 +2,12 @@
  * actions/: one file per SPEC service. An action takes a transaction and a routed message and returns
  * replies; it never sends anything itself (replies go through the outbox) and never imports bullmq, smpp/ or web/.
  */
+import { accountAlert } from './account-alert.js';
 import { accountPassword } from './account-password.js';
 import { archiveActivate } from './archive-activate.js';
 import { archiveDeactivate } from './archive-deactivate.js';
 import { help } from './help.js';
+import { mmsNotify } from './mms-notify.js';
 import { mmsSettings } from './mms-settings.js';
 import type { Action } from './types.js';
 
@@ -15,7 +17,12 @@ export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<
   [accountPassword.name, accountPassword],
   [mmsSettings.name, mmsSettings],
   [help.name, help],
+  // Web-originated (their params come from the web and the MMS API); registered so their templates validate.
+  [mmsNotify.name, mmsNotify],
+  [accountAlert.name, accountAlert],
 ]);
 
 export type { Action, ActionDeps, ActionMessage, Reply, Channel, Locale } from './types.js';
+export { maskForArchive, PASSWORD_MASK } from './archive-mask.js';
+export { clearOperations } from './operations-clear.js';
 export { hashPassword, verifyPassword, passwordGenerator, PASSWORD_ALPHABET } from './passwords.js';

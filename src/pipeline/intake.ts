@@ -18,7 +18,10 @@ export function isReceipt(esmClass: number): boolean {
 export function createIntake(deps: { queues: Queues; cache: RouteCache; log: Logger; enqueueTimeoutMs: number; onAccepted?(msg: InboundMessage): void }) {
   return async function intake(msg: InboundMessage): Promise<void> {
     const shortCode = msg.destination.addr.trim();
-    if (!isReceipt(msg.esmClass) && !deps.cache.current().table.shortCodes.has(shortCode)) {
+    const view = deps.cache.current();
+    // An archive-feed link copies subscribers' traffic to any number: no short code to check (mo worker stores it).
+    const feed = view.links.get(msg.link)?.archiveFeed === true;
+    if (!isReceipt(msg.esmClass) && !feed && !view.table.shortCodes.has(shortCode)) {
       throw new ScgwError('SCGW_UNKNOWN_SHORT_CODE', `no route serves short code ${shortCode}`);
     }
     const corr = nanoid(12);

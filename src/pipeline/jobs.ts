@@ -37,9 +37,14 @@ export interface ConcatTimeoutJob {
 
 export type MoQueueJob = MoJob | ConcatTimeoutJob;
 
+/** A reply to send: everything the mt worker needs, so sending costs no database read. */
 export interface MtJob {
   outboxId: number;
   corr: string;
+  source: string;
+  destination: string;
+  body: string;
+  template: string;
 }
 
 export function toMoJob(msg: InboundMessage, corr: string): MoJob {

@@ -12,8 +12,9 @@ import type { Logger } from '../log.js';
 import { matchRoute, type RouteDef } from '../routing/index.js';
 import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh, type DecodedUserData } from '../text/index.js';
 import type { MoJob, MoQueueJob } from './jobs.js';
+import { archiveFeedCopy, archiveMo, archiveText } from './archive.js';
 import { isReceipt } from './intake.js';
-import type { OutboxRelay } from './outbox-relay.js';
+import { RELAY_COLUMNS, type OutboxRelay } from './outbox-relay.js';
 import { backoffDelay, MO_QUEUE } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 import type { PartsStore } from './parts-store.js';
@@ -94,6 +95,12 @@ async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<
 export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
   const view = deps.cache.current();
   const log = deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) });
+  if (view.links.get(mo.link)?.archiveFeed) {
+    // An archive-feed link carries copies of subscribers' other traffic: stored, never routed or answered.
+    await archiveFeedCopy(deps.db, mo, deps.action.now());
+    if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+    return;
+  }
   const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';
   if (!mo.decoded.dcs.known) {
     log.warn({ dcs: mo.dcs, alphabet: mo.decoded.dcs.alphabet }, 'MO with an unknown data_coding; decoded as GSM 03.38');
@@ -126,11 +133,13 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     const fresh = await tx.insert(processedMo).values({ idemKey: mo.idemKey }).onConflictDoNothing().returning({ k: processedMo.idemKey });
     if (fresh.length === 0) return null; // acted on before (a retried or duplicated job)
     const replies = await run.action.run(tx, msg, run.params, actionDeps);
+    await archiveMo(tx, mo, deps.action.now()); // after the action: `ON` itself is kept
     deps.faults?.inTransaction?.(mo.idemKey);
     if (replies.length === 0) return [];
     return tx.insert(outbox).values(replies.map((r) => ({
       idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: r.text, template: r.template, corr: mo.corr,
-    }))).returning({ id: outbox.id, link: outbox.link, corr: outbox.corr });
+      archiveText: archiveText(view.render, r, msg.locale),
+    }))).returning(RELAY_COLUMNS);
   });
   // Durable from here: action, operations log and replies committed together.
   deps.faults?.afterCommit?.(mo.idemKey);

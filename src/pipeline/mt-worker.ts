@@ -4,16 +4,14 @@
  * The queue's limiter is the link's contracted rate, shared by every node (LIBRARIES.md §3).
  */
 import { Worker, type Job } from 'bullmq';
-import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import type { Db } from '../db/client.js';
-import { outbox } from '../db/schema/index.js';
 import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SmppSession } from '../smpp/session.js';
 import type { OutboundPdu } from '../smpp/types.js';
 import { planMt, type ConcatMode, type MtPlan } from '../text/index.js';
 import type { MtJob } from './jobs.js';
+import type { OutboxMarks } from './outbox-marks.js';
 import { backoffDelay, mtQueueName } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 
@@ -29,10 +27,10 @@ export interface MtDispatcher {
 export interface MtDeps {
   connection: Redis;
   prefix: string;
-  db: Db;
   cache: RouteCache;
   log: Logger;
   tagMsisdn(msisdn: string): string;
+  marks: OutboxMarks;
   onSent?(outcome: { link: string; segments: number; ok: boolean }): void;
 }
 
@@ -61,30 +59,37 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     deps.log.info({ link, rate }, 'mt worker started');
   }
 
+  const sentKey = (id: number) => `${deps.prefix}:mt-sent:${id}`;
+
   async function sendReply(job: Job<MtJob>, link: string, worker: Worker<MtJob>) {
-    const [row] = await deps.db.select().from(outbox).where(eq(outbox.id, job.data.outboxId));
-    if (!row || row.status !== 'pending') return; // sent already (a re-run after a crash) or gone
+    const r = job.data;
+    // A re-run after a crash between send and completion: the marker says it went out already.
+    if (await deps.connection.exists(sentKey(r.outboxId))) {
+      deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
+      return;
+    }
     const session = pick(link);
     if (!session) throw new ScgwError('SCGW_NO_SESSION', `no receiving session for link ${link} on this node`);
     const linkRow = deps.cache.current().links.get(link);
     const concat: ConcatMode = linkRow?.concat ?? 'udh8';
-    // Deterministic reference from the outbox id: a resend after a crash reuses it.
+    const log = deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) });
     let plan: MtPlan;
     try {
-      plan = planMt(row.body ?? '', {
+      plan = planMt(r.body, {
         concat,
-        ref: concat === 'udh8' ? row.id & 0xff : row.id & 0xffff,
+        // Deterministic reference from the outbox id: a resend after a crash reuses it.
+        ref: concat === 'udh8' ? r.outboxId & 0xff : r.outboxId & 0xffff,
         gsm7Packed: linkRow?.gsm7Packed ?? false,
         // A link where data_coding 0 means Latin-1 cannot carry GSM-7 at 0: send UCS-2 there.
         forceUcs2: linkRow?.dc0 === 'latin1',
       });
     } catch (e) {
       // More than 255 segments: no peer can take it. A template problem, not a transient one.
-      await deps.db.update(outbox).set({ status: 'failed', body: null }).where(eq(outbox.id, row.id));
-      deps.log.error({ corr: row.corr, template: row.template, err: (e as Error).message }, 'reply too long to send; marked failed');
+      deps.marks.sent({ id: r.outboxId, status: 'failed', segments: 0, messageIds: [] });
+      log.error({ template: r.template, err: (e as Error).message }, 'reply too long to send; marked failed');
       return;
     }
-    const base = { source: { addr: row.source, ton: 0, npi: 0 }, destination: { addr: row.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
+    const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
     const pdus: OutboundPdu[] = plan.messagePayload
       ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { messagePayload: Buffer.from(plan.messagePayload) } }]
       : plan.segments.map((seg) => ({
@@ -94,23 +99,18 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
         ...(seg.sar ? { tlvs: { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } } : {}),
       }));
     const results = await Promise.all(pdus.map((p) => session.send('deliver_sm', p)));
-    const log = deps.log.child({ corr: row.corr, link, msisdn: deps.tagMsisdn(row.destination) });
-    if (results.some((r) => r.status === ESME_RTHROTTLED || r.status === ESME_RMSGQFUL)) {
-      log.warn({ template: row.template }, 'peer throttled a reply; slowing the link down');
+    if (results.some((x) => x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL)) {
+      log.warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
       await worker.rateLimit(1000);
       throw Worker.RateLimitError();
     }
-    const failed = results.find((r) => r.status !== 0);
-    await deps.db.update(outbox).set({
-      status: failed ? 'failed' : 'sent',
-      sentAt: new Date(),
-      body: null, // replies carry passwords: not kept once sent
-      segments: pdus.length,
-      messageIds: results.map((r) => r.messageId),
-    }).where(eq(outbox.id, row.id));
+    // Sent from here: the marker stops a second send if this job runs again.
+    await deps.connection.set(sentKey(r.outboxId), '1', 'EX', 7 * 86400);
+    const failed = results.find((x) => x.status !== 0);
+    deps.marks.sent({ id: r.outboxId, status: failed ? 'failed' : 'sent', segments: pdus.length, messageIds: results.map((x) => x.messageId) });
     deps.onSent?.({ link, segments: pdus.length, ok: !failed });
-    if (failed) log.warn({ template: row.template, status: failed.status }, 'peer refused a reply');
-    else log.debug({ template: row.template, segments: pdus.length }, 'reply sent');
+    if (failed) log.warn({ template: r.template, status: failed.status }, 'peer refused a reply');
+    else log.debug({ template: r.template, segments: pdus.length }, 'reply sent');
   }
 
   return {

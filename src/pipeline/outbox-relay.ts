@@ -3,13 +3,19 @@
  * relays whatever a crash left behind. Adding uses jobId `ob-<id>`, so relaying twice queues once while
  * the job is kept, and the mt worker skips rows already sent: no reply lost, none sent twice.
  */
-import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
+import type { OutboxMarks } from './outbox-marks.js';
 import { MT_JOB_OPTIONS, type Queues } from './queues.js';
 
-export interface RelayRow { id: number; link: string; corr: string }
+export interface RelayRow { id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string }
+
+/** The outbox columns a relay needs: select them, or return them from the insert. */
+export const RELAY_COLUMNS = {
+  id: outbox.id, link: outbox.link, corr: outbox.corr, source: outbox.source, destination: outbox.destination, body: outbox.body, template: outbox.template,
+};
 
 export interface OutboxRelay {
   relay(rows: readonly RelayRow[]): Promise<void>;
@@ -19,21 +25,25 @@ export interface OutboxRelay {
   close(): void;
 }
 
-export function createOutboxRelay(deps: { db: Db; queues: Queues; log: Logger; sweepEveryMs?: number; now?: () => Date }): OutboxRelay {
+export function createOutboxRelay(deps: { db: Db; queues: Queues; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; now?: () => Date }): OutboxRelay {
   const now = deps.now ?? (() => new Date());
   async function relay(rows: readonly RelayRow[]) {
     if (rows.length === 0) return;
     const byLink = new Map<string, RelayRow[]>();
     for (const r of rows) byLink.set(r.link, [...(byLink.get(r.link) ?? []), r]);
     for (const [link, rs] of byLink) {
-      await deps.queues.mt(link).addBulk(rs.map((r) => ({ name: 'reply', data: { outboxId: r.id, corr: r.corr }, opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` } })));
+      await deps.queues.mt(link).addBulk(rs.map((r) => ({
+        name: 'reply',
+        data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template },
+        opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
+      })));
     }
-    // Durable from here: queued in Redis; the mark only spares the sweep the work.
-    await deps.db.update(outbox).set({ relayedAt: now() }).where(inArray(outbox.id, rows.map((r) => r.id)));
+    // Durable from here: queued in Redis; the (batched) mark only spares the sweep the work.
+    deps.marks.relayed(rows.map((r) => r.id));
   }
   async function sweep(olderThanMs = 5000) {
-    const rows = await deps.db.select({ id: outbox.id, link: outbox.link, corr: outbox.corr }).from(outbox)
-      .where(and(isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs))))
+    const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
+      .where(and(eq(outbox.status, 'pending'), isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs))))
       .limit(1000);
     if (rows.length) {
       deps.log.warn({ rows: rows.length }, 'relaying outbox rows left behind (a crash between commit and relay)');
@@ -53,8 +63,8 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; log: Logger; s
   return {
     relay,
     async relayByIdemKey(idemKey) {
-      const rows = await deps.db.select({ id: outbox.id, link: outbox.link, corr: outbox.corr }).from(outbox)
-        .where(and(eq(outbox.idemKey, idemKey), isNull(outbox.relayedAt)));
+      const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
+        .where(and(eq(outbox.idemKey, idemKey), eq(outbox.status, 'pending'), isNull(outbox.relayedAt)));
       await relay(rows);
     },
     sweep,

@@ -21,10 +21,11 @@ export const MO_JOB_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
+/** Completed mt jobs are removed at once: their data holds the reply text (passwords). */
 export const MT_JOB_OPTIONS: JobsOptions = {
   attempts: 200,
   backoff: { type: 'custom' },
-  removeOnComplete: { age: 3600, count: 100_000 },
+  removeOnComplete: true,
   removeOnFail: false,
 };
 

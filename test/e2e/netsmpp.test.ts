@@ -2,10 +2,10 @@
  * The whole gateway against an independent peer: Perl Net::SMPP 1.19 (test/e2e/perl/), which encodes, splits
  * and decodes with its own code, not scgw's text/. PROTOCOL §7 lists the traps the scripts avoid.
  */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/actions/index.js';
-import { operations, outbox, subscribers, templates } from '../../src/db/schema/index.js';
+import { operations, outbox, routes, subscribers, templates } from '../../src/db/schema/index.js';
 import { ESME } from '../../src/smpp/index.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { deliverSms, eventsOf, netSmppBind, netSmppSendMo, type PerlRun } from '../support/netsmpp.js';
@@ -14,19 +14,26 @@ import { CMD, bindRaw, connectRaw, rawHeader, rawPdu, readPdus } from '../suppor
 const LINK = 'perlsmsc';
 const PASSWORD = 'secret1';
 
-/** 187 Cyrillic characters: three UCS-2 segments with a 7-octet UDH (66 each), and no keyword. */
+/** 186 Cyrillic characters: three UCS-2 segments of 62 (a segment with a 7-octet UDH holds 66). */
 const LONG_RU =
   'Здравствуйте! Подскажите, пожалуйста, как включить архив сообщений и где потом смотреть старые СМС? ' +
   'Пароль не приходит уже второй день, а на сайте пишут обратиться на номер 232. Спасибо!';
+/**
+ * The reply of a route whose one keyword is LONG_RU itself: 232's help answers any other text, so only the
+ * whole message, its parts joined in order and decoded right, gets this reply.
+ */
+const WHOLE_REPLY = 'Получено целиком.';
 
 let t: TestGateway;
-let helpRu: string;
 
 beforeAll(async () => {
   t = await startTestGateway();
   await t.addLink(LINK, PASSWORD);
-  const [row] = await t.gw.db.db.select().from(templates).where(and(eq(templates.key, 'help.232'), eq(templates.locale, 'ru')));
-  helpRu = row!.body;
+  const db = t.gw.db.db;
+  await db.insert(templates).values([{ key: 'netsmpp.whole', locale: 'ru', body: WHOLE_REPLY }, { key: 'netsmpp.whole', locale: 'en', body: 'Received whole.' }]);
+  await db.insert(routes).values({ id: '232-netsmpp-whole', shortCode: '232', kind: 'exact', keywords: [LONG_RU], priority: 50, action: 'help', params: { template: 'netsmpp.whole' } });
+  await db.execute(`update config_state set version = version + 1` as never);
+  await new Promise((r) => setTimeout(r, 600)); // the route cache polls the config version every 250 ms
 });
 afterAll(async () => {
   await t?.stop();
@@ -52,11 +59,11 @@ function expectCleanSession(run: PerlRun, submits: number) {
   expect(eventsOf(run, 'unbind_resp')).toEqual([expect.objectContaining({ status: 0 })]);
 }
 
-/** A long Cyrillic MO, however it was carried, reaches 232's help once: one Russian reply, one operations row. */
-async function expectRoutedOnceAsHelp(run: PerlRun, msisdn: string) {
+/** LONG_RU, however it was carried, is routed once and whole: one reply (in Russian, UCS-2), one operations row. */
+async function expectRoutedOnceWhole(run: PerlRun, msisdn: string) {
   const replies = deliverSms(run);
   expect(replies, JSON.stringify(run.events)).toHaveLength(1);
-  expect(replies[0]).toMatchObject({ source_addr: '232', destination_addr: msisdn, data_coding: 8, text: helpRu });
+  expect(replies[0]).toMatchObject({ source_addr: '232', destination_addr: msisdn, data_coding: 8, text: WHOLE_REPLY });
   expect(eventsOf(run, 'done')).toEqual([expect.objectContaining({ replies: 1 })]);
   const ops = await opsFor(msisdn);
   expect(ops.map((o) => [o.action, o.outcome])).toEqual([['help', 'ok']]);
@@ -100,21 +107,21 @@ describe('Net::SMPP as an independent peer', () => {
     const msisdn = '79035550002';
     const run = await sendMo({ from: msisdn, to: '232', text: LONG_RU, coding: 'ucs2', concat: 'udh16', parts: 3, ref: 0xa1b2, order: [3, 1, 2, 1], replies: 1, linger: 1.5 });
     expectCleanSession(run, 4);
-    await expectRoutedOnceAsHelp(run, msisdn);
+    await expectRoutedOnceWhole(run, msisdn);
   });
 
   it('routes a 3-part UCS-2 Cyrillic message carried in SAR TLVs once, whole, though sent out of order with a duplicate', async () => {
     const msisdn = '79035550003';
     const run = await sendMo({ from: msisdn, to: '232', text: LONG_RU, coding: 'ucs2', concat: 'sar', parts: 3, ref: 0x0042, order: [2, 2, 3, 1], replies: 1, linger: 1.5 });
     expectCleanSession(run, 4);
-    await expectRoutedOnceAsHelp(run, msisdn);
+    await expectRoutedOnceWhole(run, msisdn);
   });
 
-  it('routes a long UCS-2 Cyrillic message carried in one message_payload TLV once', async () => {
+  it('routes a long UCS-2 Cyrillic message carried in one message_payload TLV once, whole', async () => {
     const msisdn = '79035550004';
-    const run = await sendMo({ from: msisdn, to: '232', text: LONG_RU + ' ' + LONG_RU, coding: 'ucs2', concat: 'payload', replies: 1, linger: 1.5 });
+    const run = await sendMo({ from: msisdn, to: '232', text: LONG_RU, coding: 'ucs2', concat: 'payload', replies: 1, linger: 1.5 });
     expectCleanSession(run, 1);
-    await expectRoutedOnceAsHelp(run, msisdn);
+    await expectRoutedOnceWhole(run, msisdn);
   });
 
   it('keeps listening after garbage on the wire: Net::SMPP still binds and gets its reply', async () => {

@@ -1,45 +1,89 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { LinkCreate, LinkView } from '../../web/admin/schemas.js';
-import { api, CliError, type ApiOptions } from '../api.js';
+import type { Deleted, LinkCreate, LinkPatch, LinkView } from '../../web/admin/schemas.js';
+import { api, CliError, EXIT, output, seg, type Globals } from '../api.js';
 
-export function registerLinkCommands(program: Command, globals: () => ApiOptions & { json?: boolean }) {
-  const link = program.command('link').description('SMPP links: the peers allowed to bind');
+interface LinkOpts {
+  password?: string; passwordFile?: string; allowSource?: string[]; rate?: number; window?: number; concat?: string;
+  binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
+}
 
-  link.command('add <name>')
-    .description('create a link (an SMPP account: system_id NAME)')
+const num = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new CliError(`expected a number, got "${v}"`, EXIT.usage);
+  return Number(v);
+};
+
+function passwordOf(o: LinkOpts): string | undefined {
+  return o.passwordFile ? readFileSync(o.passwordFile, 'utf8').split('\n')[0]!.trim() : o.password;
+}
+
+/** The settings given on the command line, as API fields (only those given). */
+function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
+  return {
+    ...(o.allowSource ? { allowedSources: o.allowSource } : {}),
+    ...(o.rate !== undefined ? { ratePerSecond: o.rate } : {}),
+    ...(o.window !== undefined ? { window: o.window } : {}),
+    ...(o.concat ? { concat: o.concat as LinkPatch['concat'] } : {}),
+    ...(o.binary !== undefined ? { allowBinary: o.binary } : {}),
+    ...(o.archiveFeed !== undefined ? { archiveFeed: o.archiveFeed } : {}),
+    ...(o.enabled !== undefined ? { enabled: o.enabled } : {}),
+    ...(o.direction ? { direction: o.direction as LinkPatch['direction'] } : {}),
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+  };
+}
+
+function linkOptions(cmd: Command): Command {
+  return cmd
     .option('--password <p>', 'bind password (at most 8 characters, SMPP 3.4)')
     .option('--password-file <file>', 'read the password from a file (first line)')
     .option('--allow-source <cidr...>', 'only accept binds from these addresses (repeatable)')
-    .option('--rate <n>', 'replies per second to this link', (v) => Number(v))
-    .option('--window <n>', 'PDUs in flight', (v) => Number(v))
+    .option('--rate <n>', 'replies per second to this link', num)
+    .option('--window <n>', 'PDUs in flight', num)
     .option('--concat <mode>', 'long replies as udh8 | udh16 | sar | payload')
-    .action(async (name: string, o: { password?: string; passwordFile?: string; allowSource?: string[]; rate?: number; window?: number; concat?: string }) => {
-      const password = o.passwordFile ? readFileSync(o.passwordFile, 'utf8').split('\n')[0]!.trim() : o.password;
-      if (!password) throw new CliError('give --password or --password-file', 2);
-      const body: LinkCreate = {
-        name, password,
-        ...(o.allowSource ? { allowedSources: o.allowSource } : {}),
-        ...(o.rate !== undefined ? { ratePerSecond: o.rate } : {}),
-        ...(o.window !== undefined ? { window: o.window } : {}),
-        ...(o.concat ? { concat: o.concat as LinkCreate['concat'] } : {}),
-      };
+    .option('--binary', 'binary messages (WAP push) allowed').option('--no-binary', 'no binary messages')
+    .option('--archive-feed', 'the SMSC sends copies of subscriber traffic here').option('--no-archive-feed', 'not an archive feed')
+    .option('--direction <d>', 'listen (the peer binds to us) | connect (we bind to --host:--port)')
+    .option('--host <host>', 'connect: the SMSC host').option('--port <port>', 'connect: the SMSC port', num);
+}
+
+export function registerLinkCommands(program: Command, globals: Globals) {
+  const link = program.command('link').description('SMPP links: the peers allowed to bind');
+
+  linkOptions(link.command('add <name>').description('create a link (an SMPP account: system_id NAME)'))
+    .action(async (name: string, o: LinkOpts) => {
+      const password = passwordOf(o);
+      if (!password) throw new CliError('give --password or --password-file', EXIT.usage);
+      const body = { name, password, ...settings(o) } as LinkCreate;
       const created = await api<LinkView>(globals(), 'POST', '/admin/links', body);
-      if (globals().json) console.log(JSON.stringify(created));
-      else console.log(`link ${created.name} created${created.allowedSources.length ? ` (binds from ${created.allowedSources.join(', ')})` : ''}`);
+      output(globals().json, created, () => `link ${created.name} created${created.allowedSources.length ? ` (binds from ${created.allowedSources.join(', ')})` : ''}`);
     });
 
   link.command('list').description('list links').action(async () => {
     const rows = await api<LinkView[]>(globals(), 'GET', '/admin/links');
-    if (globals().json) return console.log(JSON.stringify(rows));
-    if (!rows.length) return console.log('no links yet: scgw link add NAME --password P');
-    console.log(['name', 'bound', 'rate/s', 'window', 'concat', 'sources'].join('\t'));
-    for (const r of rows) console.log([r.name, r.bound ?? 0, r.ratePerSecond, r.window, r.concat, r.allowedSources.join(',') || 'any'].join('\t'));
+    output(globals().json, rows, () => (rows.length
+      ? [['name', 'bound', 'rate/s', 'window', 'concat', 'sources'].join('\t'),
+        ...rows.map((r) => [r.name, r.bound ?? 0, r.ratePerSecond, r.window, r.concat, r.allowedSources.join(',') || 'any'].join('\t'))]
+      : 'no links yet: scgw link add NAME --password P'));
   });
 
+  link.command('show <name>').description('show one link (never its password)').action(async (name: string) => {
+    const l = await api<LinkView>(globals(), 'GET', `/admin/links/${seg(name)}`);
+    output(globals().json, l, () => Object.entries(l).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || '-' : String(v)}`));
+  });
+
+  linkOptions(link.command('update <name>').description('change a link, including its bind password'))
+    .option('--enable', 'accept binds').option('--disable', 'refuse binds')
+    .action(async (name: string, o: LinkOpts & { enable?: boolean; disable?: boolean }) => {
+      const password = passwordOf(o);
+      const body: LinkPatch = { ...settings({ ...o, ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}) }), ...(password ? { password } : {}) };
+      if (Object.keys(body).length === 0) throw new CliError('nothing to change: give at least one option (see scgw link update --help)', EXIT.usage);
+      const l = await api<LinkView>(globals(), 'PATCH', `/admin/links/${seg(name)}`, body);
+      output(globals().json, l, () => `link ${name} updated (config version ${l.configVersion ?? '?'})${password ? '; new password set' : ''}`);
+    });
+
   link.command('rm <name>').description('delete a link').action(async (name: string) => {
-    await api(globals(), 'DELETE', `/admin/links/${encodeURIComponent(name)}`);
-    if (globals().json) console.log(JSON.stringify({ deleted: name }));
-    else console.log(`link ${name} deleted`);
+    const d = await api<Deleted>(globals(), 'DELETE', `/admin/links/${seg(name)}`);
+    output(globals().json, d, () => `link ${name} deleted`);
   });
 }

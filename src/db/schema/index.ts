@@ -3,3 +3,4 @@ export * from './routing.js';
 export * from './subscribers.js';
 export * from './messages.js';
 export * from './config.js';
+export * from './web.js';

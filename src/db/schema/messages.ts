@@ -19,6 +19,8 @@ export const outbox = pgTable('outbox', {
   destination: text('destination').notNull(),
   body: text('body'),
   template: text('template').notNull(),
+  /** What the SMS archive stores for this reply: the text with any {password} masked (actions/archive-mask.ts). */
+  archiveText: text('archive_text'),
   corr: text('corr').notNull(),
   status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
   segments: integer('segments'),

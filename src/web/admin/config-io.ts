@@ -9,7 +9,7 @@ import { ConfigRejected } from './validate.js';
 import { toYaml } from './yaml.js';
 
 /** The link fields a config document carries: everything an operator sets, never the password hash. */
-const LINK_FIELDS = Object.keys(linkImport.innerType().shape).filter((k) => k !== 'password');
+const LINK_FIELDS = ['name', ...Object.keys(linkImport.innerType().shape).filter((k) => k !== 'password' && k !== 'name')];
 
 /** A config document for people and git: the format tag, the version, and no secrets. */
 export function exportDoc(doc: ConfigDoc, version: number) {

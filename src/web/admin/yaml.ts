@@ -39,7 +39,8 @@ function lines(v: unknown, indent: string): string[] {
 }
 
 export function toYaml(value: unknown): string {
-  return isBlock(value) ? lines(value, '').join('\n') + '\n' : scalar(value) + '\n';
+  if (isBlock(value)) return lines(value, '').join('\n') + '\n';
+  return (value !== null && typeof value === 'object' ? empty(value) : scalar(value)) + '\n';
 }
 
 // ── reading ──────────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,155 @@
+/**
+ * A real gateway as a child process (`node_modules/.bin/tsx src/main.ts`) on free loopback ports, its pino
+ * output kept in a file, ready once /readyz answers 200. tsx launches the gateway as a node child of its own,
+ * so the peak RSS reported is that process's VmHWM (the launcher's is kept apart). Stopped by PID: SIGTERM
+ * (graceful), then SIGKILL after a bounded wait.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface GatewayProcess {
+  /** The tsx launcher's pid, and the gateway's own node process. */
+  launcherPid: number;
+  gatewayPid: number;
+  smppPort: number;
+  httpPort: number;
+  logFile: string;
+  /** VmHWM (peak resident set) in kB of the gateway process and of the launcher. */
+  peakRssKb(): { gateway: number; launcher: number };
+  stop(): Promise<GatewayExit>;
+}
+
+export interface GatewayExit {
+  code: number | null;
+  signal: string | null;
+  /** pino lines at warn (40) and at error (50) or above; other output (Node warnings, stack traces); a few of them. */
+  warnings: number;
+  errors: number;
+  other: number;
+  sample: string[];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number }): Promise<GatewayProcess> {
+  const [smppPort, httpPort] = [await freePort(), await freePort()];
+  const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort) };
+  const log = createWriteStream(opts.logFile);
+  const child = spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const launcherPid = child.pid ?? 0;
+  try {
+    await waitReady(`http://127.0.0.1:${httpPort}/readyz`, child, opts.readyTimeoutMs ?? 60_000, opts.logFile);
+  } catch (e) {
+    await kill(child, exited);
+    throw e;
+  }
+  const gatewayPid = findGatewayPid(launcherPid);
+  return {
+    launcherPid, gatewayPid, smppPort, httpPort, logFile: opts.logFile,
+    peakRssKb: () => ({ gateway: vmHwmKb(gatewayPid), launcher: gatewayPid === launcherPid ? 0 : vmHwmKb(launcherPid) }),
+    async stop() {
+      const { code, signal } = await kill(child, exited);
+      await new Promise<void>((r) => log.end(() => r()));
+      return { code, signal, ...scanLog(opts.logFile) };
+    },
+  };
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`gateway exited during start-up:\n${tail(logFile)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gateway not ready within ${timeoutMs} ms:\n${tail(logFile)}`);
+}
+
+async function kill(child: ChildProcess, exited: Promise<{ code: number | null; signal: string | null }>) {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  const gatewayPid = child.pid ? findGatewayPid(child.pid) : 0;
+  child.kill('SIGTERM'); // tsx relays it to the gateway, which shuts down gracefully
+  const timer = setTimeout(() => {
+    if (gatewayPid && gatewayPid !== child.pid) {
+      try { process.kill(gatewayPid, 'SIGKILL'); } catch { /* gone already */ }
+    }
+    child.kill('SIGKILL');
+  }, 30_000);
+  const r = await exited;
+  clearTimeout(timer);
+  return r;
+}
+
+/** The node process running src/main.ts under the tsx launcher (the launcher itself if it runs it in-process). */
+function findGatewayPid(pid: number): number {
+  for (const child of childPids(pid)) {
+    const cmd = readProc(`/proc/${child}/cmdline`).split('\0').join(' ');
+    if (cmd.includes('src/main.ts')) return child;
+  }
+  return pid;
+}
+
+function childPids(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  return existsSync(file) ? readProc(file).trim().split(/\s+/).filter(Boolean).map(Number) : [];
+}
+
+export function vmHwmKb(pid: number): number {
+  const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readProc(`/proc/${pid}/status`));
+  return m ? Number(m[1]) : 0;
+}
+
+function readProc(file: string): string {
+  try { return readFileSync(file, 'utf8'); } catch { return ''; }
+}
+
+function tail(file: string, lines = 15): string {
+  return readProc(file).trim().split('\n').slice(-lines).join('\n');
+}
+
+function scanLog(file: string): Omit<GatewayExit, 'code' | 'signal'> {
+  let warnings = 0, errors = 0, other = 0;
+  const sample: string[] = [];
+  const seen = new Set<string>();
+  for (const line of readProc(file).split('\n')) {
+    if (!line.trim()) continue;
+    let level: number | undefined, msg = line.slice(0, 300);
+    try {
+      const j = JSON.parse(line) as { level?: number; msg?: string; err?: unknown; component?: string };
+      level = j.level ?? 30;
+      msg = `${j.component ? `[${j.component}] ` : ''}${j.msg ?? ''}${j.err ? ` ${JSON.stringify(j.err).slice(0, 200)}` : ''}`;
+    } catch {
+      // not pino: a Node warning, a stack trace, a tsx message
+    }
+    if (level !== undefined && level < 40) continue;
+    const kind = level === undefined ? 'other' : level >= 50 ? 'error' : 'warn';
+    if (kind === 'other') other++;
+    else if (kind === 'error') errors++;
+    else warnings++;
+    if (!seen.has(msg) && sample.length < 6) {
+      seen.add(msg);
+      sample.push(`${kind}: ${msg}`);
+    }
+  }
+  return { warnings, errors, other, sample };
+}

@@ -1,0 +1,50 @@
+/**
+ * `--with-kannel`: runs ../shared/tools/kannel/run.sh (Kannel's static auto-reply driven by smpp-load, on
+ * this box) in the same bench run, so the scgw/Kannel ratio compares like with like. The script prints
+ * smpp-load's summary and a last line `RESULT {json}` (smpp-load's JSON plus Kannel's CPU and RSS).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export interface KannelRun {
+  window: number;
+  count: number;
+  ok: boolean;
+  /** Why there is no figure (script missing, failed). */
+  note?: string;
+  throughputRps?: number;
+  latencyMs?: { p50: number; p99: number };
+  peakRssKb?: number;
+  lost?: number;
+  duplicates?: number;
+  raw?: unknown;
+}
+
+interface KannelJson {
+  throughput_rps: number | null;
+  latency_ms: { p50: number; p99: number };
+  no_reply: number;
+  duplicates: number;
+  kannel?: { total_vmhwm_kb?: number };
+}
+
+export async function runKannel(script: string, o: { window: number; count: number; warmup: number; say(msg: string): void }): Promise<KannelRun> {
+  if (!existsSync(script)) return { window: o.window, count: o.count, ok: false, note: `no Kannel script at ${script}: skipped` };
+  o.say(`Kannel, window ${o.window}: ${o.count} MO (${script})`);
+  const env = { ...process.env, WINDOW: String(o.window), COUNT: String(o.count), WARMUP: String(o.warmup) };
+  const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const line = out.split('\n').reverse().find((l) => l.startsWith('RESULT '));
+  if (!line) return { window: o.window, count: o.count, ok: false, note: `run.sh exited ${code} without a RESULT line: ${(err || out).trim().split('\n').slice(-3).join(' | ')}` };
+  const r = JSON.parse(line.slice('RESULT '.length)) as KannelJson;
+  return {
+    window: o.window, count: o.count, ok: true,
+    throughputRps: r.throughput_rps ?? 0,
+    latencyMs: { p50: r.latency_ms.p50, p99: r.latency_ms.p99 },
+    peakRssKb: r.kannel?.total_vmhwm_kb ?? 0,
+    lost: r.no_reply, duplicates: r.duplicates, raw: r,
+  };
+}

@@ -1,0 +1,86 @@
+/** The bench's readable output: one table per part, plain text for a terminal or a closing note. */
+import type { HashCeiling } from './hash-ceiling.js';
+import type { KannelRun } from './kannel.js';
+import type { WorkloadResult } from './workloads.js';
+
+export interface BenchFigureLike {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { cores: number; node: string; platform: string };
+  count: number;
+  quick: boolean;
+  gatewayEnv: Record<string, string>;
+  hash: HashCeiling;
+  workloads: WorkloadResult[];
+  kannel: KannelRun[] | null;
+  kannelNote?: string;
+  text: BenchFigureLike[];
+  routing: BenchFigureLike[];
+}
+
+const num = (v: number | undefined | null, digits = 0) =>
+  v === undefined || v === null || Number.isNaN(v) ? '–' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mib = (kb: number | undefined) => (kb ? `${(kb / 1024).toFixed(1)} MiB` : '–');
+
+function table(head: string[], rows: string[][], leftCols = 1): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const cell = (s: string, i: number) => (i < leftCols ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0));
+  return [head.map(cell).join('  '), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => r.map(cell).join('  '))];
+}
+
+export function formatReport(r: BenchReport): string[] {
+  const out: string[] = [];
+  out.push(`scgw bench, ${r.startedAt}: ${r.machine.cores} cores, Node ${r.machine.node}, ${r.count.toLocaleString('en-US')} MO per run${r.quick ? ' (--quick)' : ''}`);
+  out.push(`gateway: one child process (tsx src/main.ts), ${Object.entries(r.gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}; restarted for each workload`);
+  out.push('');
+  const hashNote = `${r.hash.cores} cores ÷ ${r.hash.msPerHash} ms per scrypt hash (log2 N ${r.hash.logN})`;
+  const rows = r.workloads.map((w) => {
+    const l = w.load;
+    const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';
+    return [
+      w.label, String(w.window), num(l.throughputRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), mib(w.peakRssKb),
+      `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
+    ];
+  });
+  out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
+  out.push(...table(['workload', 'window', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
+  out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
+  out.push('  peak RSS: VmHWM of the gateway process over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
+  out.push('  warn/err: the gateway\'s log lines at warn / error level during the workload.');
+  const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
+  if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);
+  for (const w of r.workloads) {
+    if (w.gateway.warnings + w.gateway.errors > 0) out.push(`  ${w.id} gateway log: ${w.gateway.sample.filter((l) => !l.startsWith('other: ')).join(' | ')}`);
+    if (w.load.lost || w.load.duplicates || w.load.textMismatch || w.load.unmatched) {
+      out.push(`  ${w.id}: lost ${w.load.lost}, duplicated ${w.load.duplicates} (+${w.load.extraReplies}), mismatched ${w.load.textMismatch}, unmatched ${w.load.unmatched}; sample ${JSON.stringify(w.load.sampleReply)}`);
+    }
+    if (w.load.toolCpuPct > 80) out.push(`  ${w.id}: the load generator used ${w.load.toolCpuPct} % of a core (loop lag p99 ${w.load.toolLoopDelayP99Ms} ms): it may be part of the limit`);
+  }
+  out.push('');
+  if (r.kannel) {
+    out.push('Kannel (../shared/tools/kannel/run.sh in this run: static auto-reply to "ON", smpp-load as the SMSC)');
+    const krows = r.kannel.map((k) => {
+      const a = r.workloads.find((w) => w.kind === 'routing' && w.window === k.window);
+      const ratio = k.ok && a && k.throughputRps ? `${(a.load.throughputRps / k.throughputRps).toFixed(2)}×` : '–';
+      return k.ok
+        ? [`window ${k.window}`, num(k.throughputRps), num(k.latencyMs?.p50, 1), num(k.latencyMs?.p99, 1), mib(k.peakRssKb), String(k.lost), String(k.duplicates), ratio]
+        : [`window ${k.window}`, '–', '–', '–', '–', '–', '–', k.note ?? 'failed'];
+    });
+    out.push(...table(['run', 'replies/s', 'p50 ms', 'p99 ms', 'peak RSS', 'lost', 'dup', 'scgw (a) / Kannel'], krows));
+    out.push('  Kannel\'s peak RSS is bearerbox + smsbox; its store is a file, scgw\'s are PostgreSQL and Redis.');
+    out.push('');
+  } else if (r.kannelNote) {
+    out.push(`Kannel: ${r.kannelNote}`, '');
+  }
+  out.push('codecs (scripts/bench/text.ts)');
+  out.push(...table(['figure', 'value', 'unit'], r.text.map((f) => [f.name, num(f.value, Number.isInteger(f.value) ? 0 : 2), f.unit]), 1).map((l) => `  ${l}`));
+  out.push('');
+  out.push('routing (scripts/bench/routing.ts: 10,000 keywords over 100 short codes, 100 regex routes)');
+  out.push(...table(['figure', 'value', 'unit'], r.routing.map((f) => [f.name, num(f.value, Number.isInteger(f.value) ? 0 : 2), f.unit]), 1).map((l) => `  ${l}`));
+  return out;
+}

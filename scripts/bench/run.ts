@@ -1,0 +1,129 @@
+/**
+ * `npm run bench [-- --quick] [--json] [--with-kannel [--kannel-script PATH]] [--only a|b]`: codec and routing
+ * figures, then the SMPP workloads against a real gateway process on its own PostgreSQL database and Redis
+ * prefix (BENCH_DATABASE_URL, REDIS_URL), both removed at the end; with --with-kannel, Kannel's baseline in
+ * the same run. `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
+ * (for cross-checks with other load tools). Needs nothing outside the repository but the optional Kannel script.
+ */
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../../src/config.js';
+import { startGatewayProcess } from './gateway-process.js';
+import { measureHashCeiling } from './hash-ceiling.js';
+import { runKannel, type KannelRun } from './kannel.js';
+import { formatReport, type BenchReport } from './report.js';
+import { runRoutingBench } from './routing.js';
+import { createBenchServices, prepareDatabase, type BenchServices } from './services.js';
+import { runTextBench } from './text.js';
+import { BENCH_PASSWORD, benchLink, runWorkload, workloadSpecs, type WorkloadKind, type WorkloadResult } from './workloads.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WINDOWS = [10, 100];
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'with-kannel': { type: 'boolean', default: false },
+    'kannel-script': { type: 'string', default: resolve(ROOT, '../shared/tools/kannel/run.sh') },
+    only: { type: 'string' },
+    serve: { type: 'boolean', default: false },
+    window: { type: 'string', default: '10' },
+  },
+});
+
+const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+async function main(): Promise<number> {
+  const svc = await createBenchServices({
+    databaseUrl: process.env['BENCH_DATABASE_URL'] ?? 'postgres://root@127.0.0.1:5432/test',
+    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  });
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await svc.cleanup().catch((e: unknown) => say(`cleanup failed: ${(e as Error).message}`));
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    await prepareDatabase(svc, WINDOWS.map(benchLink));
+    const env = gatewayEnv(svc);
+    return args.serve ? await serve(svc, env) : await bench(svc, env);
+  } finally {
+    await cleanup();
+  }
+}
+
+function gatewayEnv(svc: BenchServices): Record<string, string> {
+  return {
+    DATABASE_URL: svc.databaseUrl, REDIS_URL: svc.redisUrl, REDIS_PREFIX: svc.prefix, DATA_DIR: svc.dataDir,
+    REDIS_EMBEDDED: 'false', LOG_LEVEL: 'warn',
+  };
+}
+
+async function bench(svc: BenchServices, env: Record<string, string>): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const count = args.quick ? 1000 : 10_000;
+  const config = parseConfig({ ...process.env, ...env });
+  say('codec and routing benches');
+  const text = await runTextBench();
+  const routing = await runRoutingBench();
+  say(`timing scrypt at log2 N ${config.passwords.scryptLogN}`);
+  const hash = await measureHashCeiling(config.passwords.scryptLogN);
+  say(`one hash ${hash.msPerHash} ms → ceiling ${hash.hashesPerS} passwords/s on ${hash.cores} cores`);
+  const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : ['routing', 'password'];
+  const workloads: WorkloadResult[] = [];
+  for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
+    workloads.push(await runWorkload(spec, { root: ROOT, svc, env, say }));
+  }
+  let kannel: KannelRun[] | null = null;
+  let kannelNote: string | undefined;
+  if (args['with-kannel']) {
+    kannel = [];
+    for (const window of WINDOWS) kannel.push(await runKannel(args['kannel-script'], { window, count, warmup: args.quick ? 100 : 1000, say }));
+    if (kannel.every((k) => !k.ok)) {
+      kannelNote = kannel[0]?.note;
+      kannel = null;
+    }
+  } else {
+    kannelNote = 'not run (add --with-kannel)';
+  }
+  const report: BenchReport = {
+    startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
+    count, quick: args.quick, hash, workloads, kannel, text, routing,
+    gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
+    ...(kannelNote ? { kannelNote } : {}),
+  };
+  if (args.json) console.log(JSON.stringify(report));
+  else for (const line of formatReport(report)) console.log(line);
+  const clean = workloads.every((w) => w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
+  return clean ? 0 : 1;
+}
+
+async function serve(svc: BenchServices, env: Record<string, string>): Promise<number> {
+  const gw = await startGatewayProcess({ root: ROOT, env, logFile: resolve(svc.dataDir, 'gateway-serve.log') });
+  console.log(`gateway pid ${gw.gatewayPid}: SMPP 127.0.0.1:${gw.smppPort}, HTTP 127.0.0.1:${gw.httpPort}; database ${svc.database}, Redis prefix ${svc.prefix}`);
+  console.log(`links: ${WINDOWS.map((w) => `${benchLink(w).name} (window ${w})`).join(', ')}, password ${BENCH_PASSWORD}; log ${gw.logFile}`);
+  console.log(`e.g. npx scgw sim load --port ${gw.smppPort} --system-id bench${args.window} --password ${BENCH_PASSWORD} --count 1000 --text hello`);
+  console.log('Ctrl-C (or SIGTERM) stops the gateway and removes the database and keys.');
+  await new Promise<void>((r) => {
+    process.removeAllListeners('SIGINT');
+    process.once('SIGINT', () => r());
+    process.once('SIGTERM', () => r());
+  });
+  const rss = gw.peakRssKb();
+  const exit = await gw.stop();
+  console.log(`gateway stopped (${exit.code ?? exit.signal}); peak RSS ${(rss.gateway / 1024).toFixed(1)} MiB; ${exit.warnings} warn, ${exit.errors} error, ${exit.other} other lines${exit.sample.length ? `: ${exit.sample.join(' | ')}` : ''}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`bench: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,100 @@
+/**
+ * The two SMPP workloads of `npm run bench`, each at window 10 and 100, each on a freshly started gateway
+ * process (so each peak RSS is that workload's own): (a) routing + reply, "hello" to 232, which matches no
+ * keyword and takes the whole path to the help reply; (b) password, "ON" to 232, bound by the scrypt cost.
+ * A short warm-up from other numbers comes first and is not measured. Every run uses its own numbers, so
+ * the per-number hourly password cap never triggers.
+ */
+import { join } from 'node:path';
+import { runLoad, type LoadResult } from '../../src/sim/load.js';
+import { startGatewayProcess, type GatewayExit } from './gateway-process.js';
+import type { BenchLink, BenchServices } from './services.js';
+
+export type WorkloadKind = 'routing' | 'password';
+
+export interface WorkloadSpec {
+  id: string;
+  kind: WorkloadKind;
+  label: string;
+  window: number;
+  count: number;
+  warmup: number;
+  text: string;
+  expect: RegExp;
+  msisdnBase: number;
+  timeoutS: number;
+  link: BenchLink;
+}
+
+export interface WorkloadResult {
+  id: string;
+  kind: WorkloadKind;
+  label: string;
+  window: number;
+  load: LoadResult;
+  warmup: Pick<LoadResult, 'count' | 'acked' | 'replied' | 'lost' | 'duplicates' | 'endReason'>;
+  /** VmHWM of the gateway process over its life (start, warm-up and measured run), kB. */
+  peakRssKb: number;
+  launcherRssKb: number;
+  gateway: GatewayExit;
+}
+
+export const BENCH_PASSWORD = 'bench';
+
+export function benchLink(window: number): BenchLink {
+  // The contracted reply rate is the operator's business; here it must not be the limit (Kannel has none).
+  return { name: `bench${window}`, password: BENCH_PASSWORD, window, ratePerSecond: 100_000 };
+}
+
+/** The four runs; `hashesPerS` (the measured ceiling) sizes the password runs' time limit. */
+export function workloadSpecs(o: { count: number; windows: number[]; hashesPerS: number; kinds: WorkloadKind[] }): WorkloadSpec[] {
+  const specs: WorkloadSpec[] = [];
+  let base = 79_100_000_000;
+  for (const kind of o.kinds) {
+    for (const window of o.windows) {
+      const routing = kind === 'routing';
+      const warmup = routing ? Math.min(500, Math.ceil(o.count / 10)) : Math.min(100, Math.ceil(o.count / 50));
+      specs.push({
+        id: `${routing ? 'a' : 'b'}-w${window}`, kind, window, count: o.count, warmup,
+        label: routing ? '(a) routing + reply' : '(b) password',
+        text: routing ? 'hello' : 'ON',
+        expect: routing ? /^SMS archive, 232: / : /^SMS archive is on\. Password: [a-z0-9]{8,}\. /,
+        msisdnBase: base,
+        timeoutS: routing ? 600 : Math.ceil(120 + (3 * (o.count + warmup)) / Math.max(1, o.hashesPerS)),
+        link: benchLink(window),
+      });
+      base += 10_000_000;
+    }
+  }
+  return specs;
+}
+
+export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: BenchServices; env: Record<string, string>; say(msg: string): void }): Promise<WorkloadResult> {
+  const gw = await startGatewayProcess({ root: ctx.root, env: ctx.env, logFile: join(ctx.svc.dataDir, `gateway-${spec.id}.log`) });
+  let exit: GatewayExit | undefined;
+  try {
+    const peer = { host: '127.0.0.1', port: gw.smppPort, systemId: spec.link.name, password: spec.link.password, window: spec.window, to: '232', text: spec.text, expect: spec.expect };
+    ctx.say(`${spec.label}, window ${spec.window}: gateway pid ${gw.gatewayPid} up; warm-up ${spec.warmup} MO`);
+    const warm = await runLoad({ ...peer, count: spec.warmup, msisdnBase: spec.msisdnBase + 5_000_000, timeoutS: spec.timeoutS, idleS: 20 });
+    ctx.say(`${spec.label}, window ${spec.window}: ${spec.count} MO`);
+    let lastSay = 0;
+    const load = await runLoad({
+      ...peer, count: spec.count, msisdnBase: spec.msisdnBase, timeoutS: spec.timeoutS, idleS: 20, lingerMs: 1000,
+      onProgress: (p) => {
+        if (p.elapsedMs - lastSay < 10_000) return;
+        lastSay = p.elapsedMs;
+        ctx.say(`  … ${p.sent} sent, ${p.acked} acked, ${p.replied} replied after ${Math.round(p.elapsedMs / 1000)} s`);
+      },
+    });
+    const rss = gw.peakRssKb(); // just before stopping: the peak over the process's life
+    exit = await gw.stop();
+    ctx.say(`${spec.label}, window ${spec.window}: ${load.throughputRps} replies/s, p99 ${load.latencyMs?.p99 ?? '–'} ms, lost ${load.lost}, dup ${load.duplicates}; gateway ${exit.warnings} warn, ${exit.errors} error lines`);
+    return {
+      id: spec.id, kind: spec.kind, label: spec.label, window: spec.window, load,
+      warmup: { count: warm.count, acked: warm.acked, replied: warm.replied, lost: warm.lost, duplicates: warm.duplicates, endReason: warm.endReason },
+      peakRssKb: rss.gateway, launcherRssKb: rss.launcher, gateway: exit,
+    };
+  } finally {
+    if (!exit) await gw.stop();
+  }
+}

@@ -1,0 +1,27 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { mmsMessages } from '../db/schema/index.js';
+import { logOperation } from './oplog.js';
+import type { Action } from './types.js';
+
+const params = z.object({ mmsId: z.string().min(1), from: z.string().min(1), days: z.number().int().min(1) });
+
+/**
+ * An MMS the MMSC could not deliver was stored (`POST /api/mms`): a fresh view password for it, and an SMS to the
+ * recipient with the link and the password. Web-originated: its params come from the API, never from a route
+ * (a route without `mmsId` is refused by the params schema). Not capped per hour: the MMSC, not a person, asks.
+ */
+export const mmsNotify: Action<z.infer<typeof params>> = {
+  name: 'mms.notify',
+  params,
+  placeholders: { 'mms.notify': ['from', 'url', 'password', 'days'] },
+  async run(tx, msg, p, deps) {
+    const password = deps.newPassword();
+    const hash = await deps.hashPassword(password);
+    const set = await tx.update(mmsMessages).set({ passwordHash: hash }).where(eq(mmsMessages.id, p.mmsId)).returning({ id: mmsMessages.id });
+    if (set.length === 0) throw new Error(`mms ${p.mmsId} is not stored; notify runs in the transaction that stores it`);
+    await logOperation(tx, msg, 'mms.notify', 'ok', deps.now(), { mms: p.mmsId });
+    const text = deps.render('mms.notify', msg.locale, { from: p.from, url: `${deps.publicUrl}/mms/${p.mmsId}`, password, days: p.days });
+    return [{ template: 'mms.notify', text }];
+  },
+};

@@ -1,0 +1,55 @@
+import { and, count, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../client.js';
+import { processedMo, smsArchive, subscribers } from '../schema/index.js';
+
+export type ArchiveEntry = typeof smsArchive.$inferInsert;
+export type ArchiveRow = typeof smsArchive.$inferSelect;
+
+/** Stores the message for `entry.msisdn` if that number's archive is on; returns whether it did. */
+export async function archiveIfOn(tx: DbOrTx, entry: ArchiveEntry): Promise<boolean> {
+  const [sub] = await tx.select({ on: subscribers.archiveOn }).from(subscribers).where(eq(subscribers.msisdn, entry.msisdn));
+  if (!sub?.on) return false;
+  await tx.insert(smsArchive).values(entry);
+  return true;
+}
+
+/**
+ * Replies just sent, for recipients whose archive is on: `archive_text` (password masked), else only the template
+ * name. Once per reply (unique outbox_id), however often its send is recorded. One statement per batch.
+ */
+export async function archiveSentReplies(db: DbOrTx, outboxIds: readonly number[], at: Date): Promise<void> {
+  if (outboxIds.length === 0) return;
+  await db.execute(sql`insert into sms_archive (msisdn, direction, peer, body, origin, link, corr, outbox_id, created_at)
+    select o.destination, 'received', o.source, coalesce(o.archive_text, '[' || o.template || ']'), 'gateway', o.link, o.corr, o.id, ${at}
+    from outbox o join subscribers s on s.msisdn = o.destination and s.archive_on
+    where o.id in (${sql.join(outboxIds.map((id) => sql`${id}`), sql`, `)})
+    on conflict do nothing`);
+}
+
+/**
+ * A copy from an archive-feed link (the operator's SMSC copying a subscriber's other traffic): stored for the
+ * sender and the recipient, whichever has the archive on; never routed or answered. Once per idempotency key.
+ */
+export async function storeFeedCopy(db: Db, copy: { idemKey: string; link: string; source: string; destination: string; body: string; corr: string; at: Date }): Promise<number> {
+  return db.transaction(async (tx) => {
+    const fresh = await tx.insert(processedMo).values({ idemKey: copy.idemKey }).onConflictDoNothing().returning({ k: processedMo.idemKey });
+    if (fresh.length === 0) return 0; // stored before (a retried job)
+    const base = { body: copy.body, origin: 'feed' as const, link: copy.link, corr: copy.corr, createdAt: copy.at };
+    const sent = await archiveIfOn(tx, { ...base, msisdn: copy.source, direction: 'sent', peer: copy.destination });
+    const received = await archiveIfOn(tx, { ...base, msisdn: copy.destination, direction: 'received', peer: copy.source });
+    return Number(sent) + Number(received);
+  });
+}
+
+/** One page of a number's archive, newest first; `q` searches the text and the other party (case-insensitive). */
+export async function listArchive(db: DbOrTx, msisdn: string, opts: { q?: string; page: number; size: number }): Promise<{ rows: ArchiveRow[]; total: number }> {
+  const q = opts.q?.trim();
+  const like = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const where = and(eq(smsArchive.msisdn, msisdn), like ? or(ilike(smsArchive.body, like), ilike(smsArchive.peer, like)) : undefined);
+  const [rows, [n]] = await Promise.all([
+    db.select().from(smsArchive).where(where).orderBy(desc(smsArchive.createdAt), desc(smsArchive.id))
+      .limit(opts.size).offset((opts.page - 1) * opts.size),
+    db.select({ n: count() }).from(smsArchive).where(where),
+  ]);
+  return { rows, total: Number(n?.n ?? 0) };
+}

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../src/actions/index.js';
+import { getLink } from '../../src/db/queries/links.js';
+import { startCli, type CliHarness } from './run.js';
+
+let c: CliHarness;
+beforeAll(async () => { c = await startCli(); });
+afterAll(async () => { await c?.stop(); });
+
+describe('scgw link', () => {
+  it('adds a link, shows it without secrets, changes its password and settings, and removes it', async () => {
+    expect((await c.scgw(['link', 'add', 'smsc1', '--password', 'first', '--rate', '20'])).stdout).toBe('link smsc1 created\n');
+    const show = await c.scgw(['link', 'show', 'smsc1']);
+    expect(show.stdout).toContain('ratePerSecond: 20\n');
+    expect(show.stdout).not.toMatch(/password|scrypt/i);
+    const upd = await c.scgw(['link', 'update', 'smsc1', '--password-file', c.file('pw', 'second\n'), '--binary', '--window', '5']);
+    expect(upd.stdout).toMatch(/^link smsc1 updated \(config version \d+\); new password set/);
+    const row = await getLink(c.t.gw.db.db, 'smsc1');
+    expect(row).toMatchObject({ allowBinary: true, window: 5, ratePerSecond: 20 });
+    expect(await verifyPassword('second', row!.passwordHash)).toBe(true);
+    expect((await c.scgw(['link', 'update', 'smsc1'])).code).toBe(2);
+    expect((await c.scgw(['link', 'rm', 'smsc1'])).stdout).toBe('link smsc1 deleted\n');
+    expect((await c.scgw(['link', 'list'])).stdout).toMatch(/^no links yet/);
+  });
+});
