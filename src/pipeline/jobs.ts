@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { InboundMessage, PduTlvs } from '../smpp/types.js';
+import type { DecodedUserData } from '../text/index.js';
 
 export interface MoJob {
   kind: 'mo';
@@ -83,4 +84,19 @@ export function moIdentity(link: string, sessionId: string, sequenceNumber: numb
 
 export function hashKey(prefix: string, s: string): string {
   return prefix + createHash('sha256').update(s).digest('hex').slice(0, 40);
+}
+
+/** A whole MO, ready to route: decoded once, after reassembly. */
+export interface AssembledMo {
+  idemKey: string;
+  /** set when the MO was reassembled: its parts' Redis key, marked routed afterwards. */
+  partsKey?: string;
+  corr: string;
+  link: string;
+  source: string;
+  destination: string;
+  decoded: DecodedUserData;
+  /** the data_coding byte as received. */
+  dcs: number;
+  channel: 'sms' | 'ussd';
 }

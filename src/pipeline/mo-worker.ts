@@ -10,8 +10,8 @@ import type { Db } from '../db/client.js';
 import { outbox, processedMo } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { matchRoute, type RouteDef } from '../routing/index.js';
-import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh, type DecodedUserData } from '../text/index.js';
-import type { MoJob, MoQueueJob } from './jobs.js';
+import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh } from '../text/index.js';
+import type { AssembledMo, MoJob, MoQueueJob } from './jobs.js';
 import { archiveFeedCopy, archiveMo, archiveText } from './archive.js';
 import { isReceipt } from './intake.js';
 import { RELAY_COLUMNS, type OutboxRelay } from './outbox-relay.js';
@@ -34,20 +34,6 @@ export interface MoWorkerDeps {
   onUnknownDcs?(dcs: number): void;
 }
 
-/** A whole MO, ready to route: decoded once, after reassembly. */
-export interface AssembledMo {
-  idemKey: string;
-  /** set when the MO was reassembled: its parts' Redis key, marked routed afterwards. */
-  partsKey?: string;
-  corr: string;
-  link: string;
-  source: string;
-  destination: string;
-  decoded: DecodedUserData;
-  /** the data_coding byte as received. */
-  dcs: number;
-  channel: 'sms' | 'ussd';
-}
 
 const CYRILLIC = /[\u0400-\u04FF]/;
 const BINARY_HELP: RouteDef = { id: '(binary)', shortCode: '', kind: 'any', keywords: [], priority: 0, action: 'help', params: {} };

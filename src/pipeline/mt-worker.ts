@@ -63,8 +63,10 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
 
   async function sendReply(job: Job<MtJob>, link: string, worker: Worker<MtJob>) {
     const r = job.data;
-    // A re-run after a crash between send and completion: the marker says it went out already.
-    if (await deps.connection.exists(sentKey(r.outboxId))) {
+    // A re-run (retry, or a stalled job after a crash between send and completion): the marker says
+    // whether it went out already. A first run cannot have sent anything, so it skips the look-up.
+    const rerun = job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
     }

@@ -9,8 +9,7 @@ import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { Logger } from '../log.js';
 import { assemble, decodeUserData, partIdentity, type LinkTextOptions, type UdhInfo } from '../text/index.js';
-import { hashKey, type ConcatTimeoutJob, type MoJob } from './jobs.js';
-import type { AssembledMo } from './mo-worker.js';
+import { hashKey, type AssembledMo, type ConcatTimeoutJob, type MoJob } from './jobs.js';
 import { MO_JOB_OPTIONS, type Queues } from './queues.js';
 import type { ConfigView } from './route-cache.js';
 

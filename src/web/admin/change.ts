@@ -9,8 +9,12 @@ import { assertValidConfig } from './validate.js';
  * Runs one operator change as a new config version: validated as a whole, recorded with the token's name,
  * and bumped so every node reloads. Throwing inside `mutate` (not found, conflict) leaves nothing behind.
  */
-export function applyChange<T>(db: Db, req: FastifyRequest, mutate: (tx: Tx) => Promise<T>, opts: { reason?: string; check?: boolean } = {}): Promise<ChangeOutcome<T>> {
-  return changeConfig(db, { actor: operatorName(req), validate: assertValidConfig, ...opts }, mutate);
+export async function applyChange<T>(db: Db, req: FastifyRequest, mutate: (tx: Tx) => Promise<T>, opts: { reason?: string; check?: boolean } = {}): Promise<ChangeOutcome<T>> {
+  const actor = operatorName(req);
+  const out = await changeConfig(db, { actor, validate: assertValidConfig, ...opts }, mutate);
+  // The summary names entries and fields only, never values (a template body may be sensitive).
+  if (out.saved) req.log.info({ version: out.version, actor, summary: out.summary }, 'config changed');
+  return out;
 }
 
 export function notFound(what: string): never {

@@ -23,7 +23,10 @@ export function exportDoc(doc: ConfigDoc, version: number) {
   };
 }
 
-/** Export and import of the whole config (JSON, or YAML via yaml.ts). Import replaces the config as one version. */
+/**
+ * Export and import of the whole config (JSON, or YAML via yaml.ts). Import replaces routes and templates,
+ * and links and menus when the document has them, as one version.
+ */
 export function registerConfigIo(app: FastifyInstance, deps: { db: Db; linkPasswordLogN: number }) {
   app.get('/admin/config/export', async (req, reply) => {
     const { format } = exportQuery.parse(req.query ?? {});
@@ -37,19 +40,18 @@ export function registerConfigIo(app: FastifyInstance, deps: { db: Db; linkPassw
     const { check } = importQuery.parse(req.query ?? {});
     const input = configDoc.parse(req.body ?? {});
     assertUnique(input);
-    const current = await readConfigDoc(deps.db);
+    // Hashed before the transaction (scrypt is slow); only passwords given in the document are hashed.
     const hashes = new Map<string, string>();
     for (const l of input.links ?? []) if (l.password) hashes.set(l.name, await hashPassword(l.password, deps.linkPasswordLogN));
-    const target: ConfigDoc = normaliseDoc({
-      routes: input.routes,
-      templates: input.templates,
-      menus: input.menus,
-      links: input.links ? input.links.map((l) => importedLink(l, current.links, hashes)) : current.links,
-    });
     const out = await applyChange(deps.db, req, async (tx) => {
-      // Links may have changed since `current` was read: re-merge onto what the transaction sees.
-      const fresh = input.links ? (await readConfigDoc(tx)).links : null;
-      await writeConfigDoc(tx, fresh ? { ...target, links: input.links!.map((l) => importedLink(l, fresh, hashes)) } : target);
+      // Merged onto what the transaction sees: stored hashes, and links or menus the document leaves out.
+      const current = await readConfigDoc(tx);
+      await writeConfigDoc(tx, normaliseDoc({
+        routes: input.routes,
+        templates: input.templates,
+        menus: input.menus ?? current.menus,
+        links: input.links ? input.links.map((l) => importedLink(l, current.links, hashes)) : current.links,
+      }));
     }, { reason: 'import', check: check === 'true' });
     return { configVersion: out.version, saved: out.saved, summary: out.summary };
   });
@@ -78,6 +80,6 @@ function assertUnique(input: ReturnType<typeof configDoc.parse>): void {
   once('route', input.routes.map((r) => r.id));
   once('template', input.templates.map((t) => `${t.key}/${t.locale}`));
   once('link', (input.links ?? []).map((l) => l.name));
-  once('menu', input.menus.map((m) => m.code));
+  once('menu', (input.menus ?? []).map((m) => m.code));
   if (problems.length) throw new ConfigRejected(problems);
 }

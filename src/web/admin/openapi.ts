@@ -15,6 +15,8 @@ export interface Operation {
   summary: string;
   query?: z.AnyZodObject;
   body?: ZodTypeAny;
+  /** Request media types besides application/json (the same shape, another syntax). */
+  alsoAccepts?: string[];
   /** Success status and body (omitted: 200 with no schema). */
   ok?: { status: number; body?: ZodTypeAny; type?: string };
   public?: boolean;
@@ -43,7 +45,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'GET', path: '/admin/menus', tag: 'menus', summary: 'List USSD menus', ok: { status: 200, body: z.array(s.menuView) } },
   { method: 'POST', path: '/admin/menus', tag: 'menus', summary: `Create the menu of a USSD code. ${changed}`, body: s.menuCreate, ok: { status: 201, body: s.menuView } },
   { method: 'GET', path: '/admin/menus/:code', tag: 'menus', summary: 'Show the menu of a USSD code (URL-encode it: %2A111%23)', ok: { status: 200, body: s.menuView } },
-  { method: 'PUT', path: '/admin/menus/:code', tag: 'menus', summary: `Create or replace the menu of a USSD code. ${changed}`, body: s.menuSet, ok: { status: 200, body: s.menuView } },
+  { method: 'PUT', path: '/admin/menus/:code', tag: 'menus', summary: `Create or replace the menu of a USSD code. ${changed}`, body: s.menuSet, alsoAccepts: ['application/yaml'], ok: { status: 200, body: s.menuView } },
   { method: 'DELETE', path: '/admin/menus/:code', tag: 'menus', summary: `Delete a menu. ${changed}`, ok: { status: 200, body: s.deleted } },
 
   { method: 'GET', path: '/admin/tokens', tag: 'tokens', summary: 'List admin tokens (names and ids, never secrets)', ok: { status: 200, body: z.array(s.tokenView) } },
@@ -55,7 +57,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'GET', path: '/admin/config/versions/:v/diff', tag: 'config', summary: 'What version v changed against version `against` (default: the recorded one before)', query: s.diffQuery, ok: { status: 200, body: s.diffView } },
   { method: 'POST', path: '/admin/config/rollback', tag: 'config', summary: `Make an old version current again, as a new version. ${changed}`, body: s.rollbackBody, ok: { status: 200, body: s.changeResult } },
   { method: 'GET', path: '/admin/config/export', tag: 'config', summary: 'The whole config as JSON or YAML (no secrets), for git', query: s.exportQuery, ok: { status: 200, body: s.configDoc } },
-  { method: 'POST', path: '/admin/config/import', tag: 'config', summary: `Replace the whole config with a document (application/json or application/yaml); links are left alone when the document has none. ${changed}`, query: s.importQuery, body: s.configDoc, ok: { status: 200, body: s.changeResult } },
+  { method: 'POST', path: '/admin/config/import', tag: 'config', summary: `Replace the whole config with a document (application/json or application/yaml); links and menus are left alone when the document has none. ${changed}`, query: s.importQuery, body: s.configDoc, alsoAccepts: ['application/yaml'], ok: { status: 200, body: s.changeResult } },
 
   { method: 'POST', path: '/admin/dry-run', tag: 'dry run', summary: 'What would this MO do: the route and why, the action, the reply; nothing is acted on', body: s.dryRunBody, ok: { status: 200, body: s.dryRunView } },
 
@@ -91,7 +93,7 @@ export function buildOpenApi(): JsonSchema {
       tags: [op.tag],
       summary: op.summary,
       ...(pathParams.length + queryParams.length ? { parameters: [...pathParams, ...queryParams] } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(op.body, COMPONENTS, false) } } } } : {}),
+      ...(op.body ? { requestBody: { required: true, content: Object.fromEntries(['application/json', ...(op.alsoAccepts ?? [])].map((t) => [t, { schema: toJsonSchema(op.body!, COMPONENTS, false) }])) } } : {}),
       responses: { [String(ok.status)]: { description: 'ok', ...(content ? { content } : {}) }, ...errors(op.public ? [] : [400, 401, 404, 409, 422]) },
       ...(op.public ? { security: [] } : {}),
     };

@@ -166,14 +166,14 @@ export const changeResult = z.object({ configVersion, saved: z.boolean().describ
 export type ChangeResult = z.infer<typeof changeResult>;
 
 export const CONFIG_FORMAT = 'scgw-config/1';
-/** The whole config as export writes it and import reads it. Without `links`, import leaves links alone. */
+/** The whole config as export writes it and import reads it. Without `links` (or `menus`), import leaves those alone. */
 export const configDoc = z.object({
   format: z.literal(CONFIG_FORMAT).optional(),
   version: z.number().int().optional().describe('informational: the version exported'),
   routes: z.array(routeDef),
   templates: z.array(templateEntry),
   links: z.array(linkImport).optional(),
-  menus: z.array(menuCreate).default([]),
+  menus: z.array(menuCreate).optional(),
 }).strict();
 export type ConfigDocInput = z.input<typeof configDoc>;
 export const exportQuery = z.object({ format: z.enum(['json', 'yaml']).default('json') }).strict();

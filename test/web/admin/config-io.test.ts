@@ -53,15 +53,16 @@ describe('config export and import', () => {
     expect(twice.body.problems[0]).toMatchObject({ code: 'duplicate' });
   });
 
-  it('keeps stored link passwords, needs one for a new link, and leaves links alone when the document has none', async () => {
+  it('keeps stored link passwords, needs one for a new link, and leaves links and menus alone when the document has none', async () => {
     const doc = (await a.call('GET', '/admin/config/export')).body;
     const noPassword = await a.call('POST', '/admin/config/import', { ...doc, links: [...doc.links, { name: 'smsc2' }] });
     expect(noPassword.status).toBe(422);
     expect(noPassword.body.problems).toEqual([expect.objectContaining({ entity: 'link', id: 'smsc2', code: 'no-password' })]);
     const withPassword = await a.call('POST', '/admin/config/import', { ...doc, links: [...doc.links, { name: 'smsc2', password: 'pw2' }] });
     expect(withPassword.body.summary).toBe('import: link smsc2 added');
-    const { links: _l, ...withoutLinks } = doc;
-    expect((await a.call('POST', '/admin/config/import', withoutLinks)).body.saved).toBe(false);
+    const { links: _l, menus: _m, ...bare } = doc;
+    expect((await a.call('POST', '/admin/config/import', bare)).body).toMatchObject({ saved: false, summary: 'import: no change' });
+    expect((await a.call('GET', '/admin/menus')).body).toHaveLength(1);
   });
 
   it('exports YAML and imports it back', async () => {
