@@ -2,7 +2,7 @@
  * web/: the HTTP face: health, metrics, the admin API under /admin (bearer tokens) and, later, the
  * subscriber pages. Built by buildApp(deps) and tested with inject(); never imports bullmq or smpp/.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
@@ -28,7 +28,7 @@ declare module 'fastify' {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024 });
   // A refused config change names every problem, so the operator can fix them all at once.
   app.setErrorHandler((err, req, reply) => (err instanceof ConfigRejected
     ? reply.status(422).send({ code: err.code, message: err.message, problems: err.problems })
