@@ -46,6 +46,8 @@ export interface MtJob {
   destination: string;
   body: string;
   template: string;
+  /** Queued again (a retried MO, the sweep): the worker checks the sent-marker even on a first run. */
+  again?: boolean;
 }
 
 export function toMoJob(msg: InboundMessage, corr: string): MoJob {

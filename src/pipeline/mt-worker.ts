@@ -12,7 +12,7 @@ import type { OutboundPdu } from '../smpp/types.js';
 import { planMt, type ConcatMode, type MtPlan } from '../text/index.js';
 import type { MtJob } from './jobs.js';
 import type { OutboxMarks } from './outbox-marks.js';
-import { backoffDelay, mtQueueName } from './queues.js';
+import { backoffDelay, mtQueueName, mtSentKey, MT_SENT_TTL_S } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 
 const ESME_RMSGQFUL = 0x14;
@@ -59,13 +59,14 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     deps.log.info({ link, rate }, 'mt worker started');
   }
 
-  const sentKey = (id: number) => `${deps.prefix}:mt-sent:${id}`;
+  const sentKey = (id: number) => mtSentKey(deps.prefix, id);
 
   async function sendReply(job: Job<MtJob>, link: string, worker: Worker<MtJob>) {
     const r = job.data;
-    // A re-run (retry, or a stalled job after a crash between send and completion): the marker says
-    // whether it went out already. A first run cannot have sent anything, so it skips the look-up.
-    const rerun = job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    // A re-run (retry, or a stalled job after a crash between send and completion) or a reply queued
+    // again (outbox-relay.ts) may have gone out already: the marker says. A first run of a first
+    // queuing skips the look-up: while a job exists, its jobId keeps a second one out.
+    const rerun = r.again === true || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
     if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
@@ -107,7 +108,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       throw Worker.RateLimitError();
     }
     // Sent from here: the marker stops a second send if this job runs again.
-    await deps.connection.set(sentKey(r.outboxId), '1', 'EX', 7 * 86400);
+    await deps.connection.set(sentKey(r.outboxId), '1', 'EX', MT_SENT_TTL_S);
     const failed = results.find((x) => x.status !== 0);
     deps.marks.sent({ id: r.outboxId, status: failed ? 'failed' : 'sent', segments: pdus.length, messageIds: results.map((x) => x.messageId) });
     deps.onSent?.({ link, segments: pdus.length, ok: !failed });

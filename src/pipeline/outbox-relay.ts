@@ -4,11 +4,12 @@
  * the job is kept, and the mt worker skips rows already sent: no reply lost, none sent twice.
  */
 import { and, eq, isNull, lt } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import type { OutboxMarks } from './outbox-marks.js';
-import { MT_JOB_OPTIONS, type Queues } from './queues.js';
+import { MT_JOB_OPTIONS, mtSentKey, type Queues } from './queues.js';
 
 export interface RelayRow { id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string }
 
@@ -25,21 +26,33 @@ export interface OutboxRelay {
   close(): void;
 }
 
-export function createOutboxRelay(deps: { db: Db; queues: Queues; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; now?: () => Date }): OutboxRelay {
+export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; now?: () => Date }): OutboxRelay {
   const now = deps.now ?? (() => new Date());
-  async function relay(rows: readonly RelayRow[]) {
+  async function relay(rows: readonly RelayRow[], again = false) {
     if (rows.length === 0) return;
     const byLink = new Map<string, RelayRow[]>();
     for (const r of rows) byLink.set(r.link, [...(byLink.get(r.link) ?? []), r]);
     for (const [link, rs] of byLink) {
       await deps.queues.mt(link).addBulk(rs.map((r) => ({
         name: 'reply',
-        data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template },
+        data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(again ? { again } : {}) },
         opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
       })));
     }
     // Durable from here: queued in Redis; the (batched) mark only spares the sweep the work.
     deps.marks.relayed(rows.map((r) => r.id));
+  }
+  /**
+   * Relaying again (a retried MO, the sweep): a reply whose job already completed and was removed must
+   * not be queued anew, or it would go out twice. Its sent-marker says so; the outbox row is then only
+   * marked (the batched mark was lost or is still pending).
+   */
+  async function relayAgain(rows: readonly RelayRow[]) {
+    if (rows.length === 0) return;
+    const sent = await deps.redis.mget(...rows.map((r) => mtSentKey(deps.prefix, r.id)));
+    const unsent = rows.filter((_, i) => sent[i] === null);
+    for (const r of rows.filter((_, i) => sent[i] !== null)) deps.marks.sent({ id: r.id, status: 'sent', segments: 0, messageIds: [] });
+    await relay(unsent, true);
   }
   async function sweep(olderThanMs = 5000) {
     const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
@@ -47,7 +60,7 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; marks: OutboxM
       .limit(1000);
     if (rows.length) {
       deps.log.warn({ rows: rows.length }, 'relaying outbox rows left behind (a crash between commit and relay)');
-      await relay(rows);
+      await relayAgain(rows);
     }
     return rows.length;
   }
@@ -61,11 +74,11 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; marks: OutboxM
     timer = setTimeout(tick, deps.sweepEveryMs);
   }
   return {
-    relay,
+    relay: (rows) => relay(rows),
     async relayByIdemKey(idemKey) {
       const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
-        .where(and(eq(outbox.idemKey, idemKey), eq(outbox.status, 'pending'), isNull(outbox.relayedAt)));
-      await relay(rows);
+        .where(and(eq(outbox.idemKey, idemKey), eq(outbox.status, 'pending')));
+      await relayAgain(rows);
     },
     sweep,
     close() { stopped = true; if (timer) clearTimeout(timer); },

@@ -7,6 +7,10 @@ import type { Redis } from 'ioredis';
 import type { MoQueueJob, MtJob } from './jobs.js';
 
 export const MO_QUEUE = 'mo';
+
+/** Set by the mt worker right after a reply went out; checked before a reply is queued or sent again. */
+export const mtSentKey = (prefix: string, outboxId: number) => `${prefix}:mt-sent:${outboxId}`;
+export const MT_SENT_TTL_S = 7 * 86400;
 export const mtQueueName = (link: string) => `mt-${link}`;
 
 /** Exponential from 500 ms, capped at 30 s: a job waits out a database or peer outage, and is never dropped. */

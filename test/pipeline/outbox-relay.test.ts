@@ -1,0 +1,62 @@
+import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outbox } from '../../src/db/schema/index.js';
+import { createOutboxMarks } from '../../src/pipeline/outbox-marks.js';
+import { createOutboxRelay, RELAY_COLUMNS } from '../../src/pipeline/outbox-relay.js';
+import { createQueues, mtSentKey, type Queues } from '../../src/pipeline/queues.js';
+import { redisOptionsFromUrl } from '../../src/redis.js';
+import { testDb } from '../support/db.js';
+
+let t: Awaited<ReturnType<typeof testDb>>;
+let redis: Redis;
+let queues: Queues;
+
+beforeAll(async () => {
+  t = await testDb();
+  redis = new Redis({ ...redisOptionsFromUrl(t.svc.redisUrl), maxRetriesPerRequest: null });
+  queues = createQueues(redis, t.svc.prefix);
+});
+afterAll(async () => { await queues.close(); redis.disconnect(); await t.close(); });
+
+async function row(idemKey: string) {
+  const [r] = await t.handle.db.insert(outbox).values({ idemKey, link: 'l1', source: '232', destination: '79160000001', body: 'hi', template: 'help.232', corr: 'c' }).returning(RELAY_COLUMNS);
+  return r!;
+}
+
+describe('outbox relay', () => {
+  // Marks that never flush on their own: the window in which a crash or a fast duplicate finds the row still "pending".
+  const marks = () => createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }), everyMs: 60_000 });
+
+  it('queues a fresh reply once, under the jobId ob-<id>, even when relayed twice', async () => {
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: marks(), log: pino({ level: 'silent' }) });
+    const r = await row('k1');
+    await relay.relay([r]);
+    await relay.relayByIdemKey('k1');
+    const jobs = await queues.mt('l1').getJobs(['waiting']);
+    expect(jobs.filter((j) => j.data.outboxId === r.id)).toHaveLength(1);
+    expect(jobs.find((j) => j.data.outboxId === r.id)!.id).toBe(`ob-${r.id}`);
+  });
+
+  it('does not queue again a reply that already went out, even when its job is gone and the row still says pending', async () => {
+    const m = marks();
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: m, log: pino({ level: 'silent' }) });
+    const r = await row('k2');
+    await redis.set(mtSentKey(t.svc.prefix, r.id), '1'); // the mt worker sent it and its job was removed
+    await relay.relayByIdemKey('k2');
+    expect((await queues.mt('l1').getJobs(['waiting'])).filter((j) => j.data.outboxId === r.id)).toHaveLength(0);
+    await m.flush();
+    const [after] = await t.handle.db.select().from(outbox).where(eq(outbox.id, r.id));
+    expect(after!.status).toBe('sent');
+    expect(after!.body).toBeNull();
+  });
+
+  it('marks requeued replies so the mt worker checks the sent-marker even on a first run', async () => {
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: marks(), log: pino({ level: 'silent' }) });
+    const r = await row('k3');
+    await relay.relayByIdemKey('k3');
+    const job = (await queues.mt('l1').getJobs(['waiting'])).find((j) => j.data.outboxId === r.id);
+    expect(job!.data.again).toBe(true);
+  });
+});
