@@ -2,6 +2,7 @@
  * Wiring: which roles run (listener, workers, web), in which order they start and stop. Called by
  * main.ts (the process) and by tests (in-process gateways). The only caller of the createX factories.
  */
+import { randomBytes } from 'node:crypto';
 import { BlockList, isIPv6 } from 'node:net';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
@@ -9,11 +10,13 @@ import { hashPassword, passwordGenerator, verifyPassword } from './actions/index
 import type { Config } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
 import { readSetting } from './db/queries/config.js';
+import { ensureSetting } from './db/queries/settings.js';
 import { getLink } from './db/queries/links.js';
 import { countTokens, createToken } from './db/queries/tokens.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { createIntake } from './pipeline/intake.js';
+import { createMoBatcher } from './pipeline/mo-batch.js';
 import { createMoWorker, type MoWorkerDeps } from './pipeline/mo-worker.js';
 import { createMtDispatcher } from './pipeline/mt-worker.js';
 import { createOutboxMarks } from './pipeline/outbox-marks.js';
@@ -27,6 +30,7 @@ import { createSmppServer } from './smpp/server.js';
 import type { AuthRequest, AuthResult } from './smpp/types.js';
 import { buildApp } from './web/app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
+import { createWebSweep } from './web/subscriber/sweep.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -67,7 +71,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const metrics = createMetrics();
 
     // Producer: fail fast when Redis is gone (LIBRARIES.md §3), so the peer gets RMSGQFUL, never an OK.
-    const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // Auto-pipelining: the commands of many MO issued in one tick leave in one write.
+    const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
     const workerConn = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
       r.on('error', (e) => log.warn({ err: e.message, conn: name }, 'redis connection error'));
@@ -85,17 +90,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, now });
     stops.push(['relay', () => relay.close()]);
 
+    const actionDeps = {
+      now,
+      newPassword: passwordGenerator(config.passwords.length),
+      hashPassword: (p: string) => hashPassword(p, config.passwords.scryptLogN),
+      passwordsPerHour: config.passwords.perHour,
+      publicUrl: config.publicUrl,
+    };
+
     if (config.roles.has('workers')) {
       const parts = createPartsStore({ redis: producer, prefix: config.redisPrefix, queues, timeoutS: config.mo.concatTimeoutS, log: log.child({ component: 'parts' }), onTimeout: () => metrics.concatTimeouts.inc() });
       const worker = createMoWorker(workerConn, config.redisPrefix, config.mo.concurrency, {
         db: db.db, cache, relay, parts, log: log.child({ component: 'mo' }), tagMsisdn,
-        action: {
-          now,
-          newPassword: passwordGenerator(config.passwords.length),
-          hashPassword: (p) => hashPassword(p, config.passwords.scryptLogN),
-          passwordsPerHour: config.passwords.perHour,
-          publicUrl: config.publicUrl,
-        },
+        batcher: createMoBatcher({ db: db.db, log: log.child({ component: 'mo' }) }),
+        action: actionDeps,
         ...(opts.faults ? { faults: opts.faults } : {}),
         onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),
         onUnknownDcs: (dcs) => metrics.unknownDcs.inc({ dcs: `0x${dcs.toString(16).padStart(2, '0')}` }),
@@ -153,7 +161,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         },
         links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
+        subscriber: {
+          db: db.db, log: log.child({ component: 'subscriber' }), config, now, tag: tagMsisdn, action: actionDeps,
+          render: (key, locale, vars) => cache.current().render(key, locale, vars),
+          sessionSecret: config.web.sessionSecret ?? await ensureSetting(db.db, 'session_secret', () => randomBytes(32).toString('base64url')),
+          // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.
+          sms: { link: () => webSmsLink(config, cache.current().links.values(), boundSessions), relay: (rows) => relay.relay(rows) },
+        },
       });
+      const sweep = createWebSweep({ db: db.db, log: log.child({ component: 'web-sweep' }), now, everyMs: config.web.sweepEveryS * 1000, loginWindowMin: config.web.login.windowMin });
+      stops.push(['web sweep', () => sweep.close()]);
       await app.listen({ port: config.http.port, host: config.http.host });
       const addr = app.server.address();
       httpPort = typeof addr === 'object' && addr ? addr.port : config.http.port;
@@ -172,6 +189,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await stopAll();
     throw e;
   }
+}
+
+/** WEB_SMS_LINK, else the first enabled link (by name, archive feeds excluded) with a receiving bind here, else the first. */
+function webSmsLink(config: Readonly<Config>, links: Iterable<{ name: string; enabled: boolean; archiveFeed: boolean }>, bound: (link: string) => number): string | undefined {
+  if (config.web.smsLink) return config.web.smsLink;
+  const names = [...links].filter((l) => l.enabled && !l.archiveFeed).map((l) => l.name).sort();
+  return names.find((n) => bound(n) > 0) ?? names[0];
 }
 
 function waitReady(r: Redis): Promise<void> {

@@ -9,6 +9,7 @@ import type { Action } from './types.js';
 export const accountPassword: Action = {
   name: 'account.password',
   params: z.object({}).passthrough(),
+  slow: true,
   placeholders: { 'account.password': ['password'], 'password.refused': [] },
   async run(tx, msg, _params, deps) {
     const now = deps.now();

@@ -9,6 +9,7 @@ import type { Action } from './types.js';
 export const archiveActivate: Action = {
   name: 'archive.activate',
   params: z.object({}).passthrough(),
+  slow: true,
   placeholders: { 'archive.activate': ['password', 'url'], 'password.refused': [] },
   async run(tx, msg, _params, deps) {
     const now = deps.now();

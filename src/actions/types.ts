@@ -40,5 +40,10 @@ export interface Action<P = Record<string, unknown>> {
    * refuses a template that names any other placeholder. `help.*` templates take none.
    */
   placeholders: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The action hashes a password (tens of milliseconds): the pipeline runs it in a transaction of its own
+   * instead of batching it with other MO (pipeline/mo-batch.ts), so it never holds a batch up.
+   */
+  slow?: boolean;
   run(tx: Tx, msg: ActionMessage, params: P, deps: ActionDeps): Promise<Reply[]>;
 }

@@ -1,20 +1,21 @@
 /**
- * The `mo` worker: decode with the link's settings, reassemble, route, and run the action in one Postgres
- * transaction keyed by the MO's idempotency key; the same transaction writes the operations log and the
- * replies (outbox). BullMQ delivers at least once; the processed_mo row makes the action happen once.
+ * The `mo` worker: decode with the link's settings, reassemble, route, and run the action in a Postgres
+ * transaction keyed by the MO's idempotency key (shared with other MO by group commit, mo-batch.ts); the
+ * same transaction writes the operations log and the replies (outbox). BullMQ delivers at least once; the
+ * processed_mo row makes the action happen once.
  */
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ACTIONS, type ActionDeps, type Locale } from '../actions/index.js';
 import type { Db } from '../db/client.js';
-import { outbox, processedMo } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { matchRoute, type RouteDef } from '../routing/index.js';
 import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh } from '../text/index.js';
 import type { AssembledMo, MoJob, MoQueueJob } from './jobs.js';
 import { archiveFeedCopy, archiveMo, archiveText } from './archive.js';
 import { isReceipt } from './intake.js';
-import { RELAY_COLUMNS, type OutboxRelay } from './outbox-relay.js';
+import type { MoBatcher } from './mo-batch.js';
+import type { OutboxRelay } from './outbox-relay.js';
 import { backoffDelay, MO_QUEUE } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 import type { PartsStore } from './parts-store.js';
@@ -23,6 +24,7 @@ export interface MoWorkerDeps {
   db: Db;
   cache: RouteCache;
   relay: OutboxRelay;
+  batcher: MoBatcher;
   parts: PartsStore;
   log: Logger;
   tagMsisdn(msisdn: string): string;
@@ -115,17 +117,18 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   const msg = { msisdn: mo.source, shortCode: mo.destination, text, args, link: mo.link, channel: mo.channel, corr: mo.corr, locale } as const;
   const actionDeps: ActionDeps = { ...deps.action, render: view.render };
 
-  const rows = await deps.db.transaction(async (tx) => {
-    const fresh = await tx.insert(processedMo).values({ idemKey: mo.idemKey }).onConflictDoNothing().returning({ k: processedMo.idemKey });
-    if (fresh.length === 0) return null; // acted on before (a retried or duplicated job)
-    const replies = await run.action.run(tx, msg, run.params, actionDeps);
-    await archiveMo(tx, mo, deps.action.now()); // after the action: `ON` itself is kept
-    deps.faults?.inTransaction?.(mo.idemKey);
-    if (replies.length === 0) return [];
-    return tx.insert(outbox).values(replies.map((r) => ({
-      idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: r.text, template: r.template, corr: mo.corr,
-      archiveText: archiveText(view.render, r, msg.locale),
-    }))).returning(RELAY_COLUMNS);
+  const rows = await deps.batcher.submit({
+    idemKey: mo.idemKey,
+    slow: run.action.slow === true,
+    act: async (tx) => {
+      const replies = await run.action.run(tx, msg, run.params, actionDeps);
+      await archiveMo(tx, mo, deps.action.now()); // after the action: `ON` itself is kept
+      deps.faults?.inTransaction?.(mo.idemKey);
+      return replies.map((r) => ({
+        idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: r.text, template: r.template, corr: mo.corr,
+        archiveText: archiveText(view.render, r, msg.locale),
+      }));
+    },
   });
   // Durable from here: action, operations log and replies committed together.
   deps.faults?.afterCommit?.(mo.idemKey);

@@ -47,6 +47,7 @@ export class SmppSession {
   #resolveClosed!: () => void;
   #log: Logger;
   #state: SessionState = 'open';
+  #corked = false;
   #link: string | undefined;
   #bindKind: BindKind | undefined;
   #sequence = 0;
@@ -216,7 +217,7 @@ export class SmppSession {
       throw new ScgwError('SCGW_SMPP_CLOSED', `${command}: the session closed`);
     }
     const response = lane.track(seq, timeoutMs);
-    this.#socket.write(frame);
+    this.#coalescedWrite(frame);
     this.#log.debug({ command, seq }, 'sent');
     return response;
   }
@@ -325,7 +326,23 @@ export class SmppSession {
 
   #write(frame: Buffer): boolean {
     if (!this.#writable()) return false;
-    this.#socket.write(frame);
+    this.#coalescedWrite(frame);
     return true;
+  }
+
+  /**
+   * PDUs written in one tick leave in one writev: under load a window of responses and deliver_sm costs one
+   * system call instead of one each (syscalls dominate the gateway's CPU on small VMs).
+   */
+  #coalescedWrite(frame: Buffer): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    this.#socket.write(frame);
   }
 }
