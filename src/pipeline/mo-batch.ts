@@ -40,20 +40,19 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
       const taken = await tx.insert(processedMo).values(keys.map((idemKey) => ({ idemKey }))).onConflictDoNothing().returning({ k: processedMo.idemKey });
       const fresh = new Set(taken.map((r) => r.k));
       const results = new Map<Pending, BatchResult>();
+      const actedBy = new Map<string, RelayRow[]>();
       const values: NewReply[] = [];
       for (const p of items) {
         // delete(): of two MO with one key in a batch, the first acts and the second is a duplicate.
         if (!fresh.delete(p.item.idemKey)) { results.set(p, null); continue; }
         values.push(...(await p.item.act(tx)));
-        results.set(p, []);
+        const rows: RelayRow[] = [];
+        results.set(p, rows);
+        actedBy.set(p.item.idemKey, rows);
       }
       if (values.length) {
         const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });
-        const byKey = new Map(items.map((p) => [p.item.idemKey, p] as const));
-        for (const { idemKey, ...row } of rows) {
-          const owner = byKey.get(idemKey);
-          if (owner) results.get(owner)?.push(row);
-        }
+        for (const { idemKey, ...row } of rows) actedBy.get(idemKey)?.push(row);
       }
       return results;
     });

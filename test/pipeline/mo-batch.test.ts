@@ -1,0 +1,64 @@
+import { eq } from 'drizzle-orm';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '../../src/db/client.js';
+import { operations, outbox, processedMo } from '../../src/db/schema/index.js';
+import { createMoBatcher, type BatchItem } from '../../src/pipeline/mo-batch.js';
+import { testDb } from '../support/db.js';
+
+let t: Awaited<ReturnType<typeof testDb>>;
+beforeAll(async () => { t = await testDb(); });
+afterAll(async () => { await t.close(); });
+
+function item(idemKey: string, opts: { fail?: boolean; slow?: boolean } = {}): BatchItem {
+  return {
+    idemKey,
+    slow: opts.slow ?? false,
+    async act(tx: Tx) {
+      await tx.insert(operations).values({ msisdn: idemKey, action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
+      if (opts.fail) throw new Error('poison');
+      return [{ idemKey, link: 'l', source: '232', destination: idemKey, body: `reply to ${idemKey}`, template: 'help.232', corr: idemKey }];
+    },
+  };
+}
+
+describe('MO group commit', () => {
+  it('acts on every MO of a batch once, each getting its own replies', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const keys = Array.from({ length: 10 }, (_, i) => `b1-${i}`);
+    const results = await Promise.all(keys.map((k) => b.submit(item(k))));
+    results.forEach((rows, i) => {
+      expect(rows).toHaveLength(1);
+      expect(rows![0]!.destination).toBe(keys[i]);
+      expect(rows![0]!.body).toBe(`reply to ${keys[i]}`);
+    });
+  });
+
+  it('a failing MO rolls its batch back, then fails alone while the others act once', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const outcomes = await Promise.allSettled(['b2-0', 'b2-1', 'b2-bad', 'b2-3'].map((k) => b.submit(item(k, { fail: k === 'b2-bad' }))));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    for (const k of ['b2-0', 'b2-1', 'b2-3']) {
+      expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, k))).toHaveLength(1);
+      expect(await t.handle.db.select().from(outbox).where(eq(outbox.idemKey, k))).toHaveLength(1);
+    }
+    expect(await t.handle.db.select().from(processedMo).where(eq(processedMo.idemKey, 'b2-bad'))).toHaveLength(0);
+    expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b2-bad'))).toHaveLength(0);
+  });
+
+  it('the same key twice (in one batch, or again later) acts once', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const [first, second] = await Promise.all([b.submit(item('b3')), b.submit(item('b3'))]);
+    expect(first).toHaveLength(1);
+    expect(second).toBeNull();
+    expect(await b.submit(item('b3'))).toBeNull();
+    expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b3'))).toHaveLength(1);
+  });
+
+  it('runs a slow action in a transaction of its own', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const [slowBad, fast] = await Promise.allSettled([b.submit(item('b4-slow', { slow: true, fail: true })), b.submit(item('b4-fast'))]);
+    expect(slowBad.status).toBe('rejected');
+    expect(fast.status).toBe('fulfilled');
+  });
+});
