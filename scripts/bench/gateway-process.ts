@@ -137,7 +137,7 @@ function scanLog(file: string): Omit<GatewayExit, 'code' | 'signal'> {
     try {
       const j = JSON.parse(line) as { level?: number; msg?: string; err?: unknown; component?: string };
       level = j.level ?? 30;
-      msg = `${j.component ? `[${j.component}] ` : ''}${j.msg ?? ''}${j.err ? ` ${JSON.stringify(j.err).slice(0, 200)}` : ''}`;
+      msg = `${j.component ? `[${j.component}] ` : ''}${j.msg ?? ''}${j.err ? `: ${errSummary(j.err)}` : ''}`;
     } catch {
       // not pino: a Node warning, a stack trace, a tsx message
     }
@@ -152,4 +152,17 @@ function scanLog(file: string): Omit<GatewayExit, 'code' | 'signal'> {
     }
   }
   return { warnings, errors, other, sample };
+}
+
+/** A logged error in one line: its type, and the innermost cause's message and code (a driver error names the real fault). */
+function errSummary(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err).slice(0, 200);
+  let inner = err as { type?: string; message?: string; code?: string; cause?: unknown; stack?: string };
+  const type = inner.type ?? 'Error';
+  const first = (inner.message ?? '').split('\n')[0]?.slice(0, 120) ?? '';
+  // pino's serializer writes the cause chain into the stack ("caused by: …"), or keeps a `cause` object.
+  const causedBy = (inner.stack ?? '').split('\n').filter((l) => l.startsWith('caused by: ')).pop()?.slice(11, 250);
+  while (typeof inner.cause === 'object' && inner.cause !== null) inner = inner.cause as typeof inner;
+  const cause = causedBy ?? (inner.message ?? '').split('\n')[0]?.slice(0, 200);
+  return `${type}: ${first}${cause && cause !== first ? ` … caused by ${cause}` : ''}${inner.code ? ` (${inner.code})` : ''}`;
 }

@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick] [--json] [--with-kannel [--kannel-script PATH]] [--only a|b]`: codec and routing
+ * `npm run bench [-- --quick] [--json] [--save FILE] [--with-kannel [--kannel-script PATH]] [--only a|b]`: codec and routing
  * figures, then the SMPP workloads against a real gateway process on its own PostgreSQL database and Redis
  * prefix (BENCH_DATABASE_URL, REDIS_URL), both removed at the end; with --with-kannel, Kannel's baseline in
  * the same run. `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
  * (for cross-checks with other load tools). Needs nothing outside the repository but the optional Kannel script.
  */
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     'with-kannel': { type: 'boolean', default: false },
     'kannel-script': { type: 'string', default: resolve(ROOT, '../shared/tools/kannel/run.sh') },
     only: { type: 'string' },
+    save: { type: 'string' },
     serve: { type: 'boolean', default: false },
     window: { type: 'string', default: '10' },
   },
@@ -93,10 +95,11 @@ async function bench(svc: BenchServices, env: Record<string, string>): Promise<n
   }
   const report: BenchReport = {
     startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
-    count, quick: args.quick, hash, workloads, kannel, text, routing,
+    count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir,
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
     ...(kannelNote ? { kannelNote } : {}),
   };
+  if (args.save) writeFileSync(args.save, JSON.stringify(report, null, 2) + '\n');
   if (args.json) console.log(JSON.stringify(report));
   else for (const line of formatReport(report)) console.log(line);
   const clean = workloads.every((w) => w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
@@ -104,7 +107,7 @@ async function bench(svc: BenchServices, env: Record<string, string>): Promise<n
 }
 
 async function serve(svc: BenchServices, env: Record<string, string>): Promise<number> {
-  const gw = await startGatewayProcess({ root: ROOT, env, logFile: resolve(svc.dataDir, 'gateway-serve.log') });
+  const gw = await startGatewayProcess({ root: ROOT, env, logFile: resolve(svc.logDir, 'gateway-serve.log') });
   console.log(`gateway pid ${gw.gatewayPid}: SMPP 127.0.0.1:${gw.smppPort}, HTTP 127.0.0.1:${gw.httpPort}; database ${svc.database}, Redis prefix ${svc.prefix}`);
   console.log(`links: ${WINDOWS.map((w) => `${benchLink(w).name} (window ${w})`).join(', ')}, password ${BENCH_PASSWORD}; log ${gw.logFile}`);
   console.log(`e.g. npx scgw sim load --port ${gw.smppPort} --system-id bench${args.window} --password ${BENCH_PASSWORD} --count 1000 --text hello`);

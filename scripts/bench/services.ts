@@ -19,8 +19,10 @@ export interface BenchServices {
   database: string;
   redisUrl: string;
   prefix: string;
-  /** A scratch DATA_DIR for gateway processes (admin token, logs). */
+  /** A scratch DATA_DIR for gateway processes (admin token); removed by cleanup(). */
   dataDir: string;
+  /** The gateway processes' logs: kept after cleanup(), so warnings can be read afterwards. */
+  logDir: string;
   cleanup(): Promise<void>;
 }
 
@@ -44,8 +46,9 @@ export async function createBenchServices(opts: { databaseUrl: string; redisUrl:
   u.pathname = `/${database}`;
   const prefix = `scgwb-${suffix}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'scgw-bench-'));
+  const logDir = mkdtempSync(join(tmpdir(), 'scgw-bench-logs-'));
   return {
-    databaseUrl: u.toString(), database, redisUrl: opts.redisUrl, prefix, dataDir,
+    databaseUrl: u.toString(), database, redisUrl: opts.redisUrl, prefix, dataDir, logDir,
     async cleanup() {
       const r = new Redis({ ...redisOptionsFromUrl(opts.redisUrl), maxRetriesPerRequest: 2 });
       try {

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { runLoad, type LoadResult } from '../../src/sim/load.js';
+import { cpuSnapshot, cpuUse, type CpuUse } from './cpu.js';
 import { startGatewayProcess, type GatewayExit } from './gateway-process.js';
 import type { BenchLink, BenchServices } from './services.js';
 
@@ -36,6 +37,8 @@ export interface WorkloadResult {
   /** VmHWM of the gateway process over its life (start, warm-up and measured run), kB. */
   peakRssKb: number;
   launcherRssKb: number;
+  /** CPU during the measured run (% of one core): the gateway process, all PostgreSQL and all Redis processes. */
+  cpu: CpuUse;
   gateway: GatewayExit;
 }
 
@@ -70,7 +73,7 @@ export function workloadSpecs(o: { count: number; windows: number[]; hashesPerS:
 }
 
 export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: BenchServices; env: Record<string, string>; say(msg: string): void }): Promise<WorkloadResult> {
-  const gw = await startGatewayProcess({ root: ctx.root, env: ctx.env, logFile: join(ctx.svc.dataDir, `gateway-${spec.id}.log`) });
+  const gw = await startGatewayProcess({ root: ctx.root, env: ctx.env, logFile: join(ctx.svc.logDir, `gateway-${spec.id}.log`) });
   let exit: GatewayExit | undefined;
   try {
     const peer = { host: '127.0.0.1', port: gw.smppPort, systemId: spec.link.name, password: spec.link.password, window: spec.window, to: '232', text: spec.text, expect: spec.expect };
@@ -78,6 +81,7 @@ export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: 
     const warm = await runLoad({ ...peer, count: spec.warmup, msisdnBase: spec.msisdnBase + 5_000_000, timeoutS: spec.timeoutS, idleS: 20 });
     ctx.say(`${spec.label}, window ${spec.window}: ${spec.count} MO`);
     let lastSay = 0;
+    const cpu0 = cpuSnapshot(gw.gatewayPid);
     const load = await runLoad({
       ...peer, count: spec.count, msisdnBase: spec.msisdnBase, timeoutS: spec.timeoutS, idleS: 20, lingerMs: 1000,
       onProgress: (p) => {
@@ -86,13 +90,14 @@ export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: 
         ctx.say(`  … ${p.sent} sent, ${p.acked} acked, ${p.replied} replied after ${Math.round(p.elapsedMs / 1000)} s`);
       },
     });
+    const cpu = cpuUse(cpu0, cpuSnapshot(gw.gatewayPid));
     const rss = gw.peakRssKb(); // just before stopping: the peak over the process's life
     exit = await gw.stop();
     ctx.say(`${spec.label}, window ${spec.window}: ${load.throughputRps} replies/s, p99 ${load.latencyMs?.p99 ?? '–'} ms, lost ${load.lost}, dup ${load.duplicates}; gateway ${exit.warnings} warn, ${exit.errors} error lines`);
     return {
       id: spec.id, kind: spec.kind, label: spec.label, window: spec.window, load,
       warmup: { count: warm.count, acked: warm.acked, replied: warm.replied, lost: warm.lost, duplicates: warm.duplicates, endReason: warm.endReason },
-      peakRssKb: rss.gateway, launcherRssKb: rss.launcher, gateway: exit,
+      peakRssKb: rss.gateway, launcherRssKb: rss.launcher, cpu, gateway: exit,
     };
   } finally {
     if (!exit) await gw.stop();

@@ -7,9 +7,11 @@ import type { Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { ConfigRejected, registerAdmin, registerDocs, type AdminDeps } from './admin/index.js';
+import { registerMmsApi } from './api/index.js';
 import { errorHandler } from './errors.js';
 import { registerHealth, type HealthDeps } from './health.js';
 import { registerMetrics } from './metrics.js';
+import { registerSubscriber, type SubscriberDeps } from './subscriber/index.js';
 
 export interface AppDeps {
   db: Db;
@@ -18,6 +20,8 @@ export interface AppDeps {
   health: HealthDeps;
   links: AdminDeps['links'];
   dryRun: AdminDeps['dryRun'];
+  /** The subscriber pages and the MMS API; left out, the app serves operators only. */
+  subscriber?: SubscriberDeps & { sessionSecret: string };
 }
 
 declare module 'fastify' {
@@ -43,5 +47,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerMetrics(app, deps.registry);
   await app.register(async (docs) => registerDocs(docs));
   await app.register(async (admin) => registerAdmin(admin, { db: deps.db, links: deps.links, dryRun: deps.dryRun }));
+  const sub = deps.subscriber;
+  if (sub) {
+    await app.register(async (pages) => registerSubscriber(pages, sub));
+    await app.register(async (api) => registerMmsApi(api, sub));
+  }
   return app;
 }

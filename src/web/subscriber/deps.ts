@@ -19,7 +19,7 @@ export interface WebSms {
 export interface SubscriberDeps {
   db: Db;
   log: Logger;
-  config: Pick<Config, 'web' | 'mms' | 'publicUrl'>;
+  config: Pick<Config, 'web' | 'mms' | 'publicUrl' | 'passwords'>;
   now(): Date;
   /** A keyed hash (the msisdn log-tag key): client addresses are counted by tag, never stored. */
   tag(value: string): string;

@@ -43,8 +43,11 @@ export function pickLocale(req: FastifyRequest, reply: FastifyReply): Locale {
   return fromAcceptLanguage(req.headers['accept-language']) ?? 'en';
 }
 
-export function formatTime(d: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+/** A date and time in WEB_TIME_ZONE; `zone` names the zone (for a deadline read on its own: a lock, an expiry). */
+export function formatTime(d: Date, locale: Locale, timeZone: string, zone = false): string {
+  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', ...(zone ? { timeZoneName: 'short' } : {}),
+  }).format(d);
 }
 
 /** A number as people read it: +79161234567; short codes stay as they are. */

@@ -1,8 +1,6 @@
 /** English page texts: the reference set; strings-ru.ts must have every key (the type checks it). */
 export const EN = {
   'site.name': 'Self-service',
-  'site.tagline': 'Your number, your messages',
-  'nav.home': 'Home',
   'nav.archive': 'SMS archive',
   'nav.account': 'Account',
   'nav.password': 'Get a password',

@@ -3,8 +3,6 @@ import type { StringKey } from './strings-en.js';
 /** Russian page texts. */
 export const RU: Record<StringKey, string> = {
   'site.name': 'Самообслуживание',
-  'site.tagline': 'Ваш номер, ваши сообщения',
-  'nav.home': 'Главная',
   'nav.archive': 'SMS-архив',
   'nav.account': 'Кабинет',
   'nav.password': 'Получить пароль',

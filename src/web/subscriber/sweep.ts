@@ -1,0 +1,34 @@
+/**
+ * Housekeeping of the web role, on a timer: deletes the content of MMS past their keep time (the page answers
+ * 410 from the expiry on, whether or not the sweep has run), and old login failures and password-form counts.
+ * Idempotent, so every web node may run it.
+ */
+import type { Db } from '../../db/client.js';
+import { purgeExpiredMms } from '../../db/queries/mms.js';
+import { sweepFormRequests } from '../../db/queries/password-form.js';
+import { sweepLoginFailures } from '../../db/queries/web-accounts.js';
+import type { Logger } from '../../log.js';
+
+export interface WebSweep {
+  run(): Promise<number>;
+  close(): void;
+}
+
+export function createWebSweep(deps: { db: Db; log: Logger; now(): Date; everyMs: number; loginWindowMin: number }): WebSweep {
+  async function run() {
+    const now = deps.now();
+    const purged = await purgeExpiredMms(deps.db, now);
+    await sweepLoginFailures(deps.db, new Date(now.getTime() - deps.loginWindowMin * 60_000));
+    await sweepFormRequests(deps.db, new Date(now.getTime() - 3600_000));
+    if (purged) deps.log.info({ purged }, 'expired MMS content deleted');
+    return purged;
+  }
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try { await run(); } catch (e) { deps.log.warn({ err: (e as Error).message }, 'web sweep failed; will retry'); }
+    if (!stopped) timer = setTimeout(tick, deps.everyMs);
+  };
+  timer = setTimeout(tick, deps.everyMs);
+  return { run, close() { stopped = true; if (timer) clearTimeout(timer); } };
+}
