@@ -18,6 +18,8 @@ export interface GatewayProcess {
   logFile: string;
   /** VmHWM (peak resident set) in kB of the gateway process and of the launcher. */
   peakRssKb(): { gateway: number; launcher: number };
+  /** False once the gateway has exited (on its own, or someone else stopped it). */
+  running(): boolean;
   stop(): Promise<GatewayExit>;
 }
 
@@ -62,6 +64,7 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
   return {
     launcherPid, gatewayPid, smppPort, httpPort, logFile: opts.logFile,
     peakRssKb: () => ({ gateway: vmHwmKb(gatewayPid), launcher: gatewayPid === launcherPid ? 0 : vmHwmKb(launcherPid) }),
+    running: () => child.exitCode === null && child.signalCode === null && existsSync(`/proc/${gatewayPid}`),
     async stop() {
       const { code, signal } = await kill(child, exited);
       await new Promise<void>((r) => log.end(() => r()));

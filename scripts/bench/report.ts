@@ -15,6 +15,8 @@ export interface BenchReport {
   count: number;
   quick: boolean;
   gatewayEnv: Record<string, string>;
+  /** The code measured: commit, uncommitted changes under src/ and drizzle/ at the start and end, snapshot or working tree. */
+  source: { commit: string; dirtyAtStart: number; dirtyAtEnd: number; commitAtEnd: string; snapshot: boolean };
   /** Where the gateway processes' logs were kept. */
   logDir: string;
   hash: HashCeiling;
@@ -38,6 +40,9 @@ function table(head: string[], rows: string[][], leftCols = 1): string[] {
 export function formatReport(r: BenchReport): string[] {
   const out: string[] = [];
   out.push(`scgw bench, ${r.startedAt}: ${r.machine.cores} cores, Node ${r.machine.node}, ${r.count.toLocaleString('en-US')} MO per run${r.quick ? ' (--quick)' : ''}`);
+  const src = r.source;
+  out.push(`code: ${src.snapshot ? `snapshot of HEAD ${src.commit} (git archive)` : `working tree at ${src.commit}, ${src.dirtyAtStart} uncommitted changes under src/ and drizzle/`}`
+    + (!src.snapshot && (src.commitAtEnd !== src.commit || src.dirtyAtEnd !== src.dirtyAtStart) ? `; CHANGED DURING THE RUN (end: ${src.commitAtEnd}, ${src.dirtyAtEnd} changes): workloads may have run different code` : ''));
   out.push(`gateway: one child process (tsx src/main.ts), ${Object.entries(r.gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}; restarted for each workload`);
   out.push('');
   const hashNote = `${r.hash.cores} cores ÷ ${r.hash.msPerHash} ms per scrypt hash (log2 N ${r.hash.logN})`;
@@ -46,7 +51,7 @@ export function formatReport(r: BenchReport): string[] {
     const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';
     return [
       w.label, String(w.window), num(l.throughputRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), mib(w.peakRssKb),
-      `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}`, `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
+      w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}` : '–', `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
     ];
   });
   out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
@@ -58,6 +63,7 @@ export function formatReport(r: BenchReport): string[] {
   const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
   if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);
   for (const w of r.workloads) {
+    if (w.gatewayExitedEarly) out.push(`  ${w.id}: THE GATEWAY PROCESS EXITED DURING THE RUN (exit code ${w.gateway.code ?? w.gateway.signal}); its figures are not a measurement`);
     if (w.gateway.warnings + w.gateway.errors > 0) out.push(`  ${w.id} gateway log: ${w.gateway.sample.filter((l) => !l.startsWith('other: ')).join(' | ')}`);
     if (w.load.lost || w.load.duplicates || w.load.textMismatch || w.load.unmatched) {
       out.push(`  ${w.id}: lost ${w.load.lost}, duplicated ${w.load.duplicates} (+${w.load.extraReplies}), mismatched ${w.load.textMismatch}, unmatched ${w.load.unmatched}; sample ${JSON.stringify(w.load.sampleReply)}`);

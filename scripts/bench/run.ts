@@ -3,7 +3,8 @@
  * figures, then the SMPP workloads against a real gateway process on its own PostgreSQL database and Redis
  * prefix (BENCH_DATABASE_URL, REDIS_URL), both removed at the end; with --with-kannel, Kannel's baseline in
  * the same run. `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
- * (for cross-checks with other load tools). Needs nothing outside the repository but the optional Kannel script.
+ * (for cross-checks with other load tools). `--snapshot` runs the gateway from `git archive HEAD` rather than
+ * the working tree (see source.ts). Needs nothing outside the repository but the optional Kannel script.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,6 +17,7 @@ import { measureHashCeiling } from './hash-ceiling.js';
 import { runKannel, type KannelRun } from './kannel.js';
 import { formatReport, type BenchReport } from './report.js';
 import { runRoutingBench } from './routing.js';
+import { snapshotHead, sourceState } from './source.js';
 import { createBenchServices, prepareDatabase, type BenchServices } from './services.js';
 import { runTextBench } from './text.js';
 import { BENCH_PASSWORD, benchLink, runWorkload, workloadSpecs, type WorkloadKind, type WorkloadResult } from './workloads.js';
@@ -32,6 +34,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     save: { type: 'string' },
     serve: { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
     window: { type: 'string', default: '10' },
   },
 });
@@ -49,13 +52,17 @@ async function main(): Promise<number> {
     cleaned = true;
     await svc.cleanup().catch((e: unknown) => say(`cleanup failed: ${(e as Error).message}`));
   };
-  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  const snap = args.snapshot ? snapshotHead(ROOT) : undefined;
+  process.once('SIGINT', () => void cleanup().then(() => { snap?.remove(); process.exit(130); }));
   try {
     await prepareDatabase(svc, WINDOWS.map(benchLink));
     const env = gatewayEnv(svc);
-    return args.serve ? await serve(svc, env) : await bench(svc, env);
+    const root = snap?.dir ?? ROOT;
+    if (snap) say(`gateway code: snapshot of HEAD ${snap.commit} in ${snap.dir}`);
+    return args.serve ? await serve(svc, env, root) : await bench(svc, env, root);
   } finally {
     await cleanup();
+    snap?.remove();
   }
 }
 
@@ -66,8 +73,9 @@ function gatewayEnv(svc: BenchServices): Record<string, string> {
   };
 }
 
-async function bench(svc: BenchServices, env: Record<string, string>): Promise<number> {
+async function bench(svc: BenchServices, env: Record<string, string>, root: string): Promise<number> {
   const startedAt = new Date().toISOString();
+  const start = sourceState(ROOT);
   const count = args.quick ? 1000 : 10_000;
   const config = parseConfig({ ...process.env, ...env });
   say('codec and routing benches');
@@ -79,7 +87,7 @@ async function bench(svc: BenchServices, env: Record<string, string>): Promise<n
   const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : ['routing', 'password'];
   const workloads: WorkloadResult[] = [];
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
-    workloads.push(await runWorkload(spec, { root: ROOT, svc, env, say }));
+    workloads.push(await runWorkload(spec, { root, svc, env, say }));
   }
   let kannel: KannelRun[] | null = null;
   let kannelNote: string | undefined;
@@ -93,7 +101,9 @@ async function bench(svc: BenchServices, env: Record<string, string>): Promise<n
   } else {
     kannelNote = 'not run (add --with-kannel)';
   }
+  const end = sourceState(ROOT);
   const report: BenchReport = {
+    source: { commit: start.commit, dirtyAtStart: start.dirty, commitAtEnd: end.commit, dirtyAtEnd: end.dirty, snapshot: args.snapshot },
     startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
     count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir,
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
@@ -102,12 +112,12 @@ async function bench(svc: BenchServices, env: Record<string, string>): Promise<n
   if (args.save) writeFileSync(args.save, JSON.stringify(report, null, 2) + '\n');
   if (args.json) console.log(JSON.stringify(report));
   else for (const line of formatReport(report)) console.log(line);
-  const clean = workloads.every((w) => w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
+  const clean = workloads.every((w) => !w.gatewayExitedEarly && w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
   return clean ? 0 : 1;
 }
 
-async function serve(svc: BenchServices, env: Record<string, string>): Promise<number> {
-  const gw = await startGatewayProcess({ root: ROOT, env, logFile: resolve(svc.logDir, 'gateway-serve.log') });
+async function serve(svc: BenchServices, env: Record<string, string>, root: string): Promise<number> {
+  const gw = await startGatewayProcess({ root, env, logFile: resolve(svc.logDir, 'gateway-serve.log') });
   console.log(`gateway pid ${gw.gatewayPid}: SMPP 127.0.0.1:${gw.smppPort}, HTTP 127.0.0.1:${gw.httpPort}; database ${svc.database}, Redis prefix ${svc.prefix}`);
   console.log(`links: ${WINDOWS.map((w) => `${benchLink(w).name} (window ${w})`).join(', ')}, password ${BENCH_PASSWORD}; log ${gw.logFile}`);
   console.log(`e.g. npx scgw sim load --port ${gw.smppPort} --system-id bench${args.window} --password ${BENCH_PASSWORD} --count 1000 --text hello`);

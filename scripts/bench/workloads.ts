@@ -37,8 +37,10 @@ export interface WorkloadResult {
   /** VmHWM of the gateway process over its life (start, warm-up and measured run), kB. */
   peakRssKb: number;
   launcherRssKb: number;
-  /** CPU during the measured run (% of one core): the gateway process, all PostgreSQL and all Redis processes. */
-  cpu: CpuUse;
+  /** CPU during the measured run (% of one core): the gateway process, all PostgreSQL and all Redis processes; null if the gateway exited meanwhile. */
+  cpu: CpuUse | null;
+  /** The gateway process was gone before the measured run ended (a crash, or a signal from elsewhere). */
+  gatewayExitedEarly: boolean;
   gateway: GatewayExit;
 }
 
@@ -90,14 +92,16 @@ export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: 
         ctx.say(`  … ${p.sent} sent, ${p.acked} acked, ${p.replied} replied after ${Math.round(p.elapsedMs / 1000)} s`);
       },
     });
-    const cpu = cpuUse(cpu0, cpuSnapshot(gw.gatewayPid));
+    const exitedEarly = !gw.running();
+    if (exitedEarly) ctx.say(`${spec.label}, window ${spec.window}: the gateway process exited before the run ended`);
+    const cpu = exitedEarly ? null : cpuUse(cpu0, cpuSnapshot(gw.gatewayPid));
     const rss = gw.peakRssKb(); // just before stopping: the peak over the process's life
     exit = await gw.stop();
     ctx.say(`${spec.label}, window ${spec.window}: ${load.throughputRps} replies/s, p99 ${load.latencyMs?.p99 ?? '–'} ms, lost ${load.lost}, dup ${load.duplicates}; gateway ${exit.warnings} warn, ${exit.errors} error lines`);
     return {
       id: spec.id, kind: spec.kind, label: spec.label, window: spec.window, load,
       warmup: { count: warm.count, acked: warm.acked, replied: warm.replied, lost: warm.lost, duplicates: warm.duplicates, endReason: warm.endReason },
-      peakRssKb: rss.gateway, launcherRssKb: rss.launcher, cpu, gateway: exit,
+      peakRssKb: rss.gateway, launcherRssKb: rss.launcher, cpu, gatewayExitedEarly: exitedEarly, gateway: exit,
     };
   } finally {
     if (!exit) await gw.stop();

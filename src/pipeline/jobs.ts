@@ -46,6 +46,8 @@ export interface MtJob {
   destination: string;
   body: string;
   template: string;
+  /** Optional parameters every PDU of the reply carries (USSD: ussd_service_op, its_session_info). */
+  tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number };
   /** Queued again (a retried MO, the sweep): the worker checks the sent-marker even on a first run. */
   again?: boolean;
 }

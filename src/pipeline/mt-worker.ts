@@ -93,13 +93,14 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       return;
     }
     const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
+    const extra = r.tlvs ?? {};
     const pdus: OutboundPdu[] = plan.messagePayload
-      ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { messagePayload: Buffer.from(plan.messagePayload) } }]
+      ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { ...extra, messagePayload: Buffer.from(plan.messagePayload) } }]
       : plan.segments.map((seg) => ({
         ...base,
         esmClass: seg.udhi ? 0x40 : 0,
         shortMessage: seg.shortMessage,
-        ...(seg.sar ? { tlvs: { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } } : {}),
+        tlvs: { ...extra, ...(seg.sar ? { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } : {}) },
       }));
     const results = await Promise.all(pdus.map((p) => session.send('deliver_sm', p)));
     if (results.some((x) => x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL)) {

@@ -17,5 +17,12 @@ export const links = pgTable('links', {
   concat: text('concat', { enum: ['udh8', 'udh16', 'sar', 'payload'] }).notNull().default('udh8'),
   vendor: text('vendor').notNull().default('standard'),
   enabled: boolean('enabled').notNull().default(true),
+  /**
+   * direction 'connect': the credentials scgw presents when it binds to the operator's SMSC. They must be
+   * sent in clear on every bind, so they are stored as given (unlike the password peers bind to us with).
+   */
+  remoteSystemId: text('remote_system_id'),
+  remotePassword: text('remote_password'),
+  systemType: text('system_type').notNull().default(''),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

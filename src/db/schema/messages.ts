@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Idempotency keys of MO already acted on: inserted in the action's transaction, so a retried job acts once. */
 export const processedMo = pgTable('processed_mo', {
@@ -28,9 +28,15 @@ export const outbox = pgTable('outbox', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   relayedAt: timestamp('relayed_at', { withTimezone: true }),
   sentAt: timestamp('sent_at', { withTimezone: true }),
+  /** Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info). */
+  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number }>(),
+  /** The delivery receipt's final state (SMPP 3.4 App. B stat / message_state), when one came back. */
+  receiptState: text('receipt_state'),
+  receiptAt: timestamp('receipt_at', { withTimezone: true }),
 }, (t) => [
   index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
   index('outbox_idem').on(t.idemKey),
+  index('outbox_message_ids').using('gin', t.messageIds),
 ]);
 
 
