@@ -1,4 +1,4 @@
-import { and, eq, like } from 'drizzle-orm';
+import { and, asc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations, outbox, webAccounts } from '../../../src/db/schema/index.js';
 import type { TestGateway } from '../../support/gateway.js';
@@ -11,7 +11,7 @@ const clock = testClock();
 beforeAll(async () => { t = await startWebGateway({ clock }); });
 afterAll(async () => { await t?.stop(); });
 
-const alerts = (to: string) => t.gw.db.db.select().from(outbox).where(and(eq(outbox.destination, to), like(outbox.template, 'alert.%')));
+const alerts = (to: string) => t.gw.db.db.select().from(outbox).where(and(eq(outbox.destination, to), like(outbox.template, 'alert.%'))).orderBy(asc(outbox.id));
 
 async function login(msisdn: string, password: string, c = formClient(t.gw.app!)) {
   const res = await c.submit('/account', '/account/login', { msisdn, password });
