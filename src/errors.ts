@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'SCGW_BAD_REQUEST'
   | 'SCGW_UNAUTHORIZED'
   | 'SCGW_ACTION_UNKNOWN'
-  | 'SCGW_UNKNOWN_SHORT_CODE';
+  | 'SCGW_UNKNOWN_SHORT_CODE'
+  | 'SCGW_RECEIPT_UNMATCHED';
 
 export class ScgwError extends Error {
   readonly code: ErrorCode;

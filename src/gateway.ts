@@ -21,6 +21,7 @@ import { createMoWorker, type MoWorkerDeps } from './pipeline/mo-worker.js';
 import { createMtDispatcher } from './pipeline/mt-worker.js';
 import { createOutboxMarks } from './pipeline/outbox-marks.js';
 import { createOutboxRelay } from './pipeline/outbox-relay.js';
+import { createOutboundLinks } from './pipeline/outbound-links.js';
 import { createPartsStore } from './pipeline/parts-store.js';
 import { createQueues } from './pipeline/queues.js';
 import { createRouteCache } from './pipeline/route-cache.js';
@@ -143,7 +144,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       smppPort = await server.listen(config.smpp.port, config.smpp.host);
       smppListening = true;
       stops.push(['smpp', async () => { smppListening = false; await server.close(Math.min(5000, config.shutdownTimeoutMs)); }]);
-      boundSessions = (link) => server.sessions().filter((s) => s.link === link).length;
+      // Outbound links bind to their SMSC from here (Redis is ready); stopped before the mt dispatcher.
+      const outbound = createOutboundLinks({
+        cache, mt, log: log.child({ component: 'outbound' }), smpp: config.smpp,
+        intake,
+        onRefused: (reason) => metrics.moRefused.inc({ reason }),
+      });
+      stops.push(['outbound links', () => outbound.close()]);
+      boundSessions = (link) => server.sessions().filter((s) => s.link === link).length + outbound.bound(link);
       log.info({ port: smppPort }, 'SMPP listener up');
     }
 

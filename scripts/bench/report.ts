@@ -51,14 +51,15 @@ export function formatReport(r: BenchReport): string[] {
     const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';
     return [
       w.label, String(w.window), num(l.throughputRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), mib(w.peakRssKb),
-      w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}` : '–', `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
+      w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}/${w.cpu.benchPct}` : '–', w.cpu ? String(w.cpu.otherPct) : '–', `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
     ];
   });
   out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
-  out.push(...table(['workload', 'window', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
+  out.push(...table(['workload', 'window', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
   out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
   out.push('  peak RSS: VmHWM of the gateway process over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
-  out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL processes / all Redis processes (shared servers).');
+  out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
+  out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
   out.push(`  warn/err: the gateway's log lines at warn / error level during the workload; logs kept in ${r.logDir}`);
   const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
   if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);

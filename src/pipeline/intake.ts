@@ -21,7 +21,9 @@ export function createIntake(deps: { queues: Queues; cache: RouteCache; log: Log
     const view = deps.cache.current();
     // An archive-feed link copies subscribers' traffic to any number: no short code to check (mo worker stores it).
     const feed = view.links.get(msg.link)?.archiveFeed === true;
-    if (!isReceipt(msg.esmClass) && !feed && !view.table.shortCodes.has(shortCode)) {
+    // A USSD MO names its service in the text (`*111#`), not in destination_addr: ussd-worker.ts answers any.
+    const ussd = msg.tlvs.ussdServiceOp !== undefined;
+    if (!isReceipt(msg.esmClass) && !feed && !ussd && !view.table.shortCodes.has(shortCode)) {
       throw new ScgwError('SCGW_UNKNOWN_SHORT_CODE', `no route serves short code ${shortCode}`);
     }
     const corr = nanoid(12);

@@ -24,6 +24,9 @@ export interface MoJob {
   sar?: { ref?: number; total?: number; seq?: number };
   ussdServiceOp?: number;
   itsSessionInfo?: number;
+  /** Delivery receipts (esm_class 0x04): receipted_message_id 0x001E and message_state 0x0427 [S34 §5.3.2.12, §5.3.2.35]. */
+  receiptedMessageId?: string;
+  messageState?: number;
   receivedAt: number;
 }
 
@@ -74,6 +77,8 @@ export function toMoJob(msg: InboundMessage, corr: string): MoJob {
   }
   if (t.ussdServiceOp !== undefined) job.ussdServiceOp = t.ussdServiceOp;
   if (t.itsSessionInfo !== undefined) job.itsSessionInfo = t.itsSessionInfo;
+  if (t.receiptedMessageId !== undefined) job.receiptedMessageId = t.receiptedMessageId;
+  if (t.messageState !== undefined) job.messageState = t.messageState;
   return job;
 }
 
@@ -103,4 +108,6 @@ export interface AssembledMo {
   /** the data_coding byte as received. */
   dcs: number;
   channel: 'sms' | 'ussd';
+  /** A USSD MO's ussd_service_op and its_session_info (PROTOCOL.md §5): the mo worker hands it to ussd-worker.ts. */
+  ussd?: { op: number; session?: number };
 }

@@ -19,6 +19,9 @@ import type { OutboxRelay } from './outbox-relay.js';
 import { backoffDelay, MO_QUEUE } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 import type { PartsStore } from './parts-store.js';
+import { createUssdSessions, type UssdSessions } from './ussd-sessions.js';
+import { actOnUssd } from './ussd-worker.js';
+import { isDeliveryReceipt, processReceiptJob } from './receipt-worker.js';
 
 export interface MoWorkerDeps {
   db: Db;
@@ -29,6 +32,8 @@ export interface MoWorkerDeps {
   log: Logger;
   tagMsisdn(msisdn: string): string;
   action: Omit<ActionDeps, 'render'>;
+  /** USSD menu sessions; createMoWorker keeps them on the worker's Redis connection when not given. */
+  ussd?: UssdSessions;
   /** Test hooks for simulated crashes: inside the transaction after the action, and right after commit. */
   faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
   onRouted?(outcome: { action: string; binary: boolean }): void;
@@ -41,7 +46,8 @@ const CYRILLIC = /[\u0400-\u04FF]/;
 const BINARY_HELP: RouteDef = { id: '(binary)', shortCode: '', kind: 'any', keywords: [], priority: 0, action: 'help', params: {} };
 
 export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
-  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, deps), {
+  const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
+  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, full), {
     connection,
     prefix,
     concurrency,
@@ -56,9 +62,14 @@ export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Pr
     if (assembled) await routeAndAct(assembled, deps);
     return;
   }
+  if (isDeliveryReceipt(data.esmClass)) {
+    // Never routed as MO: matched to the sent reply (receipt-worker.ts; an early one is retried).
+    await processReceiptJob(job as Job<MoJob>, { db: deps.db, log: deps.log, now: deps.action.now });
+    return;
+  }
   if (isReceipt(data.esmClass)) {
-    // TODO(#3 follow-up): match receipts to outbox message ids. Acked and counted, never routed as MO.
-    deps.log.debug({ corr: data.corr, link: data.link }, 'delivery receipt received');
+    // SME acks and intermediate notifications (S34 §5.2.12): acked, never routed as MO.
+    deps.log.debug({ corr: data.corr, link: data.link, esmClass: data.esmClass }, 'receipt-type message ignored');
     return;
   }
   const assembled = await assemble(job.id ?? data.corr, data, deps);
@@ -73,11 +84,12 @@ async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<
   const raw = job.payload && sm.length === 0 ? Buffer.from(job.payload, 'base64') : sm;
   const { udh, body } = splitUdh(raw, (job.esmClass & 0x40) !== 0);
   const channel = job.ussdServiceOp !== undefined ? 'ussd' : 'sms';
+  const ussd = job.ussdServiceOp === undefined ? {} : { ussd: { op: job.ussdServiceOp, ...(job.itsSessionInfo === undefined ? {} : { session: job.itsSessionInfo }) } };
   const part = await deps.parts.add(job, udh, body, textOpts);
   if (part === 'held') return null;
-  if (part) return { ...part, channel };
+  if (part) return { ...part, channel, ...ussd };
   const decoded = decodeUserData([{ body, udhLength: udh?.length ?? 0 }], job.dataCoding, textOpts);
-  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, dcs: job.dataCoding, channel };
+  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, dcs: job.dataCoding, channel, ...ussd };
 }
 
 export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
@@ -87,6 +99,10 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     // An archive-feed link carries copies of subscribers' other traffic: stored, never routed or answered.
     await archiveFeedCopy(deps.db, mo, deps.action.now());
     if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+    return;
+  }
+  if (mo.ussd && deps.ussd) {
+    await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd }, log); // a menu session, not a keyword route
     return;
   }
   const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';

@@ -1,6 +1,8 @@
 /**
- * Replies out. A node runs the `mt-<link>` worker only while it holds a session of that link bound as
- * receiver or transceiver, so a reply waits in Redis (surviving restarts) until some node can send it.
+ * Replies out. A node runs the `mt-<link>` worker only while it holds a reply sender for that link: a session
+ * the peer bound to us as receiver or transceiver (replies as deliver_sm), or our own bind to the link's SMSC
+ * (direction 'connect', replies as submit_sm; outbound-links.ts). A reply waits in Redis (surviving restarts)
+ * until some node can send it.
  * The queue's limiter is the link's contracted rate, shared by every node (LIBRARIES.md §3).
  */
 import { Worker, type Job } from 'bullmq';
@@ -8,9 +10,10 @@ import type { Redis } from 'ioredis';
 import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SmppSession } from '../smpp/session.js';
-import type { OutboundPdu } from '../smpp/types.js';
+import type { OutboundPdu, SendResult } from '../smpp/types.js';
 import { planMt, type ConcatMode, type MtPlan } from '../text/index.js';
 import type { MtJob } from './jobs.js';
+import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from './outbox-marks.js';
 import { backoffDelay, mtQueueName, mtSentKey, MT_SENT_TTL_S } from './queues.js';
 import type { RouteCache } from './route-cache.js';
@@ -18,9 +21,25 @@ import type { RouteCache } from './route-cache.js';
 const ESME_RMSGQFUL = 0x14;
 const ESME_RTHROTTLED = 0x58;
 
+/** Whatever can carry a link's replies: a session bound to us (deliver_sm) or our bind to an SMSC (submit_sm). */
+export interface ReplySender {
+  /** Ready now: bound, and the bind lets replies go this way. */
+  readonly ready: boolean;
+  send(pdu: OutboundPdu): Promise<SendResult>;
+}
+
+/** A session a peer bound to our listener: replies go back as deliver_sm [S34 §2.2]. */
+export function sessionSender(s: SmppSession): ReplySender {
+  return { get ready() { return s.canReceive; }, send: (pdu) => s.send('deliver_sm', pdu) };
+}
+
 export interface MtDispatcher {
   sessionBound(s: SmppSession): void;
   sessionClosed(s: SmppSession): Promise<void>;
+  /** A sender of `link` is up on this node: the link's mt worker runs here from now on. */
+  senderUp(link: string, sender: ReplySender): void;
+  /** The sender is gone; with the last one of its link, the link's mt worker stops here. */
+  senderDown(link: string, sender: ReplySender): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,12 +54,13 @@ export interface MtDeps {
 }
 
 export function createMtDispatcher(deps: MtDeps): MtDispatcher {
-  const sessions = new Map<string, Set<SmppSession>>();
+  const sessions = new Map<string, Set<ReplySender>>();
+  const ofSession = new WeakMap<SmppSession, ReplySender>();
   const workers = new Map<string, Worker<MtJob>>();
   let rr = 0;
 
-  function pick(link: string): SmppSession | undefined {
-    const live = [...(sessions.get(link) ?? [])].filter((s) => s.canReceive);
+  function pick(link: string): ReplySender | undefined {
+    const live = [...(sessions.get(link) ?? [])].filter((s) => s.ready);
     return live.length ? live[rr++ % live.length] : undefined;
   }
 
@@ -71,8 +91,8 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
     }
-    const session = pick(link);
-    if (!session) throw new ScgwError('SCGW_NO_SESSION', `no receiving session for link ${link} on this node`);
+    const sender = pick(link);
+    if (!sender) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
     const linkRow = deps.cache.current().links.get(link);
     const concat: ConcatMode = linkRow?.concat ?? 'udh8';
     const log = deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) });
@@ -94,7 +114,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     }
     const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
     const extra = r.tlvs ?? {};
-    const pdus: OutboundPdu[] = plan.messagePayload
+    const pdus: OutboundPdu[] = extra.ussdServiceOp !== undefined
+      ? [ussdScreenPdu(r.body, base, extra, linkRow)] // USSD: one screen, one PDU, never concatenated
+      : plan.messagePayload
       ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { ...extra, messagePayload: Buffer.from(plan.messagePayload) } }]
       : plan.segments.map((seg) => ({
         ...base,
@@ -102,7 +124,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
         shortMessage: seg.shortMessage,
         tlvs: { ...extra, ...(seg.sar ? { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } : {}) },
       }));
-    const results = await Promise.all(pdus.map((p) => session.send('deliver_sm', p)));
+    const results = await Promise.all(pdus.map((p) => sender.send(p)));
     if (results.some((x) => x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL)) {
       log.warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
       await worker.rateLimit(1000);
@@ -117,25 +139,39 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     else log.debug({ template: r.template, segments: pdus.length }, 'reply sent');
   }
 
+  function senderUp(link: string, sender: ReplySender): void {
+    const set = sessions.get(link) ?? new Set();
+    set.add(sender);
+    sessions.set(link, set);
+    if (!workers.has(link)) startWorker(link);
+  }
+
+  async function senderDown(link: string, sender: ReplySender): Promise<void> {
+    const set = sessions.get(link);
+    if (!set?.delete(sender) || set.size > 0) return;
+    sessions.delete(link);
+    const w = workers.get(link);
+    workers.delete(link);
+    // Active jobs finish (or fail and retry elsewhere); queued replies stay in Redis for the next bind.
+    await w?.close();
+    deps.log.info({ link }, 'mt worker stopped: no reply sender left on this node');
+  }
+
   return {
     sessionBound(s) {
       if (!s.link || !s.canReceive) return;
-      const set = sessions.get(s.link) ?? new Set();
-      set.add(s);
-      sessions.set(s.link, set);
-      if (!workers.has(s.link)) startWorker(s.link);
+      const sender = sessionSender(s);
+      ofSession.set(s, sender);
+      senderUp(s.link, sender);
     },
     async sessionClosed(s) {
-      if (!s.link) return;
-      const set = sessions.get(s.link);
-      if (!set?.delete(s) || set.size > 0) return;
-      sessions.delete(s.link);
-      const w = workers.get(s.link);
-      workers.delete(s.link);
-      // Active jobs finish (or fail and retry elsewhere); queued replies stay in Redis for the next bind.
-      await w?.close();
-      deps.log.info({ link: s.link }, 'mt worker stopped: no receiving session left on this node');
+      const sender = ofSession.get(s);
+      if (!s.link || !sender) return;
+      ofSession.delete(s);
+      await senderDown(s.link, sender);
     },
+    senderUp,
+    senderDown,
     async close() {
       await Promise.all([...workers.values()].map((w) => w.close()));
       workers.clear();

@@ -22,4 +22,15 @@ describe('scgw link', () => {
     expect((await c.scgw(['link', 'rm', 'smsc1'])).stdout).toBe('link smsc1 deleted\n');
     expect((await c.scgw(['link', 'list'])).stdout).toMatch(/^no links yet/);
   });
+
+  it('adds an outbound link with --connect and remote credentials, and never shows the remote password', async () => {
+    const add = await c.scgw(['link', 'add', 'up', '--connect', '127.0.0.1:2776', '--remote-system-id', 'acme', '--remote-password', 'pw2x', '--system-type', 'VMA']);
+    expect(add.stdout).toBe('link up created (scgw binds to 127.0.0.1:2776 as acme)\n');
+    expect(await getLink(c.t.gw.db.db, 'up')).toMatchObject({ direction: 'connect', host: '127.0.0.1', port: 2776, remoteSystemId: 'acme', remotePassword: 'pw2x', systemType: 'VMA' });
+    const show = await c.scgw(['link', 'show', 'up']);
+    expect(show.stdout).toContain('remoteSystemId: acme\n');
+    expect(show.stdout).not.toContain('pw2x');
+    expect((await c.scgw(['link', 'add', 'up2', '--connect', 'nohost'])).code).toBe(2);
+    expect((await c.scgw(['link', 'add', 'up3'])).code).toBe(2);
+  });
 });

@@ -6,7 +6,15 @@ import { api, CliError, EXIT, output, seg, type Globals } from '../api.js';
 interface LinkOpts {
   password?: string; passwordFile?: string; allowSource?: string[]; rate?: number; window?: number; concat?: string;
   binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
+  connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; systemType?: string; bindKind?: string;
 }
+
+/** `--connect HOST:PORT` (an IPv6 address in brackets: [::1]:2775). */
+const hostPort = (v: string) => {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
+  if (!m) throw new CliError(`expected HOST:PORT, got "${v}"`, EXIT.usage);
+  return { host: (m[1] ?? m[2])!, port: Number(m[3]) };
+};
 
 const num = (v: string) => {
   if (!/^\d+$/.test(v)) throw new CliError(`expected a number, got "${v}"`, EXIT.usage);
@@ -30,6 +38,11 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
     ...(o.direction ? { direction: o.direction as LinkPatch['direction'] } : {}),
     ...(o.host ? { host: o.host } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.connect ? { direction: 'connect' as const, host: o.connect.host, port: o.connect.port } : {}),
+    ...(o.remoteSystemId ? { remoteSystemId: o.remoteSystemId } : {}),
+    ...(o.remotePassword ? { remotePassword: o.remotePassword } : {}),
+    ...(o.systemType !== undefined ? { systemType: o.systemType } : {}),
+    ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
   };
 }
 
@@ -44,7 +57,12 @@ function linkOptions(cmd: Command): Command {
     .option('--binary', 'binary messages (WAP push) allowed').option('--no-binary', 'no binary messages')
     .option('--archive-feed', 'the SMSC sends copies of subscriber traffic here').option('--no-archive-feed', 'not an archive feed')
     .option('--direction <d>', 'listen (the peer binds to us) | connect (we bind to --host:--port)')
-    .option('--host <host>', 'connect: the SMSC host').option('--port <port>', 'connect: the SMSC port', num);
+    .option('--host <host>', 'connect: the SMSC host').option('--port <port>', 'connect: the SMSC port', num)
+    .option('--connect <host:port>', 'an outbound link: scgw binds to the SMSC at HOST:PORT', hostPort)
+    .option('--remote-system-id <id>', 'connect: the system_id scgw binds with (default: the link name)')
+    .option('--remote-password <p>', 'connect: the password scgw binds with (never shown again)')
+    .option('--system-type <t>', 'connect: system_type of the bind')
+    .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver');
 }
 
 export function registerLinkCommands(program: Command, globals: Globals) {
@@ -53,10 +71,13 @@ export function registerLinkCommands(program: Command, globals: Globals) {
   linkOptions(link.command('add <name>').description('create a link (an SMPP account: system_id NAME)'))
     .action(async (name: string, o: LinkOpts) => {
       const password = passwordOf(o);
-      if (!password) throw new CliError('give --password or --password-file', EXIT.usage);
-      const body = { name, password, ...settings(o) } as LinkCreate;
+      const connect = o.connect !== undefined || o.direction === 'connect';
+      if (!password && !connect) throw new CliError('give --password or --password-file (or --connect HOST:PORT)', EXIT.usage);
+      const body = { name, ...(password ? { password } : {}), ...settings(o) } as LinkCreate;
       const created = await api<LinkView>(globals(), 'POST', '/admin/links', body);
-      output(globals().json, created, () => `link ${created.name} created${created.allowedSources.length ? ` (binds from ${created.allowedSources.join(', ')})` : ''}`);
+      output(globals().json, created, () => (created.direction === 'connect'
+        ? `link ${created.name} created (scgw binds to ${created.host}:${created.port} as ${created.remoteSystemId ?? created.name})`
+        : `link ${created.name} created${created.allowedSources.length ? ` (binds from ${created.allowedSources.join(', ')})` : ''}`));
     });
 
   link.command('list').description('list links').action(async () => {

@@ -22,8 +22,8 @@ export interface MenuNode {
 }
 
 /**
- * USSD menus, one per USSD code (`*111#`): a tree of numbered items. Config only; the USSD session
- * runtime that walks it is a later issue (TODO(#6)).
+ * USSD menus, one per USSD code (`*111#`): a tree of numbered items. Read per USSD MO (no cache: a change
+ * applies to the next screen); the runtime that walks it: actions/ussd-menu.ts, pipeline/ussd-worker.ts.
  */
 export const ussdMenus = pgTable('ussd_menus', {
   code: text('code').primaryKey(),

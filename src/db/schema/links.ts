@@ -24,5 +24,7 @@ export const links = pgTable('links', {
   remoteSystemId: text('remote_system_id'),
   remotePassword: text('remote_password'),
   systemType: text('system_type').notNull().default(''),
+  /** direction 'connect': how scgw binds (transceiver: MO and replies on one bind). */
+  bindKind: text('bind_kind', { enum: ['transceiver', 'transmitter', 'receiver'] }).notNull().default('transceiver'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -33,6 +33,8 @@ export const outbox = pgTable('outbox', {
   /** The delivery receipt's final state (SMPP 3.4 App. B stat / message_state), when one came back. */
   receiptState: text('receipt_state'),
   receiptAt: timestamp('receipt_at', { withTimezone: true }),
+  /** Per-segment receipt states by message id (multipart: PROTOCOL §4 policy); receipt_state is derived from them. */
+  receiptParts: jsonb('receipt_parts').$type<Record<string, string>>(),
 }, (t) => [
   index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
   index('outbox_idem').on(t.idemKey),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../actions/index.js';
 import type { Db } from '../../db/client.js';
@@ -12,12 +13,13 @@ export interface LinksDeps {
   linkPasswordLogN: number;
 }
 
-/** Never the password hash: it stays in the database and in config snapshots (for rollback) only. */
+/** Never the password hash nor a connect link's remote password: they stay in the database and config snapshots only. */
 function view(row: LinkRow, bound: number): LinkView {
   return {
     name: row.name, allowedSources: row.allowedSources, direction: row.direction, host: row.host, port: row.port,
     ratePerSecond: row.ratePerSecond, window: row.window, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed,
     dc0: row.dc0, gsm7Packed: row.gsm7Packed, concat: row.concat, enabled: row.enabled, bound, createdAt: row.createdAt.toISOString(),
+    remoteSystemId: row.remoteSystemId, systemType: row.systemType, bindKind: row.bindKind, remoteSecretSet: !!row.remotePassword,
   };
 }
 
@@ -34,7 +36,8 @@ export function registerLinks(app: FastifyInstance, deps: LinksDeps) {
 
   app.post('/admin/links', async (req, reply) => {
     const { password, ...rest } = linkCreate.parse(req.body ?? {});
-    const passwordHash = await hashPassword(password, deps.linkPasswordLogN);
+    // A connect link without a password: the hash of a random one (see linkCreate).
+    const passwordHash = await hashPassword(password ?? randomBytes(18).toString('base64url'), deps.linkPasswordLogN);
     const out = await applyChange(deps.db, req, async (tx) => (await insertLink(tx, { ...rest, passwordHash })) ?? conflict(`link "${rest.name}" already exists`));
     return reply.status(201).send({ ...view(out.result, 0), configVersion: out.version });
   });

@@ -38,10 +38,19 @@ export const linkName = z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'link names ar
 // SMPP 3.4 §4.1.1: password is a C-octet string of at most 9 octets, so 8 characters.
 const linkPassword = z.string().min(1).max(8, 'SMPP 3.4 bind passwords are at most 8 characters');
 
+// A connect link's SMSC: an IP address or a DNS name (RFC 1123 labels).
+const hostName = z.string().min(1).max(253).refine((h) => isIP(h) !== 0 || /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$/.test(h), {
+  message: 'must be an IP address or a host name',
+});
+// SMPP 3.4 §4.1.1: system_id ≤ 16 octets and system_type ≤ 13, NUL included.
+const remoteSystemId = z.string().min(1).max(15, 'SMPP 3.4 system_id is at most 15 characters');
+const remotePassword = z.string().min(1).max(8, 'SMPP 3.4 bind passwords are at most 8 characters')
+  .describe('connect: the password scgw binds with; write-only, never returned');
+
 const linkFields = z.object({
   allowedSources: z.array(cidr).default([]),
   direction: z.enum(['listen', 'connect']).default('listen').describe('listen: the peer binds to us; connect: we bind to host:port'),
-  host: z.string().min(1).max(253).nullable().default(null),
+  host: hostName.nullable().default(null),
   port: z.number().int().min(1).max(65535).nullable().default(null),
   ratePerSecond: z.number().int().min(1).max(100_000).default(100),
   window: z.number().int().min(1).max(1000).default(10),
@@ -51,14 +60,23 @@ const linkFields = z.object({
   gsm7Packed: z.boolean().default(false),
   concat: z.enum(['udh8', 'udh16', 'sar', 'payload']).default('udh8'),
   enabled: z.boolean().default(true),
+  remoteSystemId: remoteSystemId.nullable().default(null).describe('connect: the system_id scgw binds with (default: the link name)'),
+  systemType: z.string().max(12).default('').describe('connect: system_type of our bind'),
+  bindKind: z.enum(['transceiver', 'transmitter', 'receiver']).default('transceiver').describe('connect: how scgw binds'),
 });
 const needsPeer = (l: { direction?: string; host?: string | null; port?: number | null }) => l.direction !== 'connect' || (!!l.host && !!l.port);
 const peerMessage = { message: 'a connect link needs host and port', path: ['host'] };
 
-export const linkCreate = linkFields.extend({ name: linkName, password: linkPassword }).strict().refine(needsPeer, peerMessage);
+/**
+ * `password` is what a listen link's peer binds to us with. A connect link needs none: the API stores the hash
+ * of a random one nobody knows (the column stays NOT NULL, and the listener refuses binds on connect links).
+ */
+export const linkCreate = linkFields.extend({ name: linkName, password: linkPassword.optional(), remotePassword: remotePassword.optional() }).strict()
+  .refine(needsPeer, peerMessage)
+  .refine((l) => l.direction === 'connect' || !!l.password, { message: 'a listen link needs a password', path: ['password'] });
 export type LinkCreate = z.input<typeof linkCreate>;
 /** PATCH: any field but the name; `password` sets a new bind password. */
-export const linkPatch = linkFields.partial().extend({ password: linkPassword.optional() }).strict();
+export const linkPatch = linkFields.partial().extend({ password: linkPassword.optional(), remotePassword: remotePassword.optional() }).strict();
 export type LinkPatch = z.input<typeof linkPatch>;
 /** A link as a config document holds it: a password only when it is new or changes. */
 export const linkImport = linkFields.extend({ name: linkName, password: linkPassword.optional() }).strict().refine(needsPeer, peerMessage);
@@ -67,6 +85,8 @@ export const linkView = z.object({
   name: z.string(), allowedSources: z.array(z.string()), direction: z.string(), host: z.string().nullable(), port: z.number().nullable(),
   ratePerSecond: z.number(), window: z.number(), allowBinary: z.boolean(), archiveFeed: z.boolean(), dc0: z.string(),
   gsm7Packed: z.boolean(), concat: z.string(), enabled: z.boolean(), bound: z.number().optional(), createdAt: z.string(),
+  remoteSystemId: z.string().nullable().optional(), systemType: z.string().optional(), bindKind: z.string().optional(),
+  remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),
   configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;

@@ -44,6 +44,24 @@ describe('admin links API', () => {
     expect(ok.body).toMatchObject({ direction: 'connect', host: 'smsc.example', port: 2775 });
   });
 
+  it('creates a connect link without a bind password and never returns its remote password', async () => {
+    const res = await a.call('POST', '/admin/links', { name: 'up1', direction: 'connect', host: '10.1.2.3', port: 2776, remoteSystemId: 'acme', remotePassword: 's3cr3t', systemType: 'VMA' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ direction: 'connect', remoteSystemId: 'acme', systemType: 'VMA', bindKind: 'transceiver', remoteSecretSet: true });
+    const one = await a.call('GET', '/admin/links/up1');
+    expect(one.text).not.toMatch(/s3cr3t|password|scrypt/i);
+    expect((await getLink(a.t.gw.db.db, 'up1'))!.remotePassword).toBe('s3cr3t');
+    expect((await a.call('POST', '/admin/links', { name: 'lsn', direction: 'listen' })).status).toBe(400);
+  });
+
+  it.each([
+    [{ host: 'bad host!', port: 2775 }, 'host'],
+    [{ host: 'smsc.example', port: 70000 }, 'port'],
+    [{ host: '-x.example', port: 2775 }, 'host'],
+  ])('refuses a connect link with an invalid %o', async (peer) => {
+    expect((await a.call('POST', '/admin/links', { name: 'up2', direction: 'connect', ...peer })).status).toBe(400);
+  });
+
   it('deletes a link, then answers 404 for it', async () => {
     expect((await a.call('DELETE', '/admin/links/smsc1')).body).toMatchObject({ deleted: 'smsc1' });
     expect((await a.call('GET', '/admin/links/smsc1')).status).toBe(404);

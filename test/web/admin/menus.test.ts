@@ -21,6 +21,13 @@ const menu = {
 };
 
 describe('admin USSD menus API', () => {
+  it('lists the default *111# menu a new database is seeded with (drizzle/0006), which an operator can delete', async () => {
+    const seeded = await a.call('GET', `/admin/menus/${encodeURIComponent('*111#')}`);
+    expect(seeded.status).toBe(200);
+    expect(seeded.body.items.map((i: { key: string }) => i.key)).toEqual(['1', '2', '3']);
+    expect((await a.call('DELETE', `/admin/menus/${encodeURIComponent('*111#')}`)).status).toBe(200);
+  });
+
   it('creates a menu with a submenu and reads it back by its USSD code', async () => {
     const res = await a.call('POST', '/admin/menus', menu);
     expect(res.status).toBe(201);
