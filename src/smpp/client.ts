@@ -59,6 +59,7 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
   let stopped = false;
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
+  const binding = new WeakMap<SmppSession, Promise<void>>();
 
   async function bindOnce(): Promise<SmppSession> {
     const socket = await dial(opts.host, opts.port, opts.connectTimeoutMs ?? opts.responseTimeoutMs);
@@ -75,7 +76,7 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
     const command = `bind_${opts.bindKind}`;
     let resp: DecodedPdu;
     try {
-      resp = await s.request(command, {
+      const req = s.request(command, {
         system_id: opts.systemId,
         password: opts.password,
         system_type: opts.systemType ?? '',
@@ -84,6 +85,10 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
         addr_npi: 0,
         address_range: opts.addressRange ?? '',
       });
+      // An SMSC may send deliver_sm in the same read as bind_resp, before this continuation marks the
+      // session bound: deliver() waits for the bind's outcome instead of refusing them (RINVBNDSTS).
+      binding.set(s, req.then(() => undefined, () => undefined));
+      resp = await req;
     } catch (e) {
       await s.close();
       throw e;
@@ -107,6 +112,7 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
   }
 
   async function deliver(s: SmppSession, pdu: DecodedPdu): Promise<void> {
+    if (!s.bound) await binding.get(s);
     if (!s.bound) return s.respond(pdu, ESME.RINVBNDSTS);
     const read = vendor.readInbound(pdu, { sessionId: s.id, link, receivedAt: now() });
     if (!read.ok) {

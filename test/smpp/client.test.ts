@@ -116,3 +116,31 @@ describe('smpp client against our server', () => {
     expect((await c.submit(mt)).status).toBe(ESME.ROK);
   });
 });
+
+describe('smpp client against an SMSC that is quick off the mark', () => {
+  it('takes a deliver_sm that arrives in the same read as bind_resp instead of refusing it', async () => {
+    const { createServer } = await import('node:net');
+    const { readPdus, submitSmBody } = await import('../support/smpp-peer.js');
+    let deliverResp: { commandId: number; commandStatus: number } | undefined;
+    const server = createServer((sock) => {
+      const pdus = readPdus(sock);
+      void (async () => {
+        const bind = await pdus.next();
+        const bindResp = rawPdu(0x80000009, bind.sequenceNumber, Buffer.from('smsc\0'));
+        const mo = rawPdu(CMD.deliver_sm, 1, submitSmBody({ source: { addr: '79160000001' }, destination: { addr: '232' }, shortMessage: Buffer.from('ON') }));
+        sock.write(Buffer.concat([bindResp, mo])); // one write, one read on the other side
+        deliverResp = await pdus.next();
+      })();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const got: InboundMessage[] = [];
+    const c = createSmppClient({ host: '127.0.0.1', port, systemId: 'esme', password: 'pw', bindKind: 'transceiver', log, window: 10, responseTimeoutMs: 2000, onMessage: async (m) => { got.push(m); return 0; } });
+    clients.push(c);
+    await c.connect();
+    await until(() => deliverResp !== undefined);
+    expect(deliverResp!.commandStatus).toBe(ESME.ROK);
+    expect(got.map((m) => m.shortMessage.toString())).toEqual(['ON']);
+    server.close();
+  });
+});
