@@ -2,18 +2,18 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { subscribers } from '../db/schema/index.js';
 import { logOperation } from './oplog.js';
-import { issuePassword } from './passwords.js';
+import { issuePassword, preparePassword, type PreparedPassword } from './passwords.js';
 import type { Action } from './types.js';
 
 /** 232 ON: archiving on and a new archive password, also when it was already on (SPEC "The services"). */
 export const archiveActivate: Action = {
   name: 'archive.activate',
   params: z.object({}).passthrough(),
-  slow: true,
+  prepare: (db, msg, _params, deps) => preparePassword(db, msg.msisdn, deps),
   placeholders: { 'archive.activate': ['password', 'url'], 'password.refused': [] },
   async run(tx, msg, _params, deps) {
     const now = deps.now();
-    const issued = await issuePassword(tx, msg.msisdn, 'archive', deps);
+    const issued = await issuePassword(tx, msg.msisdn, 'archive', { ...deps, prepared: deps.prepared as PreparedPassword | null | undefined });
     if (!issued.ok) {
       await logOperation(tx, msg, 'archive.activate', 'rate-limited', now);
       return issued.notify ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];

@@ -6,7 +6,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
-import type { Tx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { passwordEvents, subscribers } from '../db/schema/index.js';
 
 export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
@@ -46,6 +46,26 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
 }
 
 export type PasswordKind = 'archive' | 'account';
+
+/** A password generated and hashed before the transaction (Action.prepare), so the hash never holds a lock. */
+export interface PreparedPassword { password: string; hash: string }
+
+/**
+ * Outside the transaction: hash a new password unless the number is already at its hourly cap (an
+ * unlocked read; issuePassword decides again under the row lock). A flood past the cap costs no hashing.
+ */
+export async function preparePassword(
+  db: DbOrTx,
+  msisdn: string,
+  deps: { now(): Date; newPassword(): string; hashPassword(p: string): Promise<string>; passwordsPerHour: number },
+): Promise<PreparedPassword | null> {
+  const hourAgo = new Date(deps.now().getTime() - 3600_000);
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(passwordEvents)
+    .where(and(eq(passwordEvents.msisdn, msisdn), eq(passwordEvents.outcome, 'issued'), gte(passwordEvents.createdAt, hourAgo)));
+  if ((row?.n ?? 0) >= deps.passwordsPerHour) return null;
+  const password = deps.newPassword();
+  return { password, hash: await deps.hashPassword(password) };
+}
 export type IssueOutcome =
   | { ok: true; password: string; hash: string }
   | { ok: false; reason: 'rate-limited'; notify: boolean };
@@ -58,7 +78,7 @@ export async function issuePassword(
   tx: Tx,
   msisdn: string,
   kind: PasswordKind,
-  deps: { now(): Date; newPassword(): string; hashPassword(p: string): Promise<string>; passwordsPerHour: number },
+  deps: { now(): Date; newPassword(): string; hashPassword(p: string): Promise<string>; passwordsPerHour: number; prepared?: PreparedPassword | null },
 ): Promise<IssueOutcome> {
   await lockSubscriber(tx, msisdn);
   const now = deps.now();
@@ -74,8 +94,10 @@ export async function issuePassword(
     await tx.insert(passwordEvents).values({ msisdn, kind, outcome: 'refused', createdAt: now });
     return { ok: false, reason: 'rate-limited', notify: refused === 0 };
   }
-  const password = deps.newPassword();
-  const hash = await deps.hashPassword(password);
+  const { password, hash } = deps.prepared ?? await (async () => {
+    const p = deps.newPassword();
+    return { password: p, hash: await deps.hashPassword(p) };
+  })();
   await tx.insert(passwordEvents).values({ msisdn, kind, outcome: 'issued', createdAt: now });
   return { ok: true, password, hash };
 }

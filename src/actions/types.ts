@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Tx } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 
 export type Channel = 'sms' | 'ussd' | 'web' | 'api';
 export type Locale = 'en' | 'ru';
@@ -29,6 +29,8 @@ export interface ActionDeps {
   hashPassword(plain: string): Promise<string>;
   render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
   passwordsPerHour: number;
+  /** What this action's prepare() returned, when the caller ran it. */
+  prepared?: unknown;
   publicUrl: string;
 }
 
@@ -41,9 +43,14 @@ export interface Action<P = Record<string, unknown>> {
    */
   placeholders: Readonly<Record<string, readonly string[]>>;
   /**
-   * The action hashes a password (tens of milliseconds): the pipeline runs it in a transaction of its own
-   * instead of batching it with other MO (pipeline/mo-batch.ts), so it never holds a batch up.
+   * The action is slow inside its transaction (tens of milliseconds): the pipeline runs it in a transaction
+   * of its own instead of batching it with other MO (pipeline/mo-batch.ts), so it never holds a batch up.
    */
   slow?: boolean;
+  /**
+   * Work done before the transaction, without locks (hashing a new password); its result reaches run()
+   * as deps.prepared. Callers that skip it (dry run) get the same outcome, only slower inside the transaction.
+   */
+  prepare?(db: Db, msg: ActionMessage, params: P, deps: ActionDeps): Promise<unknown>;
   run(tx: Tx, msg: ActionMessage, params: P, deps: ActionDeps): Promise<Reply[]>;
 }

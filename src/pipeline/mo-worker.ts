@@ -131,7 +131,11 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   const run = action && params?.success ? { action, params: params.data } : { action: ACTIONS.get('help')!, params: {} };
   const locale: Locale = CYRILLIC.test(text) ? 'ru' : 'en';
   const msg = { msisdn: mo.source, shortCode: mo.destination, text, args, link: mo.link, channel: mo.channel, corr: mo.corr, locale } as const;
-  const actionDeps: ActionDeps = { ...deps.action, render: view.render };
+  const baseDeps: ActionDeps = { ...deps.action, render: view.render };
+  // Slow, lock-free work first (a password hash): the transaction that follows stays short.
+  const actionDeps: ActionDeps = run.action.prepare
+    ? { ...baseDeps, prepared: await run.action.prepare(deps.db, msg, run.params, baseDeps) }
+    : baseDeps;
 
   const rows = await deps.batcher.submit({
     idemKey: mo.idemKey,
