@@ -26,6 +26,7 @@ const envSchema = z.object({
   PASSWORD_LENGTH: z.coerce.number().int().min(8).max(32).default(10),
   /** scrypt cost for generated passwords, as log2(N). 14 per LIBRARIES.md §6 (generated secrets, ~49 bits). */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(14),
+  OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(30),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
@@ -69,6 +70,8 @@ export interface Config {
   redisPrefix: string;
   roles: ReadonlySet<Role>;
   mo: { concurrency: number; enqueueTimeoutMs: number; concatTimeoutS: number };
+  /** A reply not marked relayed after this long is relayed again (its relay was lost in a crash). */
+  outboxSweepAfterS: number;
   dbPoolMax: number;
   passwords: { perHour: number; length: number; scryptLogN: number };
   shutdownTimeoutMs: number;
@@ -112,6 +115,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     redisPrefix: e.REDIS_PREFIX,
     roles,
     mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S },
+    outboxSweepAfterS: e.OUTBOX_SWEEP_AFTER_S,
     dbPoolMax: e.DB_POOL_MAX,
     passwords: { perHour: e.PASSWORDS_PER_HOUR, length: e.PASSWORD_LENGTH, scryptLogN: e.SCRYPT_LOG_N },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

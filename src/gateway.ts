@@ -88,7 +88,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stops.push(['config', () => cache.close()]);
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
-    const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, now });
+    const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now });
     stops.push(['relay', () => relay.close()]);
 
     const actionDeps = {

@@ -1,8 +1,8 @@
 import type { Tx } from '../db/client.js';
-import { operations } from '../db/schema/index.js';
+import { insertOperation } from '../db/deferred.js';
 import type { ActionMessage } from './types.js';
 
 /** One operations-log row for an action on a number (SPEC "Operations archive"). Never holds a password. */
 export async function logOperation(tx: Tx, msg: ActionMessage, action: string, outcome: string, at: Date, detail: Record<string, unknown> = {}) {
-  await tx.insert(operations).values({ msisdn: msg.msisdn, action, channel: msg.channel, outcome, detail, corr: msg.corr, createdAt: at });
+  await insertOperation(tx, { msisdn: msg.msisdn, action, channel: msg.channel, outcome, detail, corr: msg.corr, createdAt: at });
 }

@@ -6,6 +6,7 @@
  * transaction of its own (a poison MO fails alone). Slow actions (password hashing) never join a batch.
  */
 import type { Db, Tx } from '../db/client.js';
+import { deferInserts, flushDeferred } from '../db/deferred.js';
 import { outbox, processedMo } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { RELAY_COLUMNS, type RelayRow } from './outbox-relay.js';
@@ -36,6 +37,7 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
 
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
     return deps.db.transaction(async (tx) => {
+      deferInserts(tx); // the batch's operations-log rows go in one statement (flushDeferred below)
       const keys = [...new Set(items.map((p) => p.item.idemKey))];
       const taken = await tx.insert(processedMo).values(keys.map((idemKey) => ({ idemKey }))).onConflictDoNothing().returning({ k: processedMo.idemKey });
       const fresh = new Set(taken.map((r) => r.k));
@@ -50,6 +52,7 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
         results.set(p, rows);
         actedBy.set(p.item.idemKey, rows);
       }
+      await flushDeferred(tx);
       if (values.length) {
         const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });
         for (const { idemKey, ...row } of rows) actedBy.get(idemKey)?.push(row);

@@ -94,7 +94,9 @@ async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<
 
 export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
   const view = deps.cache.current();
-  const log = deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) });
+  // The per-message child (with its keyed msisdn hash) is made only when something is logged.
+  let child: Logger | undefined;
+  const log = () => (child ??= deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) }));
   if (view.links.get(mo.link)?.archiveFeed) {
     // An archive-feed link carries copies of subscribers' other traffic: stored, never routed or answered.
     await archiveFeedCopy(deps.db, mo, deps.action.now());
@@ -102,12 +104,12 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     return;
   }
   if (mo.ussd && deps.ussd) {
-    await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd }, log); // a menu session, not a keyword route
+    await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd }, log()); // a menu session, not a keyword route
     return;
   }
   const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';
   if (!mo.decoded.dcs.known) {
-    log.warn({ dcs: mo.dcs, alphabet: mo.decoded.dcs.alphabet }, 'MO with an unknown data_coding; decoded as GSM 03.38');
+    log().warn({ dcs: mo.dcs, alphabet: mo.decoded.dcs.alphabet }, 'MO with an unknown data_coding; decoded as GSM 03.38');
     deps.onUnknownDcs?.(mo.dcs);
   }
   let route: RouteDef | null;
@@ -120,13 +122,13 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     args = m.args;
   }
   if (!route) {
-    log.warn({ shortCode: mo.destination }, 'MO for a short code with no route; dropped after intake accepted it');
+    log().warn({ shortCode: mo.destination }, 'MO for a short code with no route; dropped after intake accepted it');
     return;
   }
   const action = ACTIONS.get(route.action);
   const params = action?.params.safeParse(route.params);
   if (!action || !params?.success) {
-    log.error({ route: route.id, action: route.action }, 'route names an unknown action or invalid params; MO answered with help');
+    log().error({ route: route.id, action: route.action }, 'route names an unknown action or invalid params; MO answered with help');
   }
   const run = action && params?.success ? { action, params: params.data } : { action: ACTIONS.get('help')!, params: {} };
   const locale: Locale = CYRILLIC.test(text) ? 'ru' : 'en';
@@ -153,12 +155,12 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   // Durable from here: action, operations log and replies committed together.
   deps.faults?.afterCommit?.(mo.idemKey);
   if (rows === null) {
-    log.debug({ idem: mo.idemKey }, 'MO already acted on; re-relaying its replies if needed');
+    log().debug({ idem: mo.idemKey }, 'MO already acted on; re-relaying its replies if needed');
     await deps.relay.relayByIdemKey(mo.idemKey);
     if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
     return;
   }
-  log.debug({ action: run.action.name, replies: rows.length }, 'MO acted on');
+  if (deps.log.isLevelEnabled('debug')) log().debug({ action: run.action.name, replies: rows.length }, 'MO acted on');
   deps.onRouted?.({ action: run.action.name, binary: mo.decoded.kind === 'binary' });
   await deps.relay.relay(rows);
   if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);

@@ -95,7 +95,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     if (!sender) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
     const linkRow = deps.cache.current().links.get(link);
     const concat: ConcatMode = linkRow?.concat ?? 'udh8';
-    const log = deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) });
+    // The per-message child (with its keyed msisdn hash) is made only when something is logged.
+    let child: Logger | undefined;
+    const log = () => (child ??= deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) }));
     let plan: MtPlan;
     try {
       plan = planMt(r.body, {
@@ -109,7 +111,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     } catch (e) {
       // More than 255 segments: no peer can take it. A template problem, not a transient one.
       deps.marks.sent({ id: r.outboxId, status: 'failed', segments: 0, messageIds: [] });
-      log.error({ template: r.template, err: (e as Error).message }, 'reply too long to send; marked failed');
+      log().error({ template: r.template, err: (e as Error).message }, 'reply too long to send; marked failed');
       return;
     }
     const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
@@ -126,7 +128,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       }));
     const results = await Promise.all(pdus.map((p) => sender.send(p)));
     if (results.some((x) => x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL)) {
-      log.warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
+      log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
       await worker.rateLimit(1000);
       throw Worker.RateLimitError();
     }
@@ -135,8 +137,8 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     const failed = results.find((x) => x.status !== 0);
     deps.marks.sent({ id: r.outboxId, status: failed ? 'failed' : 'sent', segments: pdus.length, messageIds: results.map((x) => x.messageId) });
     deps.onSent?.({ link, segments: pdus.length, ok: !failed });
-    if (failed) log.warn({ template: r.template, status: failed.status }, 'peer refused a reply');
-    else log.debug({ template: r.template, segments: pdus.length }, 'reply sent');
+    if (failed) log().warn({ template: r.template, status: failed.status }, 'peer refused a reply');
+    else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
   }
 
   function senderUp(link: string, sender: ReplySender): void {

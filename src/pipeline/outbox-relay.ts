@@ -30,18 +30,21 @@ export interface OutboxRelay {
   close(): void;
 }
 
-export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; now?: () => Date }): OutboxRelay {
+export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; sweepAfterMs?: number; now?: () => Date }): OutboxRelay {
   const now = deps.now ?? (() => new Date());
   async function relay(rows: readonly RelayRow[], again = false) {
     if (rows.length === 0) return;
     const byLink = new Map<string, RelayRow[]>();
     for (const r of rows) byLink.set(r.link, [...(byLink.get(r.link) ?? []), r]);
     for (const [link, rs] of byLink) {
-      await deps.queues.mt(link).addBulk(rs.map((r) => ({
+      const jobs = rs.map((r) => ({
         name: 'reply',
         data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(again ? { again } : {}) },
         opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
-      })));
+      }));
+      // One reply (the usual case) is one add; addBulk wraps even one job in MULTI/EXEC.
+      if (jobs.length === 1) await deps.queues.mt(link).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+      else await deps.queues.mt(link).addBulk(jobs);
     }
     // Durable from here: queued in Redis; the (batched) mark only spares the sweep the work.
     deps.marks.relayed(rows.map((r) => r.id));
@@ -58,14 +61,14 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
     for (const r of rows.filter((_, i) => sent[i] !== null)) deps.marks.sent({ id: r.id, status: 'sent', segments: 0, messageIds: [] });
     await relay(unsent, true);
   }
-  // 30 s: far past the batched relayed-mark (20 ms, longer only when the database is saturated), so the
-  // sweep only finds rows whose relay really was lost (a crash between commit and relay).
-  async function sweep(olderThanMs = 30_000) {
+  // Default 30 s: far past the batched relayed-mark (20 ms, longer only when the database is saturated),
+  // so the sweep only finds rows whose relay really was lost (a crash between commit and relay).
+  async function sweep(olderThanMs = deps.sweepAfterMs ?? 30_000) {
     const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
       .where(and(eq(outbox.status, 'pending'), isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs))))
       .limit(1000);
     if (rows.length) {
-      deps.log.warn({ rows: rows.length }, 'relaying outbox rows not marked relayed after 30 s (lost in a crash, or the marks are late)');
+      deps.log.warn({ rows: rows.length, afterMs: olderThanMs }, 'relaying outbox rows not marked relayed in time (lost in a crash, or the marks are late)');
       await relayAgain(rows);
     }
     return rows.length;

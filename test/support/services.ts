@@ -82,6 +82,7 @@ export function testConfig(svc: TestServices, env: Record<string, string> = {}):
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     SCRYPT_LOG_N: '12',
+    OUTBOX_SWEEP_AFTER_S: '5',
     ...env,
   });
 }
