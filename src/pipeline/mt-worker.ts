@@ -70,7 +70,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     const worker: Worker<MtJob> = new Worker<MtJob>(mtQueueName(link), (job) => sendReply(job, link, worker), {
       connection: deps.connection,
       prefix: deps.prefix,
-      concurrency: Math.max(1, row?.window ?? 10),
+      // Jobs in flight, not PDUs: each session's own window (the link's `window`) caps the PDUs awaiting a
+      // response, so a job waiting on Redis or the database never holds a window slot.
+      concurrency: Math.max(64, 4 * (row?.window ?? 10)),
       limiter: { max: rate, duration: 1000 },
       settings: { backoffStrategy: backoffDelay },
     });
