@@ -87,3 +87,13 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; embedd
     },
   };
 }
+
+/** Deletes every key under `prefix:` (tests and the bench clean up their own prefix; SCAN, never KEYS). */
+export async function deleteKeysWithPrefix(r: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await r.del(...keys);
+  } while (cursor !== '0');
+}

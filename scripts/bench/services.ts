@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import { hashPassword } from '../../src/actions/index.js';
 import { openDb } from '../../src/db/index.js';
 import { createLink } from '../../src/db/queries/links.js';
-import { redisOptionsFromUrl } from '../../src/redis.js';
+import { deleteKeysWithPrefix, redisOptionsFromUrl } from '../../src/redis.js';
 
 export interface BenchServices {
   databaseUrl: string;
@@ -52,12 +52,7 @@ export async function createBenchServices(opts: { databaseUrl: string; redisUrl:
     async cleanup() {
       const r = new Redis({ ...redisOptionsFromUrl(opts.redisUrl), maxRetriesPerRequest: 2 });
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await r.del(...keys);
-        } while (cursor !== '0');
+        await deleteKeysWithPrefix(r, prefix);
       } finally {
         r.disconnect();
       }

@@ -16,23 +16,16 @@ import type { InboundMessage } from '../../src/smpp/types.js';
 import { gsm7Decode, gsm7Encode, ucs2Decode } from '../../src/text/index.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { dissectSmpp, expertFindings, field, startCapture } from '../support/tshark.js';
+import { crashSwitch } from '../support/faults.js';
 
-type Where = 'in-transaction' | 'after-commit';
-let armed: Where | null = null;
-const crashes: Where[] = [];
-function maybeCrash(where: Where) {
-  if (armed !== where) return;
-  armed = null;
-  crashes.push(where);
-  throw new Error(`simulated crash ${where}`);
-}
+const crash = crashSwitch();
 
 let t: TestGateway;
 let ussdGw: SmppClient;
 const received: InboundMessage[] = [];
 
 beforeAll(async () => {
-  t = await startTestGateway({ faults: { inTransaction: () => maybeCrash('in-transaction'), afterCommit: () => maybeCrash('after-commit') } });
+  t = await startTestGateway({ faults: crash.hooks });
   await t.addLink('ussdgw', 'pw');
   ussdGw = createSmppClient({
     host: '127.0.0.1', port: t.gw.smppPort, systemId: 'ussdgw', password: 'pw', bindKind: 'transceiver',
@@ -131,11 +124,11 @@ describe('USSD over SMPP', () => {
       const msisdn = `7926000001${i}`;
       await dial(msisdn, '*111#', OP.pssrIndication, its(20 + i, 1));
       await nthScreen(msisdn, 1);
-      armed = where;
+      crash.arm(where);
       await dial(msisdn, '2', OP.ussrConfirm, its(20 + i, 2));
       // Taken twice, "2" would answer the archive submenu's item 2 (archive off) instead of showing it.
       expect((await nthScreen(msisdn, 2)).text).toBe('SMS archive\n1. Turn on, new password\n2. Turn off\n0. Back');
-      expect(crashes.at(-1)).toBe(where);
+      expect(crash.crashes.at(-1)).toBe(where);
       await dial(msisdn, '1', OP.ussrConfirm, its(20 + i, 3));
       const final = await nthScreen(msisdn, 3);
       expect(final.text).toMatch(/^SMS archive is on\. Password: /);
@@ -145,7 +138,7 @@ describe('USSD over SMPP', () => {
       const rows = await t.gw.db.db.select().from(outbox).where(eq(outbox.destination, msisdn));
       expect(rows).toHaveLength(3);
     }
-    expect(crashes).toEqual(['in-transaction', 'after-commit']);
+    expect(crash.crashes).toEqual(['in-transaction', 'after-commit']);
   });
 
   it('the same choice sent again after the final reply does not act twice: the session is over', async () => {

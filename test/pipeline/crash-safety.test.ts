@@ -3,26 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations, outbox, passwordEvents } from '../../src/db/schema/index.js';
 import { createPhoneNetwork, type PhoneNetwork } from '../../src/sim/phone.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { crashSwitch } from '../support/faults.js';
 
-// The next MO "crashes" once at the armed line, like a process dying there; BullMQ then retries the job.
-type Where = 'in-transaction' | 'after-commit';
-let armed: Where | null = null;
-const crashes: Where[] = [];
-function maybeCrash(where: Where) {
-  if (armed !== where) return;
-  armed = null;
-  crashes.push(where);
-  throw new Error(`simulated crash ${where}`);
-}
+const crash = crashSwitch();
 let t: TestGateway;
 let phones: PhoneNetwork;
 
 beforeAll(async () => {
   t = await startTestGateway({
-    faults: {
-      inTransaction: () => maybeCrash('in-transaction'),
-      afterCommit: () => maybeCrash('after-commit'),
-    },
+    faults: crash.hooks,
   });
   await t.addLink('smsc', 'pw');
   phones = createPhoneNetwork({ host: '127.0.0.1', port: t.gw.smppPort, systemId: 'smsc', password: 'pw' });
@@ -40,10 +29,10 @@ async function counts(msisdn: string) {
 
 describe('crash safety', () => {
   it('a job retried after a crash inside the transaction acts once', async () => {
-    armed = 'in-transaction';
+    crash.arm('in-transaction');
     await phones.send('79170000001', '232', 'ON');
     const replies = await phones.waitFor('79170000001', 1, 15_000);
-    expect(crashes).toEqual(['in-transaction']); // the crash did happen
+    expect(crash.crashes).toEqual(['in-transaction']); // the crash did happen
     await new Promise((r) => setTimeout(r, 800));
     expect(phones.inbox('79170000001')).toHaveLength(1);
     expect(replies[0]!.text).toMatch(/Password: /);
@@ -51,10 +40,10 @@ describe('crash safety', () => {
   });
 
   it('a job retried after a crash between commit and relay acts once and its reply still goes out once', async () => {
-    armed = 'after-commit';
+    crash.arm('after-commit');
     await phones.send('79170000002', '232', 'ON');
     await phones.waitFor('79170000002', 1, 15_000);
-    expect(crashes).toEqual(['in-transaction', 'after-commit']);
+    expect(crash.crashes).toEqual(['in-transaction', 'after-commit']);
     await new Promise((r) => setTimeout(r, 800));
     expect(phones.inbox('79170000002')).toHaveLength(1);
     expect(await counts('79170000002')).toEqual({ ops: 1, issued: 1, replies: 1 });

@@ -7,7 +7,7 @@ import { nanoid } from 'nanoid';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../src/config.js';
-import { redisOptionsFromUrl } from '../../src/redis.js';
+import { deleteKeysWithPrefix, redisOptionsFromUrl } from '../../src/redis.js';
 
 export interface TestServices {
   databaseUrl: string;
@@ -54,12 +54,7 @@ export async function testServices(): Promise<TestServices> {
     async cleanup() {
       const r = new Redis(redisOptionsFromUrl(base.redis));
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await r.del(...keys);
-        } while (cursor !== '0');
+        await deleteKeysWithPrefix(r, prefix);
       } finally {
         r.disconnect();
       }
