@@ -20,7 +20,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('scgw'),
   ROLES: z.string().default('listener,workers,web'),
-  MO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
+  MO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(24),
   PASSWORDS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
   PASSWORD_LENGTH: z.coerce.number().int().min(8).max(32).default(10),
