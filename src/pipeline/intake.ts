@@ -29,6 +29,9 @@ export function createIntake(deps: { queues: Queues; cache: RouteCache; log: Log
     const corr = nanoid(12);
     const jobId = moIdentity(msg.link, msg.sessionId, msg.sequenceNumber);
     let timer: NodeJS.Timeout | undefined;
+    // Past the timeout the peer is refused (it will retry) even though the add may still land in Redis:
+    // that retry then arrives with a new sequence number, so the MO can be acted on twice. Rare (Redis
+    // stalled for ENQUEUE_TIMEOUT_MS) and the price of never answering OK for a message not stored.
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ScgwError('SCGW_QUEUE_TIMEOUT', `mo enqueue took over ${deps.enqueueTimeoutMs} ms`)), deps.enqueueTimeoutMs);
     });
