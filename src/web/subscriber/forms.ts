@@ -5,15 +5,20 @@ import { formatTime } from './i18n.js';
 import { csrfField, notice, type View } from './layout.js';
 import type { LoginResult } from './login.js';
 
+/** The phone-number field every subscriber form starts with. */
+export function msisdnField(v: View, value?: string): Html {
+  return html`<div class="field">
+      <label for="msisdn">${v.t('form.msisdn')}<span class="hint">${v.t('form.msisdn.hint')}</span></label>
+      <input id="msisdn" name="msisdn" type="tel" inputmode="tel" autocomplete="tel" required value="${value ?? ''}">
+    </div>`;
+}
+
 export function loginForm(v: View, opts: { action: string; msisdn?: string; error?: Html | null; hint?: Html | string }): Html {
   return html`<div class="card narrow">
   ${opts.error ?? ''}
   <form method="post" action="${opts.action}" novalidate>
     ${csrfField(v)}
-    <div class="field">
-      <label for="msisdn">${v.t('form.msisdn')}<span class="hint">${v.t('form.msisdn.hint')}</span></label>
-      <input id="msisdn" name="msisdn" type="tel" inputmode="tel" autocomplete="tel" required value="${opts.msisdn ?? ''}">
-    </div>
+    ${msisdnField(v, opts.msisdn)}
     <div class="field">
       <label for="password">${v.t('form.password')}</label>
       <input id="password" name="password" type="password" autocomplete="current-password" autocapitalize="none" spellcheck="false" required>

@@ -14,6 +14,7 @@ import { showNumber } from './i18n.js';
 import { csrfField, layout, notice, sendPage, type View } from './layout.js';
 import { clientAddress, field, normaliseMsisdn, view } from './request.js';
 import { WEB_SMS_FROM, webMessage, withSms } from './sms.js';
+import { msisdnField } from './forms.js';
 
 export type PasswordOutcome = 'sent' | 'capped-number' | 'capped-client' | 'unavailable';
 
@@ -44,10 +45,7 @@ function passwordPage(v: View, opts: { msisdn?: string; result?: Html }): string
   ${opts.result ?? ''}
   <form method="post" action="/password" novalidate>
     ${csrfField(v)}
-    <div class="field">
-      <label for="msisdn">${v.t('form.msisdn')}<span class="hint">${v.t('form.msisdn.hint')}</span></label>
-      <input id="msisdn" name="msisdn" type="tel" inputmode="tel" autocomplete="tel" required value="${opts.msisdn ?? ''}">
-    </div>
+    ${msisdnField(v, opts.msisdn)}
     <button class="btn block" type="submit">${v.t('password.send')}</button>
   </form>
 </div>`;
