@@ -16,11 +16,16 @@ export interface ActionMessage {
   corr: string;
   /** the reply language: Russian when the MO was written in Cyrillic, else the subscriber's. */
   locale: Locale;
+  /** The link takes binary SMS (links.allow_binary): an action may add a binary reply (WAP push). Unset: no. */
+  allowBinary?: boolean;
 }
 
 export interface Reply {
   template: string;
+  /** The text; for a binary reply only a label for logs, never sent. */
   text: string;
+  /** A binary reply: sent as 8-bit segments instead of the text (mms.settings: OMA CP WAP push, PROTOCOL.md §6). */
+  binary?: { kind: 'wap-push'; payload: string /* base64 of the WSP push PDU */ };
 }
 
 export interface ActionDeps {

@@ -25,6 +25,7 @@ export async function archiveFeedCopy(db: Db, mo: ArchivableMo, at: Date): Promi
 }
 
 /** `render` with no variables gives the template body: where the password sits in the reply. */
-export function archiveText(render: (key: string, locale: Locale) => string, reply: Reply, locale: Locale): string {
+export function archiveText(render: (key: string, locale: Locale) => string, reply: Reply, locale: Locale): string | null {
+  if (reply.binary) return null; // a binary reply has no text to render; the archive skips it (queries/sms-archive.ts)
   return maskForArchive(render(reply.template, locale), reply.text);
 }

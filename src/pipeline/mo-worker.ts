@@ -132,7 +132,7 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   }
   const run = action && params?.success ? { action, params: params.data } : { action: ACTIONS.get('help')!, params: {} };
   const locale: Locale = CYRILLIC.test(text) ? 'ru' : 'en';
-  const msg = { msisdn: mo.source, shortCode: mo.destination, text, args, link: mo.link, channel: mo.channel, corr: mo.corr, locale } as const;
+  const msg = { msisdn: mo.source, shortCode: mo.destination, text, args, link: mo.link, channel: mo.channel, corr: mo.corr, locale, allowBinary: view.links.get(mo.link)?.allowBinary === true } as const;
   const baseDeps: ActionDeps = { ...deps.action, render: view.render };
   // Slow, lock-free work first (a password hash): the transaction that follows stays short.
   const actionDeps: ActionDeps = run.action.prepare
@@ -149,6 +149,7 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
       return replies.map((r) => ({
         idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: r.text, template: r.template, corr: mo.corr,
         archiveText: archiveText(view.render, r, msg.locale),
+        ...(r.binary ? { payload: r.binary.payload } : {}),
       }));
     },
   });

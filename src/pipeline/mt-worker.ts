@@ -11,7 +11,7 @@ import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SmppSession } from '../smpp/session.js';
 import type { OutboundPdu, SendResult } from '../smpp/types.js';
-import { planMt, type ConcatMode, type MtPlan } from '../text/index.js';
+import { planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../text/index.js';
 import type { MtJob } from './jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from './outbox-marks.js';
@@ -20,6 +20,8 @@ import type { RouteCache } from './route-cache.js';
 
 const ESME_RMSGQFUL = 0x14;
 const ESME_RTHROTTLED = 0x58;
+/** WAP push data_coding: 8-bit data, no message class (PROTOCOL.md §3 "WAP push framing"; 0xF5 also allowed). */
+const DCS_WAP_PUSH = 0x04;
 
 /** Whatever can carry a link's replies: a session bound to us (deliver_sm) or our bind to an SMSC (submit_sm). */
 export interface ReplySender {
@@ -100,6 +102,12 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // The per-message child (with its keyed msisdn hash) is made only when something is logged.
     let child: Logger | undefined;
     const log = () => (child ??= deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) }));
+    if (r.payload !== undefined) {
+      // A binary reply (WAP push): 8-bit segments, each with the port and concatenation IEs; never SAR or payload TLV.
+      const segs = wapPushSegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);
+      const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: DCS_WAP_PUSH };
+      return deliver(r, link, worker, sender, log, segs.map((sm) => ({ ...base, esmClass: 0x40, shortMessage: sm, tlvs: {} })));
+    }
     let plan: MtPlan;
     try {
       plan = planMt(r.body, {
@@ -128,6 +136,10 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
         shortMessage: seg.shortMessage,
         tlvs: { ...extra, ...(seg.sar ? { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } : {}) },
       }));
+    return deliver(r, link, worker, sender, log, pdus);
+  }
+
+  async function deliver(r: MtJob, link: string, worker: Worker<MtJob>, sender: ReplySender, log: () => Logger, pdus: OutboundPdu[]) {
     const results = await Promise.all(pdus.map((p) => sender.send(p)));
     if (results.some((x) => x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL)) {
       log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');

@@ -14,12 +14,13 @@ import { MT_JOB_OPTIONS, mtSentKey, type Queues } from './queues.js';
 export interface RelayRow {
   id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string;
   tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number } | null;
+  payload?: string | null;
 }
 
 /** The outbox columns a relay needs: select them, or return them from the insert. */
 export const RELAY_COLUMNS = {
   id: outbox.id, link: outbox.link, corr: outbox.corr, source: outbox.source, destination: outbox.destination, body: outbox.body, template: outbox.template,
-  tlvs: outbox.tlvs,
+  tlvs: outbox.tlvs, payload: outbox.payload,
 };
 
 export interface OutboxRelay {
@@ -39,7 +40,7 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
     for (const [link, rs] of byLink) {
       const jobs = rs.map((r) => ({
         name: 'reply',
-        data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(again ? { again } : {}) },
+        data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}) },
         opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
       }));
       // One reply (the usual case) is one add; addBulk wraps even one job in MULTI/EXEC.

@@ -13,3 +13,4 @@ export * from './udh.js';
 export * from './split.js';
 export * from './reassemble.js';
 export * from './fold.js';
+export * from './wap-push.js';

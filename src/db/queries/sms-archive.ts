@@ -15,14 +15,14 @@ export async function archiveIfOn(tx: DbOrTx, entry: ArchiveEntry): Promise<bool
 
 /**
  * Replies just sent, for recipients whose archive is on: `archive_text` (password masked), else only the template
- * name. Once per reply (unique outbox_id), however often its send is recorded. One statement per batch.
+ * name; binary replies (WAP push) are not archived. Once per reply (unique outbox_id), however often its send is recorded. One statement per batch.
  */
 export async function archiveSentReplies(db: DbOrTx, outboxIds: readonly number[], at: Date): Promise<void> {
   if (outboxIds.length === 0) return;
   await db.execute(sql`insert into sms_archive (msisdn, direction, peer, body, origin, link, corr, outbox_id, created_at)
     select o.destination, 'received', o.source, coalesce(o.archive_text, '[' || o.template || ']'), 'gateway', o.link, o.corr, o.id, ${at.toISOString()}::timestamptz
     from outbox o join subscribers s on s.msisdn = o.destination and s.archive_on
-    where o.id in (${sql.join(outboxIds.map((id) => sql`${id}::bigint`), sql`, `)})
+    where o.id in (${sql.join(outboxIds.map((id) => sql`${id}::bigint`), sql`, `)}) and o.payload is null
     on conflict do nothing`);
 }
 

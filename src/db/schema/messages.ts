@@ -30,6 +30,8 @@ export const outbox = pgTable('outbox', {
   sentAt: timestamp('sent_at', { withTimezone: true }),
   /** Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info). */
   tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number }>(),
+  /** A binary reply (WAP push): base64 of the payload, sent as 8-bit segments instead of `body`; null for text. */
+  payload: text('payload'),
   /** The delivery receipt's final state (SMPP 3.4 App. B stat / message_state), when one came back. */
   receiptState: text('receipt_state'),
   receiptAt: timestamp('receipt_at', { withTimezone: true }),
