@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Tx } from '../db/client.js';
+import { logOperation } from './oplog.js';
+import { issuePassword, preparePassword, type PasswordKind, type PreparedPassword } from './passwords.js';
+import type { Action, ActionDeps } from './types.js';
+
+/**
+ * The shape every "send me a new password" service shares: hash before the transaction, issue under the
+ * number's hourly cap (one polite refusal an hour past it), store the hash, log, reply once with the password.
+ */
+export function passwordAction(spec: {
+  name: string;
+  kind: PasswordKind;
+  placeholders: readonly string[];
+  store(tx: Tx, msisdn: string, hash: string, now: Date): Promise<void>;
+  vars(deps: ActionDeps, password: string): Record<string, string>;
+}): Action {
+  return {
+    name: spec.name,
+    params: z.object({}).passthrough(),
+    prepare: (db, msg, _params, deps) => preparePassword(db, msg.msisdn, deps),
+    placeholders: { [spec.name]: spec.placeholders, 'password.refused': [] },
+    async run(tx, msg, _params, deps) {
+      const now = deps.now();
+      const issued = await issuePassword(tx, msg.msisdn, spec.kind, { ...deps, prepared: deps.prepared as PreparedPassword | null | undefined });
+      if (!issued.ok) {
+        await logOperation(tx, msg, spec.name, 'rate-limited', now);
+        return issued.notify ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
+      }
+      await spec.store(tx, msg.msisdn, issued.hash, now);
+      await logOperation(tx, msg, spec.name, 'ok', now);
+      return [{ template: spec.name, text: deps.render(spec.name, msg.locale, spec.vars(deps, issued.password)) }];
+    },
+  };
+}
