@@ -1,9 +1,27 @@
-FROM node:20-bookworm-slim
+# Build stage: all dependencies, compile src/ to dist/, then drop the dev dependencies.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY . .
+COPY patches ./patches
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Runtime: the compiled gateway, production dependencies, migrations; runs as the unprivileged `node` user.
+FROM node:20-bookworm-slim
+WORKDIR /app
 ENV NODE_ENV=production SMPP_PORT=2775 HTTP_PORT=8080 DATA_DIR=/data
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY drizzle ./drizzle
+COPY bin ./bin
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
+USER node
 EXPOSE 2775 8080
 VOLUME /data
-CMD ["npx", "tsx", "src/main.ts"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM: unbind peers, finish in-flight jobs, exit 0 within SHUTDOWN_TIMEOUT_MS (compose waits longer).
+CMD ["node", "--enable-source-maps", "dist/main.js"]

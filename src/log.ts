@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -15,6 +16,11 @@ export const REDACT_PATHS = [
 
 export function createRootLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' } }, destination);
+}
+
+/** For a person at a terminal: one readable line per entry (main.ts uses it when stdout is a TTY; JSON otherwise). */
+export function prettyDestination(): DestinationStream {
+  return PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,svc', sync: true });
 }
 
 /** A stable, non-reversible (without the key) tag for a phone number: 12 hex characters of HMAC-SHA256. */

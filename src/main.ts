@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseConfig } from './config.js';
 import { DbLockedError } from './db/client.js';
 import { isScgwError } from './errors.js';
-import { createRootLogger } from './log.js';
+import { createRootLogger, prettyDestination } from './log.js';
 import { resolveRedis } from './redis.js';
 import { startGateway } from './gateway.js';
 
@@ -19,7 +19,7 @@ async function main() {
     console.error((e as Error).message);
     process.exit(2);
   }
-  const log = createRootLogger(config.logLevel);
+  const log = createRootLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined);
   mkdirSync(config.dataDir, { recursive: true });
   let redis;
   try {

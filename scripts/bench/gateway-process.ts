@@ -1,10 +1,10 @@
 /**
- * A real gateway as a child process (`node_modules/.bin/tsx src/main.ts`) on free loopback ports, its pino
+ * A real gateway as a child process (`node dist/main.js`, what `npm start` runs) on free loopback ports, its pino
  * output kept in a file, ready once /readyz answers 200. tsx launches the gateway as a node child of its own,
  * so the peak RSS reported is that process's VmHWM (the launcher's is kept apart). Stopped by PID: SIGTERM
  * (graceful), then SIGKILL after a bounded wait.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -45,11 +45,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `npm start`'s prestart: compile src/ to dist/ in `root` (incremental after the first build). */
+export function buildGateway(root: string): void {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
+
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number }): Promise<GatewayProcess> {
   const [smppPort, httpPort] = [await freePort(), await freePort()];
   const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort) };
   const log = createWriteStream(opts.logFile);
-  const child = spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // What `npm start` runs: the compiled gateway (built once by the bench before its first start).
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -91,7 +97,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number, lo
 async function kill(child: ChildProcess, exited: Promise<{ code: number | null; signal: string | null }>) {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   const gatewayPid = child.pid ? findGatewayPid(child.pid) : 0;
-  child.kill('SIGTERM'); // tsx relays it to the gateway, which shuts down gracefully
+  child.kill('SIGTERM'); // the gateway shuts down gracefully
   const timer = setTimeout(() => {
     if (gatewayPid && gatewayPid !== child.pid) {
       try { process.kill(gatewayPid, 'SIGKILL'); } catch { /* gone already */ }
@@ -107,7 +113,7 @@ async function kill(child: ChildProcess, exited: Promise<{ code: number | null; 
 function findGatewayPid(pid: number): number {
   for (const child of childPids(pid)) {
     const cmd = readProc(`/proc/${child}/cmdline`).split('\0').join(' ');
-    if (cmd.includes('src/main.ts')) return child;
+    if (cmd.includes('src/main.ts') || cmd.includes('dist/main.js')) return child;
   }
   return pid;
 }

@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../../src/config.js';
-import { startGatewayProcess } from './gateway-process.js';
+import { buildGateway, startGatewayProcess } from './gateway-process.js';
 import { measureHashCeiling } from './hash-ceiling.js';
 import { runKannel, type KannelRun } from './kannel.js';
 import { formatReport, type BenchReport } from './report.js';
@@ -59,6 +59,7 @@ async function main(): Promise<number> {
     const env = gatewayEnv(svc);
     const root = snap?.dir ?? ROOT;
     if (snap) say(`gateway code: snapshot of HEAD ${snap.commit} in ${snap.dir}`);
+    buildGateway(root); // what `npm start` runs: the compiled output
     return args.serve ? await serve(svc, env, root) : await bench(svc, env, root);
   } finally {
     await cleanup();

@@ -2,8 +2,10 @@
  * One `Db` type for both drivers: postgres.js when a URL is given, embedded PGlite otherwise.
  * db/ imports nothing else of ours. PGlite has no data-dir lock (LIBRARIES.md §4), so we take one.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -47,9 +49,10 @@ export async function openDb(opts: { url?: string; dataDir: string; poolMax: num
   mkdirSync(dir, { recursive: true });
   const releaseLock = takeLock(join(opts.dataDir, 'pg.lock'));
   try {
+    if (!existsSync(join(dir, 'PG_VERSION'))) initEmbedded(dir);
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle: drizzleLite } = await import('drizzle-orm/pglite');
-    const client = await PGlite.create(dir);
+    const client = await PGlite.create(dir, { postgresqlconf: PGLITE_CONF });
     const db = drizzleLite(client, { schema }) as unknown as Db;
     return {
       db,
@@ -64,6 +67,21 @@ export async function openDb(opts: { url?: string; dataDir: string; poolMax: num
     releaseLock();
     throw e;
   }
+}
+
+/**
+ * An embedded database is small: PostgreSQL's default shared_buffers (128 MB) would live in WebAssembly memory
+ * on top of the module's own 128 MiB minimum. Measured idle RSS after migrations: 317 MB default, 187 MB with these.
+ */
+const PGLITE_CONF = ['shared_buffers = 8MB', 'work_mem = 1MB', 'maintenance_work_mem = 8MB', 'temp_buffers = 1MB', 'wal_buffers = 256kB'];
+
+/**
+ * initdb in a short-lived child process: PGlite keeps the initdb module and a dump of the new data folder
+ * alive in the process that ran it (776 MB RSS after a first start in-process, against 317 MB after later ones).
+ */
+function initEmbedded(dir: string): void {
+  const script = `import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create(process.argv[1]); await db.close();`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dirname(fileURLToPath(import.meta.url)) });
 }
 
 /** A pid lock file: refuse when a live process holds it, take over a stale one. */
