@@ -10,7 +10,7 @@ import { archiveIfOn, storeFeedCopy } from '../db/queries/sms-archive.js';
 import type { DecodedUserData } from '../text/index.js';
 
 /** What the hooks need of an assembled MO (mo-worker's AssembledMo; named here to keep the import one-way). */
-interface ArchivableMo { idemKey: string; link: string; source: string; destination: string; corr: string; decoded: DecodedUserData }
+export interface ArchivableMo { idemKey: string; link: string; source: string; destination: string; corr: string; decoded: DecodedUserData }
 
 function moBody(mo: ArchivableMo): string {
   return mo.decoded.kind === 'text' ? mo.decoded.text : `[binary, ${mo.decoded.bytes.length} octets]`;

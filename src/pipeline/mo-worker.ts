@@ -6,13 +6,15 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ACTIONS, type ActionDeps, type Locale } from '../actions/index.js';
+import type { ActionDeps } from '../actions/index.js';
+import { planAction } from '../actions/plan.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
-import { matchRoute, type RouteDef } from '../routing/index.js';
+import { matchRoute } from '../routing/index.js';
 import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh } from '../text/index.js';
 import type { AssembledMo, MoJob, MoQueueJob } from './jobs.js';
-import { archiveFeedCopy, archiveMo, archiveText } from './archive.js';
+import { archiveFeedCopy } from './archive.js';
+import { executePlan } from './mo-execute.js';
 import { isReceipt } from './intake.js';
 import type { MoBatcher } from './mo-batch.js';
 import type { OutboxRelay } from './outbox-relay.js';
@@ -42,8 +44,6 @@ export interface MoWorkerDeps {
 }
 
 
-const CYRILLIC = /[\u0400-\u04FF]/;
-const BINARY_HELP: RouteDef = { id: '(binary)', shortCode: '', kind: 'any', keywords: [], priority: 0, action: 'help', params: {} };
 
 export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
   const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
@@ -97,14 +97,16 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   // The per-message child (with its keyed msisdn hash) is made only when something is logged.
   let child: Logger | undefined;
   const log = () => (child ??= deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) }));
-  if (view.links.get(mo.link)?.archiveFeed) {
+  const linkRow = view.links.get(mo.link);
+  if (linkRow?.archiveFeed) {
     // An archive-feed link carries copies of subscribers' other traffic: stored, never routed or answered.
     await archiveFeedCopy(deps.db, mo, deps.action.now());
     if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
     return;
   }
+  const exec = { ...deps, action: { ...deps.action, render: view.render } };
   if (mo.ussd && deps.ussd) {
-    await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd }, log()); // a menu session, not a keyword route
+    await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd, exec }, log()); // a menu session, not a keyword route
     return;
   }
   const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';
@@ -112,57 +114,13 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     log().warn({ dcs: mo.dcs, alphabet: mo.decoded.dcs.alphabet }, 'MO with an unknown data_coding; decoded as GSM 03.38');
     deps.onUnknownDcs?.(mo.dcs);
   }
-  let route: RouteDef | null;
-  let args = '';
-  if (mo.decoded.kind === 'binary') {
-    route = BINARY_HELP; // binary MO is not text: answered with the short code's help, never routed (#4)
-  } else {
-    const m = matchRoute(view.table, mo.destination, text);
-    route = m.route;
-    args = m.args;
-  }
-  if (!route) {
-    log().warn({ shortCode: mo.destination }, 'MO for a short code with no route; dropped after intake accepted it');
-    return;
-  }
-  const action = ACTIONS.get(route.action);
-  const params = action?.params.safeParse(route.params);
-  if (!action || !params?.success) {
-    log().error({ route: route.id, action: route.action }, 'route names an unknown action or invalid params; MO answered with help');
-  }
-  const run = action && params?.success ? { action, params: params.data } : { action: ACTIONS.get('help')!, params: {} };
-  const locale: Locale = CYRILLIC.test(text) ? 'ru' : 'en';
-  const msg = { msisdn: mo.source, shortCode: mo.destination, text, args, link: mo.link, channel: mo.channel, corr: mo.corr, locale, allowBinary: view.links.get(mo.link)?.allowBinary === true } as const;
-  const baseDeps: ActionDeps = { ...deps.action, render: view.render };
-  // Slow, lock-free work first (a password hash): the transaction that follows stays short.
-  const actionDeps: ActionDeps = run.action.prepare
-    ? { ...baseDeps, prepared: await run.action.prepare(deps.db, msg, run.params, baseDeps) }
-    : baseDeps;
-
-  const rows = await deps.batcher.submit({
-    idemKey: mo.idemKey,
-    slow: run.action.slow === true,
-    act: async (tx) => {
-      const replies = await run.action.run(tx, msg, run.params, actionDeps);
-      await archiveMo(tx, mo, deps.action.now()); // after the action: `ON` itself is kept
-      deps.faults?.inTransaction?.(mo.idemKey);
-      return replies.map((r) => ({
-        idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: r.text, template: r.template, corr: mo.corr,
-        archiveText: archiveText(view.render, r, msg.locale),
-        ...(r.binary ? { payload: r.binary.payload } : {}),
-      }));
-    },
-  });
-  // Durable from here: action, operations log and replies committed together.
-  deps.faults?.afterCommit?.(mo.idemKey);
-  if (rows === null) {
-    log().debug({ idem: mo.idemKey }, 'MO already acted on; re-relaying its replies if needed');
-    await deps.relay.relayByIdemKey(mo.idemKey);
-    if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
-    return;
-  }
-  if (deps.log.isLevelEnabled('debug')) log().debug({ action: run.action.name, replies: rows.length }, 'MO acted on');
-  deps.onRouted?.({ action: run.action.name, binary: mo.decoded.kind === 'binary' });
-  await deps.relay.relay(rows);
-  if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+  // Binary MO is not text: never routed, answered with the short code's help (#4); so is a short code without routes.
+  const m = mo.decoded.kind === 'binary' ? { route: null, args: '' } : matchRoute(view.table, mo.destination, text);
+  const plan = planAction({ msisdn: mo.source, shortCode: mo.destination, text, args: m.args, link: mo.link, channel: mo.channel, corr: mo.corr, allowBinary: linkRow?.allowBinary === true }, m.route);
+  if (plan.note && mo.decoded.kind !== 'binary') log().warn({ route: plan.route?.id, shortCode: mo.destination }, plan.note);
+  const acted = await executePlan({
+    idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,
+    locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
+  }, exec);
+  if (deps.log.isLevelEnabled('debug')) log().debug({ action: plan.action.name, acted }, acted ? 'MO acted on' : 'MO already acted on; replies relayed again if needed');
 }

@@ -11,7 +11,8 @@
  * after the commit, processed_mo says so and only the reply is relayed again.
  */
 import { eq } from 'drizzle-orm';
-import { ACTIONS, type ActionDeps, type ActionMessage, type Locale, type Reply } from '../actions/index.js';
+import type { Locale, Reply } from '../actions/index.js';
+import { localeOf, planAction } from '../actions/plan.js';
 import { continueUssd, localText, parseUssdString, startUssd, USSD_OP, USSD_TEXT, type UssdState, type UssdStep } from '../actions/ussd-menu.js';
 import type { Db } from '../db/client.js';
 import { getMenu } from '../db/queries/menus.js';
@@ -19,7 +20,7 @@ import { processedMo } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { matchRoute } from '../routing/index.js';
 import type { AssembledMo } from './jobs.js';
-import type { MoBatcher } from './mo-batch.js';
+import { executePlan, type ExecuteDeps } from './mo-execute.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import type { RouteCache } from './route-cache.js';
 import type { UssdSessions } from './ussd-sessions.js';
@@ -28,17 +29,13 @@ export interface UssdDeps {
   db: Db;
   cache: RouteCache;
   relay: OutboxRelay;
-  batcher: MoBatcher;
-  log: Logger;
   ussd: UssdSessions;
-  action: Omit<ActionDeps, 'render'>;
-  faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
-  onRouted?(outcome: { action: string; binary: boolean }): void;
+  /** The one MO executor's deps (mo-execute.ts). */
+  exec: ExecuteDeps;
 }
 
 /** its_session_info bit 0 of octet 2: end of session (SMPP 3.4 §5.3.2.43). */
 const END_BIT = 0x0001;
-const CYRILLIC = /[\u0400-\u04FF]/;
 
 type Screen = Extract<UssdStep, { kind: 'screen' }>;
 type Final = Extract<UssdStep, { kind: 'action' | 'end' }>;
@@ -51,7 +48,7 @@ export async function actOnUssd(mo: AssembledMo, ussd: { op: number; session?: n
   }
   const key = deps.ussd.key(mo.link, mo.source, ussd.session === undefined ? undefined : ussd.session >> 8);
   const text = mo.decoded.kind === 'text' ? mo.decoded.text.trim() : '';
-  const locale: Locale = CYRILLIC.test(text) ? 'ru' : 'en';
+  const locale: Locale = localeOf(text);
   if (ussd.op !== USSD_OP.pssrIndication && ussd.session !== undefined && (ussd.session & END_BIT) !== 0) {
     // The gateway ended the session (the user hung up: Tata, 6D in PROTOCOL.md §5's table): nothing to answer.
     await deps.ussd.drop(key);
@@ -68,40 +65,23 @@ export async function actOnUssd(mo: AssembledMo, ussd: { op: number; session?: n
   // The step is taken from here (until the commit below, only for this MO: a rerun finds `by`).
   await deps.ussd.put(key, { state: next, prev: base, by: mo.idemKey });
 
-  const view = deps.cache.current();
   const shortCode = outcome.kind === 'action' && outcome.shortCode ? outcome.shortCode : mo.destination;
-  const msg: ActionMessage = { msisdn: mo.source, shortCode, text, args: '', link: mo.link, channel: 'ussd', corr: mo.corr, locale };
-  const actionDeps: ActionDeps = { ...deps.action, render: view.render };
   const session = ussd.session;
   const tlvs = final
     ? { ussdServiceOp: USSD_OP.pssrResponse, ...(session !== undefined ? { itsSessionInfo: session | END_BIT } : {}) }
     : { ussdServiceOp: USSD_OP.ussrRequest, ...(session !== undefined ? { itsSessionInfo: session & ~END_BIT } : {}) };
-  const action = final?.kind === 'action' ? ACTIONS.get(final.action) : undefined;
-  const params = action?.params.safeParse(final?.kind === 'action' ? final.params : {});
-  if (final?.kind === 'action' && (!action || !params?.success)) {
-    log.error({ action: final.action }, 'USSD menu item names an unknown action or invalid params; session closed');
-  }
-  const rows = await deps.batcher.submit({
-    idemKey: mo.idemKey,
-    slow: action?.slow === true,
-    act: async (tx) => {
-      const reply: Reply = outcome.kind === 'action'
-        ? oneScreen(action && params?.success ? await action.run(tx, msg, params.data, actionDeps) : [], locale)
-        : { template: outcome.kind === 'end' ? 'ussd.end' : 'ussd.menu', text: outcome.text };
-      deps.faults?.inTransaction?.(mo.idemKey);
-      // USSD is not SMS: no archive_text, so the SMS archive keeps neither the screens nor the final text.
-      return [{ idemKey: mo.idemKey, link: mo.link, source: mo.destination, destination: mo.source, body: reply.text, template: reply.template, corr: mo.corr, tlvs }];
-    },
-  });
-  // Durable from here: the reply (and a final action with its operations log) committed under the MO's key.
-  deps.faults?.afterCommit?.(mo.idemKey);
-  if (rows === null) {
-    await deps.relay.relayByIdemKey(mo.idemKey);
-    return;
-  }
-  log.debug({ op: tlvs.ussdServiceOp, final: final?.kind ?? 'screen', action: action?.name }, 'USSD MO acted on');
-  deps.onRouted?.({ action: action?.name ?? 'ussd.menu', binary: false });
-  await deps.relay.relay(rows);
+  // A final menu item or direct dial is planned like a keyword MO: same action registry, same help fallback.
+  const plan = outcome.kind === 'action'
+    ? planAction({ msisdn: mo.source, shortCode, text, link: mo.link, channel: 'ussd', corr: mo.corr, locale }, { id: `ussd:${outcome.action}`, action: outcome.action, params: outcome.params })
+    : null;
+  if (plan?.note) log.error({ action: outcome.kind === 'action' ? outcome.action : undefined }, plan.note);
+  const screen: Reply | null = outcome.kind === 'action' ? null : { template: outcome.kind === 'end' ? 'ussd.end' : 'ussd.menu', text: outcome.text };
+  // USSD is not SMS: no archive, so the SMS archive keeps neither the screens nor the final text.
+  const acted = await executePlan({
+    idemKey: mo.idemKey, corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination, locale, plan, tlvs,
+    shape: (replies) => [screen ?? oneScreen(replies, locale)],
+  }, deps.exec);
+  log.debug({ op: tlvs.ussdServiceOp, final: final?.kind ?? 'screen', action: plan?.action.name, acted }, 'USSD MO done');
 }
 
 async function alreadyActed(db: Db, idemKey: string): Promise<boolean> {

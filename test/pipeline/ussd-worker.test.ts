@@ -33,12 +33,14 @@ beforeAll(async () => {
   queues = createQueues(redis, t.svc.prefix);
   cache = await createRouteCache({ db: t.handle.db, log, pollMs: 60_000 });
   const marks = createOutboxMarks({ db: t.handle.db, log, everyMs: 60_000 });
+  const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks, log });
   deps = {
-    db: t.handle.db, cache, log,
-    relay: createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks, log }),
-    batcher: createMoBatcher({ db: t.handle.db, log }),
+    db: t.handle.db, cache, relay,
     ussd: createUssdSessions({ redis, prefix: t.svc.prefix }),
-    action: { now: () => new Date(), newPassword: passwordGenerator(10), hashPassword: (p) => hashPassword(p, 10), passwordsPerHour: 100, publicUrl: 'http://scgw.test' },
+    exec: {
+      db: t.handle.db, relay, batcher: createMoBatcher({ db: t.handle.db, log }),
+      action: { now: () => new Date(), newPassword: passwordGenerator(10), hashPassword: (p: string) => hashPassword(p, 10), passwordsPerHour: 100, publicUrl: 'http://scgw.test', render: (k, l, v) => cache.current().render(k, l, v) },
+    },
   };
 });
 afterAll(async () => { cache.close(); await queues.close(); redis.disconnect(); await t.close(); });

@@ -4,7 +4,9 @@
  * a visibly fake value: the reply shows exactly what the subscriber would get, and nothing happens.
  */
 import type { FastifyInstance } from 'fastify';
-import { ACTIONS, type ActionDeps, type ActionMessage, type Locale, type Reply } from '../../actions/index.js';
+import type { ActionDeps, Locale } from '../../actions/index.js';
+import { rehearse } from '../../actions/execute.js';
+import { localeOf, planAction } from '../../actions/plan.js';
 import type { Db } from '../../db/client.js';
 import { ScgwError } from '../../errors.js';
 import { explainMatch, type RouteDef, type RouteTable } from '../../routing/index.js';
@@ -27,11 +29,6 @@ export interface DryRunDeps {
 }
 
 export const FAKE_PASSWORD = '********';
-const CYRILLIC = /[\u0400-\u04FF]/; // the mo worker's reply-language rule
-
-class RolledBack extends Error {
-  constructor(readonly replies: Reply[]) { super('dry run: rolled back'); }
-}
 
 export function registerDryRun(app: FastifyInstance, deps: DryRunDeps) {
   app.post('/admin/dry-run', async (req): Promise<DryRunView> => {
@@ -39,49 +36,27 @@ export function registerDryRun(app: FastifyInstance, deps: DryRunDeps) {
     const live = deps.live();
     if (body.link && !live.links.has(body.link)) throw new ScgwError('SCGW_NOT_FOUND', `no link named "${body.link}"`);
     const m = explainMatch(live.table, body.to, body.text);
-    const locale: Locale = CYRILLIC.test(body.text) ? 'ru' : 'en';
+    const locale: Locale = localeOf(body.text);
     const base = {
       configVersion: live.version, shortCodeKnown: m.shortCodeKnown, normalised: m.normalised, forms: m.forms,
       route: m.route ? routeOf(m.route) : null, args: m.args, captures: m.captures, candidates: m.candidates, locale,
     };
-    if (!m.route) {
-      return { ...base, action: null, replies: [], note: `no route for short code ${body.to}: the MO would be accepted and dropped with a warning` };
+    if (!m.route && !m.shortCodeKnown) {
+      return { ...base, action: null, replies: [], note: `no route for short code ${body.to}: the MO would be refused at intake (ESME_RINVDSTADR)` };
     }
-    const action = ACTIONS.get(m.route.action);
-    const params = action?.params.safeParse(m.route.params);
-    // Same fallback as the mo worker: an unknown action or bad params answer with help.
-    const run = action && params?.success ? { action, params: params.data } : { action: ACTIONS.get('help')!, params: {} };
-    const note = run.action === action ? null : `route ${m.route.id} names an unknown action or invalid params: the MO would be answered with help`;
-    const msg: ActionMessage = {
-      msisdn: body.from.replace(/^\+/, ''), shortCode: body.to, text: body.text, args: m.args, link: body.link ?? '(dry-run)',
-      channel: 'sms', corr: 'dry-run', locale,
+    const plan = planAction({ msisdn: body.from.replace(/^\+/, ''), shortCode: body.to, text: body.text, args: m.args, link: body.link ?? '(dry-run)', channel: 'sms', corr: 'dry-run' }, m.route);
+    const actionDeps: ActionDeps = {
+      now: deps.now,
+      newPassword: () => FAKE_PASSWORD,
+      hashPassword: async () => 'dry-run:not-a-hash',
+      render: live.render,
+      passwordsPerHour: deps.passwordsPerHour,
+      publicUrl: deps.publicUrl,
     };
-    const replies = await runWithoutActing(deps, live, (tx, actionDeps) => run.action.run(tx, msg, run.params, actionDeps));
-    return { ...base, action: { name: run.action.name, params: run.params as Record<string, unknown> }, replies, note };
+    // The planner and executor of the mo worker (actions/plan.ts, execute.ts), in a transaction rolled back.
+    const replies = await rehearse(deps.db, plan, actionDeps);
+    return { ...base, action: { name: plan.action.name, params: plan.params as Record<string, unknown> }, replies, note: plan.note };
   });
-}
-
-/** Runs the action in a transaction and always rolls it back by throwing; processed_mo and the outbox are never written. */
-async function runWithoutActing(
-  deps: DryRunDeps,
-  live: LiveConfig,
-  act: (tx: Parameters<Parameters<Db['transaction']>[0]>[0], actionDeps: ActionDeps) => Promise<Reply[]>,
-): Promise<Reply[]> {
-  const actionDeps: ActionDeps = {
-    now: deps.now,
-    newPassword: () => FAKE_PASSWORD,
-    hashPassword: async () => 'dry-run:not-a-hash',
-    render: live.render,
-    passwordsPerHour: deps.passwordsPerHour,
-    publicUrl: deps.publicUrl,
-  };
-  try {
-    await deps.db.transaction(async (tx) => { throw new RolledBack(await act(tx, actionDeps)); });
-  } catch (e) {
-    if (e instanceof RolledBack) return e.replies;
-    throw e;
-  }
-  throw new Error('dry run transaction committed'); // unreachable: the callback always throws
 }
 
 function routeOf(r: RouteDef): NonNullable<DryRunView['route']> {

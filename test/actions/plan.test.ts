@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { localeOf, planAction, type PlanInput } from '../../src/actions/plan.js';
+
+const input: PlanInput = { msisdn: '79161234567', shortCode: '232', text: 'on', link: 'smsc', channel: 'sms', corr: 'c1' };
+
+describe('planAction: one plan for keyword MO, USSD steps and the dry run', () => {
+  it("runs the matched route's action with its parsed params and no note", () => {
+    const plan = planAction(input, { id: 'r1', action: 'archive.activate', params: {} });
+    expect(plan.action.name).toBe('archive.activate');
+    expect(plan.note).toBeNull();
+    expect(plan.msg).toMatchObject({ msisdn: '79161234567', shortCode: '232', text: 'on', args: '', locale: 'en', channel: 'sms' });
+  });
+
+  it("answers with the short code's help when no route serves the MO, and says so", () => {
+    const plan = planAction({ ...input, shortCode: '4444', text: 'HELLO' }, null);
+    expect(plan.action.name).toBe('help');
+    expect(plan.route).toBeNull();
+    expect(plan.note).toContain('no route serves short code 4444');
+  });
+
+  it('answers with help when the route names an unknown action or params its action refuses', () => {
+    expect(planAction(input, { id: 'r2', action: 'no.such.action', params: {} })).toMatchObject({ note: expect.stringContaining('route r2') });
+    expect(planAction(input, { id: 'r2', action: 'no.such.action', params: {} }).action.name).toBe('help');
+    expect(planAction(input, { id: 'r3', action: 'help', params: { template: 42 } }).action.name).toBe('help');
+    expect(planAction(input, { id: 'r3', action: 'help', params: { template: 42 } }).note).toContain('route r3');
+  });
+
+  it('replies in Russian exactly when the MO has Cyrillic, unless the caller decides the language', () => {
+    expect(planAction({ ...input, text: 'ПЕР' }, null).msg.locale).toBe('ru');
+    expect(planAction({ ...input, text: '25', locale: 'ru' }, null).msg.locale).toBe('ru');
+    fc.assert(fc.property(fc.string(), (s) => {
+      expect(localeOf(s)).toBe(/[\u0400-\u04FF]/.test(s) ? 'ru' : 'en');
+      expect(localeOf(s + 'я')).toBe('ru');
+    }));
+  });
+
+  it('marks binary-capable links so an action may add a binary reply, and only those', () => {
+    expect(planAction({ ...input, allowBinary: true }, null).msg.allowBinary).toBe(true);
+    expect('allowBinary' in planAction(input, null).msg).toBe(false);
+  });
+});
