@@ -26,7 +26,7 @@ const envSchema = z.object({
   PASSWORD_LENGTH: z.coerce.number().int().min(8).max(32).default(10),
   /** scrypt cost for generated passwords, as log2(N). 14 per LIBRARIES.md §6 (generated secrets, ~49 bits). */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(14),
-  OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(30),
+  OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
