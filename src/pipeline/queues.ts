@@ -21,9 +21,9 @@ export function backoffDelay(attemptsMade: number): number {
 /**
  * Failed jobs leave Redis after this long (a job fails only after all its attempts; the outbox row, not the
  * job, is the record). The retention job (retention.ts) also blanks their text at once and ages them out on
- * RETAIN_FAILED_JOBS_DAYS; this option is the backstop BullMQ applies whenever another job fails.
+ * RETAIN_FAILED_JOBS_DAYS (at most 30); this option is the backstop BullMQ applies whenever another job fails.
  */
-export const FAILED_JOB_AGE_S = 7 * 86400;
+export const FAILED_JOB_AGE_S = 30 * 86400;
 
 /**
  * Completed mo jobs are removed at once: their data is the subscriber's text, and "acted once" lives in
