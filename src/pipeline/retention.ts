@@ -103,6 +103,7 @@ export function createRetention(deps: RetentionDeps): Retention {
     await deps.redis.set(reportKey, JSON.stringify(report));
     const total = Object.values(deleted).reduce((a, b) => a + b, 0);
     if (total || jobs.removed || jobs.blanked) deps.log.info({ ...report }, 'retention: old rows and jobs removed');
+    else deps.log.debug({ ms: report.ms }, 'retention: nothing to remove');
     return report;
   }
 

@@ -124,3 +124,20 @@ describe('retention', () => {
     expect((await retention(100).lastRun())?.jobs.blanked).toBe(1);
   });
 });
+
+describe('the retention timer', () => {
+  it('prunes on one node per interval, however many nodes run it', async () => {
+    const runs: number[] = [];
+    const capture = pino({ level: 'debug' }, { write: (line: string) => { if (/"retention: /.test(line)) runs.push(Date.now()); } });
+    const node = () => createRetention({ db: t.handle.db, redis, queues, prefix: t.svc.prefix, log: capture, policy, failedJobsDays: 7, batch: 1000, everyMs: 500 });
+    const nodes = [node(), node(), node()];
+    try {
+      await expect.poll(() => runs.length, { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(4);
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+    }
+    // Three timers started together: without the lock, runs would come in bunches of three.
+    const gaps = runs.slice(1).map((t, i) => t - runs[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThan(250);
+  });
+});
