@@ -26,7 +26,7 @@ const envSchema = z.object({
   PASSWORD_LENGTH: z.coerce.number().int().min(8).max(32).default(10),
   /** scrypt cost for generated passwords, as log2(N). 14 per LIBRARIES.md §6 (generated secrets, ~49 bits). */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(14),
-  OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(30),
+  OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
@@ -51,6 +51,19 @@ const envSchema = z.object({
   MMSC_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   MMS_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   MMS_KEEP_DAYS: z.coerce.number().int().min(1).max(30).default(3),
+  // Retention (db/queries/retention.ts, pipeline/retention.ts). Idempotency keys must outlive every job retry (~25 min).
+  RETAIN_PROCESSED_MO_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  RETAIN_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  RETAIN_OPERATIONS_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
+  RETAIN_ARCHIVE_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
+  RETAIN_ARCHIVE_AFTER_OFF_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  RETAIN_PASSWORD_EVENTS_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETAIN_IDLE_ACCOUNTS_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETAIN_EXPIRED_MMS_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** At most 30: the jobs' own removeOnFail age (queues.ts) is the backstop. */
+  RETAIN_FAILED_JOBS_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+  PRUNE_EVERY_S: z.coerce.number().int().min(10).max(86400).default(600),
+  PRUNE_BATCH: z.coerce.number().int().min(10).max(100000).default(1000),
 });
 
 function validTimeZone(tz: string): boolean {
@@ -87,6 +100,11 @@ export interface Config {
     sweepEveryS: number;
   };
   mms: { token: string | undefined; maxBytes: number; keepDays: number };
+  retention: {
+    processedMoDays: number; outboxDays: number; operationsDays: number; archiveDays: number; archiveAfterOffDays: number;
+    passwordEventsDays: number; idleAccountsDays: number; expiredMmsDays: number; failedJobsDays: number;
+    everyS: number; batch: number;
+  };
 }
 
 export function parseConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -131,5 +149,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       sweepEveryS: e.WEB_SWEEP_EVERY_S,
     },
     mms: { token: e.MMSC_TOKEN, maxBytes: e.MMS_MAX_BYTES, keepDays: e.MMS_KEEP_DAYS },
+    retention: {
+      processedMoDays: e.RETAIN_PROCESSED_MO_DAYS, outboxDays: e.RETAIN_OUTBOX_DAYS, operationsDays: e.RETAIN_OPERATIONS_DAYS,
+      archiveDays: e.RETAIN_ARCHIVE_DAYS, archiveAfterOffDays: e.RETAIN_ARCHIVE_AFTER_OFF_DAYS, passwordEventsDays: e.RETAIN_PASSWORD_EVENTS_DAYS,
+      idleAccountsDays: e.RETAIN_IDLE_ACCOUNTS_DAYS, expiredMmsDays: e.RETAIN_EXPIRED_MMS_DAYS, failedJobsDays: e.RETAIN_FAILED_JOBS_DAYS,
+      everyS: e.PRUNE_EVERY_S, batch: e.PRUNE_BATCH,
+    },
   });
 }

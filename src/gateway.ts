@@ -24,6 +24,7 @@ import { createOutboxRelay } from './pipeline/outbox-relay.js';
 import { createOutboundLinks } from './pipeline/outbound-links.js';
 import { createPartsStore } from './pipeline/parts-store.js';
 import { createQueues } from './pipeline/queues.js';
+import { createRetention } from './pipeline/retention.js';
 import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisTarget } from './redis.js';
 import { ESME } from './smpp/status.js';
@@ -90,6 +91,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stops.push(['outbox marks', () => marks.close()]);
     const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now });
     stops.push(['relay', () => relay.close()]);
+    // Retention: pruned by one workers node per interval; every node can report storage.
+    const { everyS: pruneEveryS, batch: pruneBatch, failedJobsDays, ...policy } = config.retention;
+    const retention = createRetention({
+      db: db.db, redis: producer, queues, prefix: config.redisPrefix, log: log.child({ component: 'retention' }),
+      policy, failedJobsDays, batch: pruneBatch, everyMs: config.roles.has('workers') ? pruneEveryS * 1000 : 0, now,
+    });
+    stops.push(['retention', () => retention.close()]);
 
     const actionDeps = {
       now,
@@ -169,6 +177,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         },
         links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
+        storage: { redis: () => retention.redisStorage(), lastPrune: () => retention.lastRun(), policy: { ...config.retention } },
         subscriber: {
           db: db.db, log: log.child({ component: 'subscriber' }), config, now, tag: tagMsisdn, action: actionDeps,
           render: (key, locale, vars) => cache.current().render(key, locale, vars),

@@ -11,6 +11,7 @@ import { registerDryRunCommand } from './commands/dry-run.js';
 import { registerLinkCommands } from './commands/links.js';
 import { registerMenuCommands } from './commands/menus.js';
 import { registerRouteCommands } from './commands/routes.js';
+import { registerStorageCommand } from './commands/storage.js';
 import { registerTemplateCommands } from './commands/templates.js';
 import { registerTokenCommands } from './commands/tokens.js';
 
@@ -29,6 +30,7 @@ registerMenuCommands(program, globals);
 registerTokenCommands(program, globals);
 registerConfigCommands(program, globals);
 registerDryRunCommand(program, globals);
+registerStorageCommand(program, globals);
 registerSimCommands(program);
 
 try {

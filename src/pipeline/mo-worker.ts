@@ -18,7 +18,7 @@ import { executePlan } from './mo-execute.js';
 import { isReceipt } from './intake.js';
 import type { MoBatcher } from './mo-batch.js';
 import type { OutboxRelay } from './outbox-relay.js';
-import { backoffDelay, MO_QUEUE } from './queues.js';
+import { backoffDelay, MO_QUEUE, WORKER_RECOVERY_OPTIONS } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 import type { PartsStore } from './parts-store.js';
 import { createUssdSessions, type UssdSessions } from './ussd-sessions.js';
@@ -52,6 +52,7 @@ export function createMoWorker(connection: Redis, prefix: string, concurrency: n
     prefix,
     concurrency,
     settings: { backoffStrategy: backoffDelay },
+    ...WORKER_RECOVERY_OPTIONS,
   });
 }
 

@@ -15,7 +15,7 @@ import { planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../text/i
 import type { MtJob } from './jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from './outbox-marks.js';
-import { backoffDelay, mtQueueName, mtSentKey, MT_SENT_TTL_S } from './queues.js';
+import { backoffDelay, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 
 const ESME_RMSGQFUL = 0x14;
@@ -77,6 +77,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       concurrency: Math.max(64, 4 * (row?.window ?? 10)),
       limiter: { max: rate, duration: 1000 },
       settings: { backoffStrategy: backoffDelay },
+      ...WORKER_RECOVERY_OPTIONS,
     });
     worker.on('error', (e) => deps.log.warn({ err: e, link }, 'mt worker error'));
     workers.set(link, worker);

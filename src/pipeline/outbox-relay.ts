@@ -3,13 +3,16 @@
  * relays whatever a crash left behind. Adding uses jobId `ob-<id>`, so relaying twice queues once while
  * the job is kept, and the mt worker skips rows already sent: no reply lost, none sent twice.
  */
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import type { OutboxMarks } from './outbox-marks.js';
 import { MT_JOB_OPTIONS, mtSentKey, type Queues } from './queues.js';
+
+/** Rows per sweep query; a larger backlog takes several pages in one sweep. */
+const SWEEP_BATCH = 1000;
 
 export interface RelayRow {
   id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string;
@@ -62,26 +65,39 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
     for (const r of rows.filter((_, i) => sent[i] !== null)) deps.marks.sent({ id: r.id, status: 'sent', segments: 0, messageIds: [] });
     await relay(unsent, true);
   }
-  // Default 30 s: far past the batched relayed-mark (20 ms, longer only when the database is saturated),
-  // so the sweep only finds rows whose relay really was lost (a crash between commit and relay).
-  async function sweep(olderThanMs = deps.sweepAfterMs ?? 30_000) {
-    const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
-      .where(and(eq(outbox.status, 'pending'), isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs))))
-      .limit(1000);
-    if (rows.length) {
-      deps.log.warn({ rows: rows.length, afterMs: olderThanMs }, 'relaying outbox rows not marked relayed in time (lost in a crash, or the marks are late)');
-      await relayAgain(rows);
+  // Default 5 s (OUTBOX_SWEEP_AFTER_S): well past the batched relayed-mark (20 ms, longer only when the
+  // database is saturated), so the sweep mostly finds rows whose relay really was lost (a crash between
+  // commit and relay). Relaying a row that was not lost costs a look-up, never a second send (relayAgain).
+  async function sweep(olderThanMs = deps.sweepAfterMs ?? 5_000) {
+    let total = 0;
+    let after: Date | undefined;
+    for (;;) {
+      // Pages by created_at (the partial index on unrelayed rows); a row sharing the last page's timestamp
+      // waits for the next sweep. Not by "still unrelayed": the marks of a page land later (batched).
+      const rows = await deps.db.select({ ...RELAY_COLUMNS, createdAt: outbox.createdAt }).from(outbox)
+        .where(and(eq(outbox.status, 'pending'), isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs)), after ? gt(outbox.createdAt, after) : undefined))
+        .orderBy(outbox.createdAt)
+        .limit(SWEEP_BATCH);
+      if (rows.length) {
+        deps.log.warn({ rows: rows.length, afterMs: olderThanMs }, 'relaying outbox rows not marked relayed in time (lost in a crash, or the marks are late)');
+        await relayAgain(rows);
+      }
+      total += rows.length;
+      if (rows.length < SWEEP_BATCH) return total;
+      after = rows[rows.length - 1]!.createdAt;
     }
-    return rows.length;
   }
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   if (deps.sweepEveryMs) {
-    const tick = async () => {
-      try { await sweep(); } catch (e) { deps.log.warn({ err: e }, 'outbox sweep failed; will retry'); }
-      if (!stopped) timer = setTimeout(tick, deps.sweepEveryMs);
+    const tick = async (olderThanMs?: number) => {
+      try { await sweep(olderThanMs); } catch (e) { deps.log.warn({ err: e }, 'outbox sweep failed; will retry'); }
+      if (!stopped) timer = setTimeout(() => void tick(), deps.sweepEveryMs);
     };
-    timer = setTimeout(tick, deps.sweepEveryMs);
+    // On start, every unrelayed row at once, whatever its age: rows a killed process committed but never
+    // relayed go out now, not after the sweep delay. Rows another node is relaying right now are safe to
+    // relay again (jobId and sent-marker, relayAgain).
+    timer = setTimeout(() => void tick(0), 0);
   }
   return {
     relay: (rows) => relay(rows),

@@ -18,11 +18,22 @@ export function backoffDelay(attemptsMade: number): number {
   return Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
+/**
+ * Failed jobs leave Redis after this long (a job fails only after all its attempts; the outbox row, not the
+ * job, is the record). The retention job (retention.ts) also blanks their text at once and ages them out on
+ * RETAIN_FAILED_JOBS_DAYS (at most 30); this option is the backstop BullMQ applies whenever another job fails.
+ */
+export const FAILED_JOB_AGE_S = 30 * 86400;
+
+/**
+ * Completed mo jobs are removed at once: their data is the subscriber's text, and "acted once" lives in
+ * Postgres (processed_mo), not in a kept job. A re-added jobId after removal only runs into that key.
+ */
 export const MO_JOB_OPTIONS: JobsOptions = {
   attempts: 50,
   backoff: { type: 'custom' },
-  removeOnComplete: { age: 3600, count: 100_000 },
-  removeOnFail: false,
+  removeOnComplete: true,
+  removeOnFail: { age: FAILED_JOB_AGE_S },
 };
 
 /** Completed mt jobs are removed at once: their data holds the reply text (passwords). */
@@ -30,8 +41,26 @@ export const MT_JOB_OPTIONS: JobsOptions = {
   attempts: 200,
   backoff: { type: 'custom' },
   removeOnComplete: true,
-  removeOnFail: false,
+  removeOnFail: { age: FAILED_JOB_AGE_S },
 };
+
+/**
+ * How fast another node (or the restarted one) takes over the jobs of a killed process. A dead worker's
+ * job stays active until its lock expires and a stalled check (one per queue per interval, whichever node)
+ * finds it: at most lockDuration + stalledInterval, here about 8 s instead of BullMQ's 60 s.
+ * - The lock is renewed every lockDuration/2 (BullMQ's lock manager), so a false stall needs the event loop
+ *   or the Redis round trip to stall for over ~3 s (bullmq#2857, #3078: CPU-bound jobs). Our jobs yield:
+ *   password hashes run on the libuv pool. A false stall only runs a job twice, which processed_mo (mo)
+ *   and the sent-marker (mt) absorb.
+ * - maxStalledCount counts stalls of one job: BullMQ's 1 would fail (and so drop) an MO the second time its
+ *   node dies or stalls. 20 keeps it through crashes and load, and still stops a job that kills every
+ *   worker it lands on.
+ */
+export const WORKER_RECOVERY_OPTIONS = {
+  lockDuration: 6000,
+  stalledInterval: 2000,
+  maxStalledCount: 20,
+} as const;
 
 export interface Queues {
   mo: Queue<MoQueueJob>;

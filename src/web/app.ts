@@ -20,6 +20,7 @@ export interface AppDeps {
   health: HealthDeps;
   links: AdminDeps['links'];
   dryRun: AdminDeps['dryRun'];
+  storage?: AdminDeps['storage'];
   /** The subscriber pages and the MMS API; left out, the app serves operators only. */
   subscriber?: SubscriberDeps & { sessionSecret: string };
 }
@@ -46,7 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealth(app, deps.health);
   registerMetrics(app, deps.registry);
   await app.register(async (docs) => registerDocs(docs));
-  await app.register(async (admin) => registerAdmin(admin, { db: deps.db, links: deps.links, dryRun: deps.dryRun }));
+  await app.register(async (admin) => registerAdmin(admin, { db: deps.db, links: deps.links, dryRun: deps.dryRun, ...(deps.storage ? { storage: deps.storage } : {}) }));
   const sub = deps.subscriber;
   if (sub) {
     await app.register(async (pages) => registerSubscriber(pages, sub));

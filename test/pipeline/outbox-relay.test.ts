@@ -8,6 +8,7 @@ import { createOutboxRelay, RELAY_COLUMNS } from '../../src/pipeline/outbox-rela
 import { createQueues, mtSentKey, type Queues } from '../../src/pipeline/queues.js';
 import { redisOptionsFromUrl } from '../../src/redis.js';
 import { testDb } from '../support/db.js';
+import { eventually } from '../support/gateway.js';
 
 let t: Awaited<ReturnType<typeof testDb>>;
 let redis: Redis;
@@ -58,5 +59,15 @@ describe('outbox relay', () => {
     await relay.relayByIdemKey('k3');
     const job = (await queues.mt('l1').getJobs(['waiting'])).find((j) => j.data.outboxId === r.id);
     expect(job!.data.again).toBe(true);
+  });
+
+  it('relays on start every reply left unrelayed, however young, without waiting for the sweep delay', async () => {
+    const r = await row('k4'); // committed a moment ago by a process that was killed before relaying it
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: marks(), log: pino({ level: 'silent' }), sweepEveryMs: 600_000, sweepAfterMs: 600_000 });
+    try {
+      await eventually(async () => (await queues.mt('l1').getJob(`ob-${r.id}`)) ?? null, 10_000, 'the start-up sweep to queue the reply');
+    } finally {
+      relay.close();
+    }
   });
 });

@@ -5,7 +5,11 @@ import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'driz
 export const processedMo = pgTable('processed_mo', {
   idemKey: text('idem_key').primaryKey(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [
+  // BRIN: append-only by time, so a few pages of index find the old rows the retention job deletes,
+  // at almost no cost per insert (db/queries/retention.ts).
+  index('processed_mo_created_brin').using('brin', t.createdAt),
+]);
 
 /**
  * Replies written in the action's transaction, then relayed to the link's mt queue.
@@ -41,6 +45,7 @@ export const outbox = pgTable('outbox', {
   index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
   index('outbox_idem').on(t.idemKey),
   index('outbox_message_ids').using('gin', t.messageIds),
+  index('outbox_created_brin').using('brin', t.createdAt),
 ]);
 
 

@@ -17,7 +17,7 @@ export const passwordEvents = pgTable('password_events', {
   kind: text('kind', { enum: ['archive', 'account'] }).notNull(),
   outcome: text('outcome', { enum: ['issued', 'refused'] }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-}, (t) => [index('password_events_msisdn_time').on(t.msisdn, t.createdAt)]);
+}, (t) => [index('password_events_msisdn_time').on(t.msisdn, t.createdAt), index('password_events_created_brin').using('brin', t.createdAt)]);
 
 /** The subscriber's operations log (SPEC "Operations archive"). */
 export const operations = pgTable('operations', {
@@ -29,4 +29,4 @@ export const operations = pgTable('operations', {
   detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
   corr: text('corr'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-}, (t) => [index('operations_msisdn_time').on(t.msisdn, t.createdAt)]);
+}, (t) => [index('operations_msisdn_time').on(t.msisdn, t.createdAt), index('operations_created_brin').using('brin', t.createdAt)]);

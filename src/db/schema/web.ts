@@ -27,6 +27,7 @@ export const smsArchive = pgTable('sms_archive', {
 }, (t) => [
   index('sms_archive_msisdn_time').on(t.msisdn, t.createdAt),
   uniqueIndex('sms_archive_outbox').on(t.outboxId).where(sql`outbox_id is not null`),
+  index('sms_archive_created_brin').using('brin', t.createdAt),
 ]);
 
 /**

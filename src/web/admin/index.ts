@@ -13,6 +13,7 @@ import { registerDryRun, type DryRunDeps } from './dry-run.js';
 import { registerLinks, type LinksDeps } from './links.js';
 import { registerMenus } from './menus.js';
 import { registerRoutes } from './routes.js';
+import { registerStorage, type StorageDeps } from './storage.js';
 import { registerTemplates } from './templates.js';
 import { registerTokens } from './tokens.js';
 import { parseYaml } from './yaml.js';
@@ -21,6 +22,7 @@ export interface AdminDeps {
   db: Db;
   links: Omit<LinksDeps, 'db'>;
   dryRun: Omit<DryRunDeps, 'db'>;
+  storage?: Omit<StorageDeps, 'db'>;
 }
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -43,6 +45,7 @@ export function registerAdmin(admin: FastifyInstance, deps: AdminDeps) {
   registerConfigVersions(admin, { db: deps.db });
   registerConfigIo(admin, { db: deps.db, linkPasswordLogN: deps.links.linkPasswordLogN });
   registerDryRun(admin, { db: deps.db, ...deps.dryRun });
+  registerStorage(admin, { db: deps.db, ...deps.storage });
 }
 
 export { ConfigRejected } from './validate.js';

@@ -52,6 +52,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'POST', path: '/admin/tokens', tag: 'tokens', summary: 'Create an admin token; the secret is in this response only', body: s.tokenCreate, ok: { status: 201, body: s.tokenCreated } },
   { method: 'DELETE', path: '/admin/tokens/:id', tag: 'tokens', summary: 'Revoke a token (not the last one)', ok: { status: 200, body: s.deleted } },
 
+  { method: 'GET', path: '/admin/storage', tag: 'storage', summary: 'Rows and bytes per table, Redis memory and queue counts, the retention policy and its last run', ok: { status: 200, body: s.storageView } },
+
   { method: 'GET', path: '/admin/config/versions', tag: 'config', summary: 'List config versions, newest first: who, when, what changed', query: s.versionsQuery, ok: { status: 200, body: z.array(s.versionView) } },
   { method: 'GET', path: '/admin/config/versions/:v', tag: 'config', summary: 'Show one version with its whole config (no secrets)', ok: { status: 200, body: s.versionView.extend({ config: s.configDoc }) } },
   { method: 'GET', path: '/admin/config/versions/:v/diff', tag: 'config', summary: 'What version v changed against version `against` (default: the recorded one before)', query: s.diffQuery, ok: { status: 200, body: s.diffView } },

@@ -220,3 +220,21 @@ export const dryRunView = z.object({
   note: z.string().nullable(),
 });
 export type DryRunView = z.infer<typeof dryRunView>;
+
+// ── storage ──────────────────────────────────────────────────────────────────────────────────────
+const bytes = z.number().int().describe('bytes');
+export const storageView = z.object({
+  postgres: z.object({
+    totalBytes: bytes,
+    tables: z.array(z.object({ table: z.string(), rows: z.number().int(), exact: z.boolean().describe('false: the planner\'s estimate (large tables)'), bytes: bytes.describe('table, indexes and TOAST') })),
+  }),
+  redis: z.object({
+    usedMemoryBytes: bytes, peakMemoryBytes: bytes, maxMemoryBytes: bytes.describe('0: no limit'),
+    queues: z.array(z.object({ queue: z.string(), waiting: z.number().int(), active: z.number().int(), delayed: z.number().int(), failed: z.number().int(), completed: z.number().int() })),
+  }).nullable().describe('null when this node has no Redis view or Redis did not answer'),
+  retention: z.object({
+    policy: z.record(z.number()).describe('days each kind of row is kept (RETAIN_*), prune interval and batch'),
+    lastRun: z.object({ at: z.string(), ms: z.number(), deleted: z.record(z.number()), jobs: z.object({ removed: z.number(), blanked: z.number() }) }).nullable(),
+  }),
+});
+export type StorageView = z.infer<typeof storageView>;
