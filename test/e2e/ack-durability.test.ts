@@ -3,6 +3,8 @@
  * replica has it, and answers ESME_RMSGQFUL while none does; fsync refuses to start on a Redis that does not
  * fsync every write and starts on one that does.
  */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPhoneNetwork } from '../../src/sim/phone.js';
 import { eventually, startTestGateway } from '../support/gateway.js';
@@ -60,10 +62,16 @@ describe('ACK_DURABILITY=replica', () => {
     }, 20_000, 'the retried MO to be accepted');
     expect(again.status).toBe(0);
     await phones.waitFor('79400000002', 1, 15_000);
+    // A quiet point: every MO job has run and every reply has gone out.
+    const conn = new Redis(primary.url);
+    const mo = new Queue('mo', { connection: conn, prefix: svc.prefix });
+    cleanups.push(async () => { await mo.close(); conn.disconnect(); });
     await eventually(async () => {
+      const counts = await mo.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      if (Object.values(counts).some((n) => n > 0)) return false;
       const rows = await t.gw.db.db.execute(`select count(*)::int as n from outbox where status = 'pending'` as never) as unknown as Array<{ n: number }>;
       return rows[0]!.n === 0;
-    }, 15_000, 'every reply to go out');
+    }, 15_000, 'every MO to run and every reply to go out');
     expect(await passwordsIssued(t.gw.db.db, '79400000002')).toBe(1);
     expect(phones.inbox('79400000002')).toHaveLength(1);
   });
