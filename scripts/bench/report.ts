@@ -61,6 +61,10 @@ export function formatReport(r: BenchReport): string[] {
   out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
   out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
   out.push(`  warn/err: the gateway's log lines at warn / error level during the workload; logs kept in ${r.logDir}`);
+  if (r.workloads.some((w) => w.id.startsWith('d-'))) {
+    out.push('  ACK_DURABILITY rows: workload (a) on Redis servers of the bench\'s own (memory and replica: an AOF-everysec primary with one');
+    out.push('  replica, WAIT 1 per ack for replica; fsync: a primary with appendfsync always). Compare them with each other, not with the rows above.');
+  }
   const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
   if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);
   for (const w of r.workloads) {
