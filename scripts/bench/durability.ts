@@ -8,7 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { createAckGate, type AckDurability } from '../../src/pipeline/ack-durability.js';
+import { MO_JOB_OPTIONS } from '../../src/pipeline/queues.js';
 import { freePort } from './gateway-process.js';
 import type { BenchServices } from './services.js';
 import { runWorkload, workloadSpecs, type WorkloadResult } from './workloads.js';
@@ -55,7 +58,41 @@ async function replicaOnline(primaryPort: number): Promise<void> {
   }
 }
 
-export async function runDurability(ctx: { root: string; svc: BenchServices; env: Record<string, string>; count: number; windows: number[]; say(msg: string): void }): Promise<WorkloadResult[]> {
+/** One row of the ack-cost table: intake's write alone (an mo job add, then the gate), with `inFlight` MO at once. */
+export interface AckCost { mode: AckDurability; inFlight: number; count: number; acksPerS: number; p50Ms: number; p99Ms: number }
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** The gateway-free figure: what the ack waits for, without routing, PostgreSQL or replies competing for the cores. */
+async function ackCost(mode: AckDurability, url: string, prefix: string, count: number, inFlight: number): Promise<AckCost> {
+  const conn = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  const queue = new Queue('mo', { connection: conn, prefix: `${prefix}-ack-${mode}-${inFlight}` });
+  const gate = createAckGate({ mode, redis: conn, replicas: 1, timeoutMs: 1000 });
+  try {
+    await queue.waitUntilReady();
+    const lat: number[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next < count) {
+        const i = next++;
+        const s = performance.now();
+        await queue.add('mo', { kind: 'bench', i }, { ...MO_JOB_OPTIONS, jobId: `b-${i}` });
+        await gate.afterEnqueue();
+        lat.push(performance.now() - s);
+      }
+    }));
+    const secs = (performance.now() - t0) / 1000;
+    lat.sort((a, b) => a - b);
+    return { mode, inFlight, count, acksPerS: Math.round(count / secs), p50Ms: Number(pct(lat, 50).toFixed(2)), p99Ms: Number(pct(lat, 99).toFixed(2)) };
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    conn.disconnect();
+  }
+}
+
+export async function runDurability(ctx: { root: string; svc: BenchServices; env: Record<string, string>; count: number; windows: number[]; say(msg: string): void; costs: AckCost[] }): Promise<WorkloadResult[]> {
   const servers: OwnRedis[] = [];
   try {
     const primary = await startRedis(['--appendfsync', 'everysec']);
@@ -66,6 +103,10 @@ export async function runDurability(ctx: { root: string; svc: BenchServices; env
     servers.push(always);
     ctx.say(`durability: own Redis primary :${primary.port} + replica, appendfsync-always primary :${always.port}`);
     const modes = [['memory', primary.url], ['replica', primary.url], ['fsync', always.url]] as const;
+    for (const [mode, url] of modes) {
+      for (const inFlight of ctx.windows) ctx.costs.push(await ackCost(mode, url, ctx.svc.prefix, ctx.count * 2, inFlight));
+      ctx.say(`durability: ack cost ${mode}: ${ctx.costs.filter((c) => c.mode === mode).map((c) => `${c.acksPerS}/s p99 ${c.p99Ms} ms at ${c.inFlight} in flight`).join('; ')}`);
+    }
     const out: WorkloadResult[] = [];
     let base = 79_900_000_000;
     for (const [mode, url] of modes) {

@@ -1,4 +1,5 @@
 /** The bench's readable output: one table per part, plain text for a terminal or a closing note. */
+import type { AckCost } from './durability.js';
 import type { HashCeiling } from './hash-ceiling.js';
 import type { KannelRun } from './kannel.js';
 import type { WorkloadResult } from './workloads.js';
@@ -25,6 +26,8 @@ export interface BenchReport {
   kannelNote?: string;
   text: BenchFigureLike[];
   routing: BenchFigureLike[];
+  /** --durability: intake's write + ACK_DURABILITY gate alone, per mode and MO in flight. */
+  ackCosts?: AckCost[];
 }
 
 const num = (v: number | undefined | null, digits = 0) =>
@@ -90,6 +93,11 @@ export function formatReport(r: BenchReport): string[] {
     out.push('');
   } else if (r.kannelNote) {
     out.push(`Kannel: ${r.kannelNote}`, '');
+  }
+  if (r.ackCosts?.length) {
+    out.push('ACK_DURABILITY cost (durability.ts): an mo job add and the gate, no gateway; the bench\'s own Redis servers');
+    out.push(...table(['mode', 'in flight', 'acks/s', 'p50 ms', 'p99 ms'], r.ackCosts.map((c) => [c.mode, String(c.inFlight), num(c.acksPerS), num(c.p50Ms, 2), num(c.p99Ms, 2)])).map((l) => `  ${l}`));
+    out.push('');
   }
   out.push('codecs (scripts/bench/text.ts)');
   out.push(...table(['figure', 'value', 'unit'], r.text.map((f) => [f.name, num(f.value, Number.isInteger(f.value) ? 0 : 2), f.unit]), 1).map((l) => `  ${l}`));

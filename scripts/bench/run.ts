@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../../src/config.js';
 import { startGatewayProcess } from './gateway-process.js';
-import { runDurability } from './durability.js';
+import { runDurability, type AckCost } from './durability.js';
 import { measureHashCeiling } from './hash-ceiling.js';
 import { runKannel, type KannelRun } from './kannel.js';
 import { formatReport, type BenchReport } from './report.js';
@@ -92,7 +92,8 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
     workloads.push(await runWorkload(spec, { root, svc, env, say }));
   }
-  if (args.durability || args.only === 'd') workloads.push(...await runDurability({ root, svc, env, count, windows: WINDOWS, say }));
+  const ackCosts: AckCost[] = [];
+  if (args.durability || args.only === 'd') workloads.push(...await runDurability({ root, svc, env, count, windows: WINDOWS, say, costs: ackCosts }));
   let kannel: KannelRun[] | null = null;
   let kannelNote: string | undefined;
   if (args['with-kannel']) {
@@ -109,7 +110,7 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   const report: BenchReport = {
     source: { commit: start.commit, dirtyAtStart: start.dirty, commitAtEnd: end.commit, dirtyAtEnd: end.dirty, snapshot: args.snapshot },
     startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
-    count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir,
+    count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir, ...(ackCosts.length ? { ackCosts } : {}),
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
     ...(kannelNote ? { kannelNote } : {}),
   };
