@@ -67,22 +67,26 @@ export function createIntake(deps: IntakeDeps) {
     let timer: NodeJS.Timeout | undefined;
     // Past the timeout the peer is refused (it will retry) even though the add may still land in Redis:
     // that retry then arrives with a new sequence number, so the MO can be acted on twice. Rare (Redis
-    // stalled for ENQUEUE_TIMEOUT_MS) and the price of never answering OK for a message not stored.
+    // stalled for ENQUEUE_TIMEOUT_MS) and the price of never answering OK for a message not stored; a link
+    // with a duplicate window folds that retry (markRefused), and an add not yet issued is skipped.
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ScgwError('SCGW_QUEUE_TIMEOUT', `mo enqueue took over ${deps.enqueueTimeoutMs} ms`)), deps.enqueueTimeoutMs);
     });
     let jobId: string | undefined;
+    let gaveUp = false;
     try {
       // Durable from here: Redis answered the write (with AOF everysec, fsynced within a second; see ack-durability.ts).
       await Promise.race([(async () => {
         // Recorded before the enqueue, so a copy that arrives while this one is still being stored folds too.
         jobId = fold ? await foldRepeat(deps.redis, deps.prefix, msg, identity, windowS) : identity;
+        if (gaveUp) return; // refused already: storing it now would only make the retry a second action
         if (jobId !== identity) deps.onFolded?.(msg);
         // The first copy's jobId: BullMQ adds no second job while it is kept; if it was removed, processed_mo folds it.
         await deps.queues.mo.add('mo', toMoJob(msg, corr), { ...MO_JOB_OPTIONS, jobId });
         await deps.ack?.afterEnqueue();
       })(), timeout]);
     } catch (e) {
+      gaveUp = true;
       if (fold && jobId !== undefined) await refused(msg, jobId);
       if (e instanceof ScgwError) throw e;
       throw new ScgwError('SCGW_REDIS_UNAVAILABLE', 'mo enqueue failed', { cause: e });
