@@ -70,6 +70,8 @@ async function ackCost(mode: AckDurability, url: string, prefix: string, count: 
   const gate = createAckGate({ mode, redis: conn, replicas: 1, timeoutMs: 1000 });
   try {
     await queue.waitUntilReady();
+    // Warm-up, not measured: BullMQ loads its scripts and V8 compiles the path (else the first mode pays for it).
+    for (let i = 0; i < 200; i++) { await queue.add('mo', { kind: 'bench', i }, { ...MO_JOB_OPTIONS, jobId: `w-${i}` }); await gate.afterEnqueue(); }
     const lat: number[] = [];
     let next = 0;
     const t0 = performance.now();

@@ -20,7 +20,7 @@ async function passwordsIssued(db: { execute(q: never): Promise<unknown> }, msis
 }
 
 describe('ACK_DURABILITY=replica', () => {
-  it('acks an MO once a replica has it, refuses with ESME_RMSGQFUL while no replica answers, and folds the retry of a refused MO', async () => {
+  it('acks an MO once a replica has it, refuses with ESME_RMSGQFUL while no replica answers, and folds the retry of a refused MO', { timeout: 180_000 }, async () => {
     const svc = await testServices();
     cleanups.push(() => svc.cleanup());
     const primary = await startOwnRedis();
