@@ -29,6 +29,10 @@ const envSchema = z.object({
   OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+  /** When an MO is acked: memory (Redis answered), replica (WAIT on replicas), fsync (Redis has appendfsync always). */
+  ACK_DURABILITY: z.enum(['memory', 'replica', 'fsync']).default('memory'),
+  ACK_REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
+  ACK_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(10).max(60000).default(1000),
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
   SMPP_SESSION_INIT_S: z.coerce.number().int().min(1).max(3600).default(10),
   SMPP_ENQUIRE_LINK_S: z.coerce.number().int().min(1).max(3600).default(30),
@@ -83,6 +87,7 @@ export interface Config {
   redisPrefix: string;
   roles: ReadonlySet<Role>;
   mo: { concurrency: number; enqueueTimeoutMs: number; concatTimeoutS: number };
+  ack: { durability: 'memory' | 'replica' | 'fsync'; replicas: number; replicaTimeoutMs: number };
   /** A reply not marked relayed after this long is relayed again (its relay was lost in a crash). */
   outboxSweepAfterS: number;
   dbPoolMax: number;
@@ -122,6 +127,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     }
     roles.add(part);
   }
+  if (e.ACK_DURABILITY === 'replica' && e.ACK_REPLICA_TIMEOUT_MS >= e.ENQUEUE_TIMEOUT_MS) {
+    // The enqueue's own timeout would always fire first and hide the replica refusal.
+    throw new ScgwError('SCGW_CONFIG_INVALID', `invalid configuration:\n  ACK_REPLICA_TIMEOUT_MS: must be below ENQUEUE_TIMEOUT_MS (${e.ENQUEUE_TIMEOUT_MS})`);
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -133,6 +142,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     redisPrefix: e.REDIS_PREFIX,
     roles,
     mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S },
+    ack: { durability: e.ACK_DURABILITY, replicas: e.ACK_REPLICAS, replicaTimeoutMs: e.ACK_REPLICA_TIMEOUT_MS },
     outboxSweepAfterS: e.OUTBOX_SWEEP_AFTER_S,
     dbPoolMax: e.DB_POOL_MAX,
     passwords: { perHour: e.PASSWORDS_PER_HOUR, length: e.PASSWORD_LENGTH, scryptLogN: e.SCRYPT_LOG_N },

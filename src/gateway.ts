@@ -15,6 +15,7 @@ import { getLink } from './db/queries/links.js';
 import { countTokens, createToken } from './db/queries/tokens.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
+import { checkAckDurability, createAckGate } from './pipeline/ack-durability.js';
 import { createIntake } from './pipeline/intake.js';
 import { createMoBatcher } from './pipeline/mo-batch.js';
 import { createMoWorker, type MoWorkerDeps } from './pipeline/mo-worker.js';
@@ -23,8 +24,8 @@ import { createOutboxMarks } from './pipeline/outbox-marks.js';
 import { createOutboxRelay } from './pipeline/outbox-relay.js';
 import { createOutboundLinks } from './pipeline/outbound-links.js';
 import { createPartsStore } from './pipeline/parts-store.js';
-import { createQueues } from './pipeline/queues.js';
 import { createRetention } from './pipeline/retention.js';
+import { createMoQueue, createQueues } from './pipeline/queues.js';
 import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisTarget } from './redis.js';
 import { ESME } from './smpp/status.js';
@@ -132,7 +133,26 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onSent: (o) => { metrics.mtSent.inc({ link: o.link, outcome: o.ok ? 'ok' : 'refused' }); metrics.mtSegments.inc({ link: o.link }, o.segments); },
       });
       stops.push(['mt', () => mt.close()]);
-      const intake = createIntake({ queues, cache, log, enqueueTimeoutMs: config.mo.enqueueTimeoutMs, onAccepted: (m) => metrics.moAccepted.inc({ link: m.link }) });
+      // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
+      const { durability, replicas, replicaTimeoutMs } = config.ack;
+      const intakeConn = durability === 'replica' ? new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
+      if (intakeConn !== producer) {
+        intakeConn.on('error', (e) => log.warn({ err: e.message, conn: 'intake' }, 'redis connection error'));
+        stops.push(['intake redis', () => { intakeConn.disconnect(); }]);
+        await waitReady(intakeConn);
+      }
+      const intakeMo = intakeConn === producer ? queues.mo : createMoQueue(intakeConn, config.redisPrefix);
+      if (intakeMo !== queues.mo) {
+        stops.push(['intake queue', () => intakeMo.close()]);
+        await intakeMo.waitUntilReady();
+      }
+      await checkAckDurability({ mode: durability, redis: intakeConn, replicas, log });
+      const intake = createIntake({
+        queues: { mo: intakeMo }, cache, log, enqueueTimeoutMs: config.mo.enqueueTimeoutMs, redis: intakeConn, prefix: config.redisPrefix,
+        ack: createAckGate({ mode: durability, redis: intakeConn, replicas, timeoutMs: replicaTimeoutMs }),
+        onAccepted: (m) => metrics.moAccepted.inc({ link: m.link }),
+        onFolded: (m) => metrics.moFolded.inc({ link: m.link }),
+      });
       const server = createSmppServer({
         log: log.child({ component: 'smpp' }),
         authenticate: (req) => authenticate(db, req, log),

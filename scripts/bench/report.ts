@@ -1,4 +1,5 @@
 /** The bench's readable output: one table per part, plain text for a terminal or a closing note. */
+import type { AckCost } from './durability.js';
 import type { HashCeiling } from './hash-ceiling.js';
 import type { KannelRun } from './kannel.js';
 import type { WorkloadResult } from './workloads.js';
@@ -25,6 +26,8 @@ export interface BenchReport {
   kannelNote?: string;
   text: BenchFigureLike[];
   routing: BenchFigureLike[];
+  /** --durability: intake's write + ACK_DURABILITY gate alone, per mode and MO in flight. */
+  ackCosts?: AckCost[];
 }
 
 const num = (v: number | undefined | null, digits = 0) =>
@@ -61,6 +64,10 @@ export function formatReport(r: BenchReport): string[] {
   out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
   out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
   out.push(`  warn/err: the gateway's log lines at warn / error level during the workload; logs kept in ${r.logDir}`);
+  if (r.workloads.some((w) => w.id.startsWith('d-'))) {
+    out.push('  ACK_DURABILITY rows: workload (a) on Redis servers of the bench\'s own (memory and replica: an AOF-everysec primary with one');
+    out.push('  replica, WAIT 1 per ack for replica; fsync: a primary with appendfsync always). Compare them with each other, not with the rows above.');
+  }
   const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
   if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);
   for (const w of r.workloads) {
@@ -86,6 +93,11 @@ export function formatReport(r: BenchReport): string[] {
     out.push('');
   } else if (r.kannelNote) {
     out.push(`Kannel: ${r.kannelNote}`, '');
+  }
+  if (r.ackCosts?.length) {
+    out.push('ACK_DURABILITY cost (durability.ts): an mo job add and the gate, no gateway; the bench\'s own Redis servers');
+    out.push(...table(['mode', 'in flight', 'acks/s', 'p50 ms', 'p99 ms'], r.ackCosts.map((c) => [c.mode, String(c.inFlight), num(c.acksPerS), num(c.p50Ms, 2), num(c.p99Ms, 2)])).map((l) => `  ${l}`));
+    out.push('');
   }
   out.push('codecs (scripts/bench/text.ts)');
   out.push(...table(['figure', 'value', 'unit'], r.text.map((f) => [f.name, num(f.value, Number.isInteger(f.value) ? 0 : 2), f.unit]), 1).map((l) => `  ${l}`));

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [--json] [--save FILE] [--with-kannel [--kannel-script PATH]] [--only a|b]`: codec and routing
+ * `npm run bench [-- --quick] [--json] [--save FILE] [--with-kannel [--kannel-script PATH]] [--only a|b|d] [--durability]`: codec and routing
  * figures, then the SMPP workloads against a real gateway process on its own PostgreSQL database and Redis
  * prefix (BENCH_DATABASE_URL, REDIS_URL), both removed at the end; with --with-kannel, Kannel's baseline in
- * the same run. `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
+ * the same run; with --durability (or --only d), workload (a) under each ACK_DURABILITY on Redis servers of its
+ * own (durability.ts). `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
  * (for cross-checks with other load tools). `--snapshot` runs the gateway from `git archive HEAD` rather than
  * the working tree (see source.ts). Needs nothing outside the repository but the optional Kannel script.
  */
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../../src/config.js';
 import { buildGateway, startGatewayProcess } from './gateway-process.js';
+import { runDurability, type AckCost } from './durability.js';
 import { measureHashCeiling } from './hash-ceiling.js';
 import { runKannel, type KannelRun } from './kannel.js';
 import { formatReport, type BenchReport } from './report.js';
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     serve: { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
     window: { type: 'string', default: '10' },
+    durability: { type: 'boolean', default: false },
   },
 });
 
@@ -85,11 +88,13 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   say(`timing scrypt at log2 N ${config.passwords.scryptLogN}`);
   const hash = await measureHashCeiling(config.passwords.scryptLogN);
   say(`one hash ${hash.msPerHash} ms → ceiling ${hash.hashesPerS} passwords/s on ${hash.cores} cores`);
-  const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : ['routing', 'password'];
+  const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : args.only === 'd' ? [] : ['routing', 'password'];
   const workloads: WorkloadResult[] = [];
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
     workloads.push(await runWorkload(spec, { root, svc, env, say }));
   }
+  const ackCosts: AckCost[] = [];
+  if (args.durability || args.only === 'd') workloads.push(...await runDurability({ root, svc, env, count, windows: WINDOWS, say, costs: ackCosts }));
   let kannel: KannelRun[] | null = null;
   let kannelNote: string | undefined;
   if (args['with-kannel']) {
@@ -106,7 +111,7 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   const report: BenchReport = {
     source: { commit: start.commit, dirtyAtStart: start.dirty, commitAtEnd: end.commit, dirtyAtEnd: end.dirty, snapshot: args.snapshot },
     startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
-    count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir,
+    count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir, ...(ackCosts.length ? { ackCosts } : {}),
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
     ...(kannelNote ? { kannelNote } : {}),
   };

@@ -69,8 +69,12 @@ export interface Queues {
 }
 
 /** `producer` must be an ioredis client with enableOfflineQueue: false, so add() fails fast when Redis is gone. */
+export function createMoQueue(connection: Redis, prefix: string): Queue<MoQueueJob> {
+  return new Queue<MoQueueJob>(MO_QUEUE, { connection, prefix });
+}
+
 export function createQueues(producer: Redis, prefix: string): Queues {
-  const mo = new Queue<MoQueueJob>(MO_QUEUE, { connection: producer, prefix });
+  const mo = createMoQueue(producer, prefix);
   const mts = new Map<string, Queue<MtJob>>();
   return {
     mo,

@@ -70,6 +70,7 @@ export function statusForError(e: unknown): number {
   switch (e.code) {
     case 'SCGW_REDIS_UNAVAILABLE':
     case 'SCGW_QUEUE_TIMEOUT':
+    case 'SCGW_NOT_REPLICATED':
       return ESME.RMSGQFUL;
     case 'SCGW_SMPP_MALFORMED':
       return ESME.RINVMSGLEN;

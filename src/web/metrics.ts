@@ -6,6 +6,7 @@ export interface Metrics {
   registry: Registry;
   moAccepted: Counter<'link'>;
   moRefused: Counter<'reason'>;
+  moFolded: Counter<'link'>;
   moRouted: Counter<'action' | 'binary'>;
   concatTimeouts: Counter;
   unknownDcs: Counter<'dcs'>;
@@ -22,6 +23,7 @@ export function createMetrics(): Metrics {
     registry,
     moAccepted: new Counter({ name: 'scgw_mo_accepted_total', help: 'MO PDUs acked after a durable enqueue', labelNames: ['link'], ...reg }),
     moRefused: new Counter({ name: 'scgw_mo_refused_total', help: 'MO PDUs answered with an error status', labelNames: ['reason'], ...reg }),
+    moFolded: new Counter({ name: 'scgw_mo_folded_total', help: 'MO re-sent on a new bind within the link dedupe window, folded into the first copy', labelNames: ['link'], ...reg }),
     moRouted: new Counter({ name: 'scgw_mo_routed_total', help: 'Whole MO messages acted on, by action', labelNames: ['action', 'binary'], ...reg }),
     concatTimeouts: new Counter({ name: 'scgw_concat_timeouts_total', help: 'Concatenated MO routed incomplete after the timeout', ...reg }),
     unknownDcs: new Counter({ name: 'scgw_mo_unknown_dcs_total', help: 'MO with a data_coding we do not know, decoded as GSM 03.38', labelNames: ['dcs'], ...reg }),

@@ -33,4 +33,17 @@ describe('scgw link', () => {
     expect((await c.scgw(['link', 'add', 'up2', '--connect', 'nohost'])).code).toBe(2);
     expect((await c.scgw(['link', 'add', 'up3'])).code).toBe(2);
   });
+
+  it('sets the dedupe window from 60s, 2m or plain seconds, shows it, and refuses a bad one', async () => {
+    await c.scgw(['link', 'add', 'dd', '--password', 'pw', '--dedupe-window', '60s']);
+    expect(await getLink(c.t.gw.db.db, 'dd')).toMatchObject({ dedupeWindowS: 60 });
+    await c.scgw(['link', 'update', 'dd', '--dedupe-window', '2m']);
+    expect((await c.scgw(['link', 'show', 'dd'])).stdout).toContain('dedupeWindowS: 120\n');
+    await c.scgw(['link', 'update', 'dd', '--dedupe-window', '0']);
+    expect(await getLink(c.t.gw.db.db, 'dd')).toMatchObject({ dedupeWindowS: 0 });
+    expect((await c.scgw(['link', 'update', 'dd', '--dedupe-window', 'soon'])).code).toBe(2);
+    const tooLong = await c.scgw(['link', 'update', 'dd', '--dedupe-window', '2h']);
+    expect(tooLong.code).not.toBe(0);
+    expect((await c.scgw(['link', 'update', 'dd', '--dedupe-window', '61m'])).stderr).toMatch(/at most 3600/);
+  });
 });

@@ -7,6 +7,7 @@ interface LinkOpts {
   password?: string; passwordFile?: string; allowSource?: string[]; rate?: number; window?: number; concat?: string;
   binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
   connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; systemType?: string; bindKind?: string;
+  dedupeWindow?: number;
 }
 
 /** `--connect HOST:PORT` (an IPv6 address in brackets: [::1]:2775). */
@@ -14,6 +15,13 @@ const hostPort = (v: string) => {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
   if (!m) throw new CliError(`expected HOST:PORT, got "${v}"`, EXIT.usage);
   return { host: (m[1] ?? m[2])!, port: Number(m[3]) };
+};
+
+/** `--dedupe-window 60s | 2m | 90 | 0` → seconds. */
+export const duration = (v: string) => {
+  const m = /^(\d+)(s|m)?$/.exec(v.trim());
+  if (!m) throw new CliError(`expected seconds such as 60s, 2m or 90, got "${v}"`, EXIT.usage);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
 };
 
 const num = (v: string) => {
@@ -43,6 +51,7 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
     ...(o.remotePassword ? { remotePassword: o.remotePassword } : {}),
     ...(o.systemType !== undefined ? { systemType: o.systemType } : {}),
     ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
+    ...(o.dedupeWindow !== undefined ? { dedupeWindowS: o.dedupeWindow } : {}),
   };
 }
 
@@ -62,7 +71,8 @@ function linkOptions(cmd: Command): Command {
     .option('--remote-system-id <id>', 'connect: the system_id scgw binds with (default: the link name)')
     .option('--remote-password <p>', 'connect: the password scgw binds with (never shown again)')
     .option('--system-type <t>', 'connect: system_type of the bind')
-    .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver');
+    .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
+    .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration);
 }
 
 export function registerLinkCommands(program: Command, globals: Globals) {

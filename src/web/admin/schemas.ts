@@ -63,6 +63,8 @@ const linkFields = z.object({
   remoteSystemId: remoteSystemId.nullable().default(null).describe('connect: the system_id scgw binds with (default: the link name)'),
   systemType: z.string().max(12).default('').describe('connect: system_type of our bind'),
   bindKind: z.enum(['transceiver', 'transmitter', 'receiver']).default('transceiver').describe('connect: how scgw binds'),
+  dedupeWindowS: z.number().int().min(0).max(3600, 'a dedupe window is at most 3600 s (it folds genuine repeats too)').default(0)
+    .describe('seconds an MO re-sent on a new bind (lost ack) is folded into the first; 0 = off'),
 });
 const needsPeer = (l: { direction?: string; host?: string | null; port?: number | null }) => l.direction !== 'connect' || (!!l.host && !!l.port);
 const peerMessage = { message: 'a connect link needs host and port', path: ['host'] };
@@ -87,6 +89,7 @@ export const linkView = z.object({
   gsm7Packed: z.boolean(), concat: z.string(), enabled: z.boolean(), bound: z.number().optional(), createdAt: z.string(),
   remoteSystemId: z.string().nullable().optional(), systemType: z.string().optional(), bindKind: z.string().optional(),
   remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),
+  dedupeWindowS: z.number().optional(),
   configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;

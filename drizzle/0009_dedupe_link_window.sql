@@ -1,0 +1,1 @@
+ALTER TABLE "links" ADD COLUMN "dedupe_window_s" integer DEFAULT 0 NOT NULL;
