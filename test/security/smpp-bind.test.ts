@@ -110,10 +110,19 @@ describe('bind refusals and lockout', () => {
   });
 });
 
-describe('connection caps', () => {
+describe('connection caps and backoff', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { SMPP_MAX_CONNECTIONS: '5', SMPP_MAX_CONNECTIONS_PER_SOURCE: '3' } });
+    t = await startTestGateway({ env: { SMPP_MAX_CONNECTIONS: '5', SMPP_MAX_CONNECTIONS_PER_SOURCE: '3', SMPP_BIND_FAILURE_DELAY_MS: '300' } });
+  });
+
+  it('answers each failed bind only after a delay that doubles with the failures of its source', async () => {
+    // Lower bounds of a deliberate delay, not a speed: the answer cannot come sooner.
+    for (const atLeast of [300, 600]) {
+      const started = Date.now();
+      expect(await refusedStatus(t.gw.smppPort, 'nobody', 'pw', '127.0.7.1')).toBe(RBINDFAIL);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(atLeast);
+    }
   });
   afterAll(async () => { await t?.stop(); });
 
