@@ -4,7 +4,8 @@
  * Every refusal is an SMPP status before the ack; an acked part is never dropped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { Redis } from 'ioredis';
+import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { CMD, rawPdu, submitSmBody } from '../support/smpp-peer.js';
 import { bindFrom, metric, type Bound } from './smpp-support.js';
 
@@ -21,9 +22,12 @@ beforeAll(async () => {
   });
   await t.addLink('parts', 'pw', { moRatePerSecond: null } as never);
   await t.addLink('big', 'pw', { moRatePerSecond: null } as never);
+  await t.addLink('routed', 'pw', { moRatePerSecond: null } as never);
   await t.addLink('slow', 'pw', { moRatePerSecond: 1 } as never);
 });
 afterAll(async () => { await t?.stop(); });
+
+// Peers bind as transmitters: replies to routed MO never arrive between a submit_sm and its response.
 
 /** One concatenated part (8-bit reference UDH, SMPP 3.4 §5.2.12 UDHI) and its submit_sm_resp status. */
 async function part(peer: Bound, from: string, ref: number, total: number, partNo: number, body = Buffer.from('part'), inPayload = false): Promise<number> {
@@ -40,7 +44,7 @@ async function part(peer: Bound, from: string, ref: number, total: number, partN
 
 describe('concatenation part caps', () => {
   it('caps open part sets per sender and per link with ESME_RMSGQFUL, and frees a slot when a set completes', async () => {
-    const peer = await bindFrom(t.gw.smppPort, 'parts', 'pw');
+    const peer = await bindFrom(t.gw.smppPort, 'parts', 'pw', '127.0.0.1', 15_000, CMD.bind_transmitter);
     expect(peer.resp.commandStatus).toBe(0);
     expect(await part(peer, '79300000001', 1, 3, 1)).toBe(0);
     expect(await part(peer, '79300000001', 2, 3, 1)).toBe(0);
@@ -56,8 +60,32 @@ describe('concatenation part caps', () => {
     peer.socket.destroy();
   });
 
+  it('keeps no part bodies in Redis once a set is routed, only digests to recognise late duplicates', async () => {
+    // A transmitter: the reply to the routed message does not come back on this socket.
+    const peer = await bindFrom(t.gw.smppPort, 'routed', 'pw', '127.0.0.1', 15_000, CMD.bind_transmitter);
+    const body = Buffer.from('a body that must not stay in Redis for an hour');
+    expect(await part(peer, '79300000020', 5, 2, 1, body)).toBe(0);
+    expect(await part(peer, '79300000020', 5, 2, 2, body)).toBe(0);
+    const redis = new Redis(t.svc.redisUrl);
+    try {
+      const routed = await eventually(async () => {
+        for (const key of await redis.keys(`${t.svc.prefix}:parts:*`)) {
+          const h = await redis.hgetall(key);
+          if (h['done'] === '2' && (h['p1'] ?? '').length > 0 && JSON.parse(h['meta'] ?? '{}').source === '79300000020') return h;
+        }
+        return null;
+      }, 10_000, 'the set to be routed');
+      for (const [f, v] of Object.entries(routed)) if (f.startsWith('p')) expect(v).toMatch(/^h:[0-9a-f]{40}$/);
+      // A late duplicate of a routed part is still recognised (ignored), not taken as a new message.
+      expect(await part(peer, '79300000020', 5, 2, 2, body)).toBe(0);
+    } finally {
+      redis.disconnect();
+      peer.socket.destroy();
+    }
+  });
+
   it('refuses a part over MO_PART_MAX_BYTES, and a part that would take its set over MO_PART_SET_MAX_BYTES, with ESME_RINVMSGLEN', async () => {
-    const peer = await bindFrom(t.gw.smppPort, 'big', 'pw');
+    const peer = await bindFrom(t.gw.smppPort, 'big', 'pw', '127.0.0.1', 15_000, CMD.bind_transmitter);
     expect(peer.resp.commandStatus).toBe(0);
     expect(await part(peer, '79300000010', 7, 2, 1, Buffer.alloc(1100, 0x41), true)).toBe(RINVMSGLEN);
     expect(await part(peer, '79300000011', 8, 3, 1, Buffer.alloc(1000, 0x41), true)).toBe(0);
@@ -71,7 +99,7 @@ describe('concatenation part caps', () => {
 
 describe('inbound MO rate per link', () => {
   it('answers MO beyond mo_rate_per_second with ESME_RTHROTTLED and counts them', async () => {
-    const peer = await bindFrom(t.gw.smppPort, 'slow', 'pw');
+    const peer = await bindFrom(t.gw.smppPort, 'slow', 'pw', '127.0.0.1', 15_000, CMD.bind_transmitter);
     expect(peer.resp.commandStatus).toBe(0);
     const n = 8;
     // All at once: at 1 MO/s the bucket (one second's worth) is empty after the first.
