@@ -88,12 +88,20 @@ export function createBindAuth(deps: BindAuthDeps): (req: AuthRequest) => Promis
 
   return async function authenticate(req) {
     const source = sourceAddress(req.remoteAddress);
-    const [locks, link] = await Promise.all([
-      redis.exists(key('lock-src', source), key('lock-id', req.systemId)),
+    const [sourceLocked, idLocked, link] = await Promise.all([
+      redis.exists(key('lock-src', source)),
+      redis.exists(key('lock-id', req.systemId)),
       getLink(deps.db, req.systemId),
     ]);
+    if (sourceLocked) {
+      // The source locked itself out, so there is nothing to hide from it: no scrypt (a locked-out flood costs no
+      // CPU), and the longest backoff before the answer (it holds one of the source's few connections).
+      await sleep(Math.min(guard.delayMs * 2 ** 5, 8000));
+      return refuse(req, source, 'locked', !!link);
+    }
     let failure: BindFailure | undefined;
-    if (locks > 0) failure = 'locked';
+    // A locked system_id still costs its scrypt below: a quick answer would tell that the id exists.
+    if (idLocked) failure = 'locked';
     else if (!link) failure = 'unknown';
     else if (link.allowedSources.length && !sourceAllowed(link.allowedSources, source)) failure = 'source';
     else if (!link.enabled || link.direction !== 'listen') failure = 'disabled';
