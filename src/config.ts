@@ -36,6 +36,18 @@ const envSchema = z.object({
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
   SMPP_SESSION_INIT_S: z.coerce.number().int().min(1).max(3600).default(10),
   SMPP_ENQUIRE_LINK_S: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Hostile-peer limits on the SMPP listener (README "SMPP listener"). */
+  SMPP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100000).default(200),
+  SMPP_MAX_CONNECTIONS_PER_SOURCE: z.coerce.number().int().min(1).max(100000).default(10),
+  SMPP_BIND_FAILURES_PER_ID: z.coerce.number().int().min(1).max(1000).default(5),
+  SMPP_BIND_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1000).default(10),
+  SMPP_BIND_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(86400).default(900),
+  SMPP_BIND_LOCKOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
+  SMPP_BIND_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10000).default(250),
+  MO_PARTS_OPEN_PER_LINK: z.coerce.number().int().min(1).max(10_000_000).default(5000),
+  MO_PARTS_OPEN_PER_SENDER: z.coerce.number().int().min(1).max(100000).default(20),
+  MO_PART_MAX_BYTES: z.coerce.number().int().min(140).max(65535).default(1024),
+  MO_PART_SET_MAX_BYTES: z.coerce.number().int().min(140).max(16 * 1024 * 1024).default(8192),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(15000),
   REDIS_EMBEDDED: bool.default('true'),
   /** Signs subscriber session cookies; unset → generated once and kept in the settings table. */
@@ -80,7 +92,11 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   dataDir: string;
-  smpp: { host: string; port: number; responseTimeoutMs: number; sessionInitS: number; enquireLinkS: number };
+  smpp: { host: string; port: number; responseTimeoutMs: number; sessionInitS: number; enquireLinkS: number; maxConnections: number; maxConnectionsPerSource: number };
+  /** Bind failures: a backoff before each refusal, then a lockout per source address and per system_id. */
+  bindGuard: { failuresPerId: number; failuresPerSource: number; windowS: number; lockoutS: number; delayMs: number };
+  /** Concatenation parts a peer may leave open (per link, per sender) and their sizes in octets. */
+  parts: { openPerLink: number; openPerSender: number; partMaxBytes: number; setMaxBytes: number };
   http: { host: string; port: number };
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -135,7 +151,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
-    smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S },
+    smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S, maxConnections: e.SMPP_MAX_CONNECTIONS, maxConnectionsPerSource: e.SMPP_MAX_CONNECTIONS_PER_SOURCE },
+    bindGuard: { failuresPerId: e.SMPP_BIND_FAILURES_PER_ID, failuresPerSource: e.SMPP_BIND_FAILURES_PER_SOURCE, windowS: e.SMPP_BIND_FAILURE_WINDOW_S, lockoutS: e.SMPP_BIND_LOCKOUT_S, delayMs: e.SMPP_BIND_FAILURE_DELAY_MS },
+    parts: { openPerLink: e.MO_PARTS_OPEN_PER_LINK, openPerSender: e.MO_PARTS_OPEN_PER_SENDER, partMaxBytes: e.MO_PART_MAX_BYTES, setMaxBytes: e.MO_PART_SET_MAX_BYTES },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,

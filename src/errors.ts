@@ -21,7 +21,10 @@ export type ErrorCode =
   | 'SCGW_UNAUTHORIZED'
   | 'SCGW_ACTION_UNKNOWN'
   | 'SCGW_UNKNOWN_SHORT_CODE'
-  | 'SCGW_RECEIPT_UNMATCHED';
+  | 'SCGW_RECEIPT_UNMATCHED'
+  | 'SCGW_MO_THROTTLED'
+  | 'SCGW_PARTS_OPEN_LIMIT'
+  | 'SCGW_PART_TOO_LARGE';
 
 export class ScgwError extends Error {
   readonly code: ErrorCode;

@@ -3,20 +3,20 @@
  * main.ts (the process) and by tests (in-process gateways). The only caller of the createX factories.
  */
 import { randomBytes } from 'node:crypto';
-import { BlockList, isIPv6 } from 'node:net';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
-import { hashPassword, passwordGenerator, verifyPassword } from './actions/index.js';
+import { hashPassword, passwordGenerator } from './actions/index.js';
 import type { Config } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
 import { readSetting } from './db/queries/config.js';
 import { ensureSetting } from './db/queries/settings.js';
-import { getLink } from './db/queries/links.js';
 import { countTokens, createToken } from './db/queries/tokens.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { checkAckDurability, createAckGate } from './pipeline/ack-durability.js';
+import { createBindAuth } from './pipeline/bind-auth.js';
 import { createIntake } from './pipeline/intake.js';
+import { createMoLimits } from './pipeline/mo-limits.js';
 import { createMoBatcher } from './pipeline/mo-batch.js';
 import { createMoWorker, type MoWorkerDeps } from './pipeline/mo-worker.js';
 import { createMtDispatcher } from './pipeline/mt-worker.js';
@@ -28,9 +28,7 @@ import { createRetention } from './pipeline/retention.js';
 import { createMoQueue, createQueues } from './pipeline/queues.js';
 import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisTarget } from './redis.js';
-import { ESME } from './smpp/status.js';
 import { createSmppServer } from './smpp/server.js';
-import type { AuthRequest, AuthResult } from './smpp/types.js';
 import { buildApp } from './web/app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
@@ -152,10 +150,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         ack: createAckGate({ mode: durability, redis: intakeConn, replicas, timeoutMs: replicaTimeoutMs }),
         onAccepted: (m) => metrics.moAccepted.inc({ link: m.link }),
         onFolded: (m) => metrics.moFolded.inc({ link: m.link }),
+        limits: createMoLimits({ redis: producer, prefix: config.redisPrefix, parts: config.parts, openS: config.mo.concatTimeoutS }),
+        onThrottled: (link) => metrics.moThrottled.inc({ link }),
+      });
+      const authenticate = createBindAuth({
+        db: db.db, redis: producer, prefix: config.redisPrefix, log: log.child({ component: 'smpp' }), guard: config.bindGuard,
+        passwordLogN: config.passwords.scryptLogN,
+        onFailure: (reason) => metrics.bindFailures.inc({ reason }),
+        onLockout: (scope) => metrics.bindLockouts.inc({ scope }),
       });
       const server = createSmppServer({
         log: log.child({ component: 'smpp' }),
-        authenticate: (req) => authenticate(db, req, log),
+        authenticate,
+        maxConnections: config.smpp.maxConnections,
+        maxConnectionsPerSource: config.smpp.maxConnectionsPerSource,
+        onConnectionRefused: (reason) => metrics.connectionsRefused.inc({ reason }),
+        onBindRefused: (reason) => metrics.bindFailures.inc({ reason }),
         onMessage: async (msg) => {
           try { await intake(msg); } catch (e) { metrics.moRefused.inc({ reason: (e as { code?: string }).code ?? 'error' }); throw e; }
         },
@@ -238,32 +248,4 @@ function webSmsLink(config: Readonly<Config>, links: Iterable<{ name: string; en
 function waitReady(r: Redis): Promise<void> {
   if (r.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => r.once('ready', () => resolve()));
-}
-
-async function authenticate(db: DbHandle, req: AuthRequest, log: Logger): Promise<AuthResult> {
-  const link = await getLink(db.db, req.systemId);
-  if (!link) return { ok: false, status: ESME.RINVSYSID };
-  if (!(await verifyPassword(req.password, link.passwordHash))) {
-    log.warn({ link: link.name, remote: req.remoteAddress }, 'bind refused: wrong password');
-    return { ok: false, status: ESME.RINVPASWD };
-  }
-  if (!link.enabled || link.direction !== 'listen') return { ok: false, status: ESME.RBINDFAIL };
-  if (link.allowedSources.length && !sourceAllowed(link.allowedSources, req.remoteAddress)) {
-    log.warn({ link: link.name, remote: req.remoteAddress }, 'bind refused: source address not allowed');
-    return { ok: false, status: ESME.RBINDFAIL };
-  }
-  return { ok: true, link: link.name, window: link.window };
-}
-
-export function sourceAllowed(cidrs: readonly string[], remote: string): boolean {
-  const list = new BlockList();
-  for (const c of cidrs) {
-    const [addr, bits] = c.split('/') as [string, string | undefined];
-    const type = isIPv6(addr) ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(bits), type);
-  }
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
-  const ip = mapped ? mapped[1]! : remote;
-  return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
 }

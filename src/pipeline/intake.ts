@@ -10,6 +10,7 @@ import type { InboundMessage } from '../smpp/types.js';
 import type { AckGate } from './ack-durability.js';
 import { foldable, foldRepeat, markRefused } from './dedupe.js';
 import { moIdentity, toMoJob } from './jobs.js';
+import type { MoLimits } from './mo-limits.js';
 import { MO_JOB_OPTIONS, type Queues } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 
@@ -33,6 +34,9 @@ export interface IntakeDeps {
   onAccepted?(msg: InboundMessage): void;
   /** A re-send from another bind folded into its first copy (dedupe.ts). */
   onFolded?(msg: InboundMessage): void;
+  /** Per-link MO rate and concatenation caps (mo-limits.ts), checked before the enqueue. */
+  limits?: MoLimits;
+  onThrottled?(link: string): void;
 }
 
 export function createIntake(deps: IntakeDeps) {
@@ -52,6 +56,14 @@ export function createIntake(deps: IntakeDeps) {
   return async function intake(msg: InboundMessage): Promise<void> {
     const shortCode = msg.destination.addr.trim();
     const view = deps.cache.current();
+    if (deps.limits) {
+      try {
+        deps.limits.rate(msg.link, view.links.get(msg.link)?.moRatePerSecond);
+      } catch (e) {
+        deps.onThrottled?.(msg.link);
+        throw e;
+      }
+    }
     // An archive-feed link copies subscribers' traffic to any number: no short code to check (mo worker stores it).
     const link = view.links.get(msg.link);
     const feed = link?.archiveFeed === true;
@@ -59,6 +71,14 @@ export function createIntake(deps: IntakeDeps) {
     const ussd = msg.tlvs.ussdServiceOp !== undefined;
     if (!isReceipt(msg.esmClass) && !feed && !ussd && !view.table.shortCodes.has(shortCode)) {
       throw new ScgwError('SCGW_UNKNOWN_SHORT_CODE', `no route serves short code ${shortCode}`);
+    }
+    // Before the enqueue: a part the caps refuse is refused to the peer, never acked and dropped.
+    try {
+      await deps.limits?.parts(msg);
+    } catch (e) {
+      if (e instanceof ScgwError) throw e;
+      // Redis refused (down, or full under noeviction): the peer retries later.
+      throw new ScgwError('SCGW_REDIS_UNAVAILABLE', 'part caps unavailable', { cause: e });
     }
     const corr = nanoid(12);
     const identity = moIdentity(msg.link, msg.sessionId, msg.sequenceNumber);

@@ -17,11 +17,12 @@ import type { ConfigView } from './route-cache.js';
  * add-part (1 key). ARGV: field, value, nonce, ttl, total, meta.
  * Returns {'held', nonce} | {'complete', nonce, flat HGETALL}. A part already held is ignored; a part with
  * different bytes arriving after the set completed starts a new set (the sender reused the reference).
+ * A routed set holds digests ('h:' + SHA-1 of the value, see mark-routed), so a late duplicate still matches.
  */
 const ADD_PART = `
 local done = redis.call('HGET', KEYS[1], 'done')
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if done and existing ~= ARGV[2] then
+if done and existing ~= ARGV[2] and existing ~= 'h:' .. redis.sha1hex(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   done = false
   existing = false
@@ -48,6 +49,21 @@ if redis.call('HGET', KEYS[1], 'nonce') ~= ARGV[1] then return {} end
 if redis.call('HGET', KEYS[1], 'done') == '2' then return {} end
 redis.call('HSET', KEYS[1], 'done', '1')
 return redis.call('HGETALL', KEYS[1])
+`;
+
+/**
+ * mark-routed (1 key). Marks the set routed and replaces each part's bytes by their digest: the key lives on
+ * (its ttl) only to recognise late duplicates, and up to MO_PART_SET_MAX_BYTES per set would otherwise stay
+ * in Redis for that long (scgw issue 10 item 6).
+ */
+const MARK_ROUTED = `
+local flat = redis.call('HGETALL', KEYS[1])
+for i = 1, #flat, 2 do
+  local f, v = flat[i], flat[i + 1]
+  if string.sub(f, 1, 1) == 'p' and string.sub(v, 1, 2) ~= 'h:' then redis.call('HSET', KEYS[1], f, 'h:' .. redis.sha1hex(v)) end
+end
+redis.call('HSET', KEYS[1], 'done', '2')
+return 1
 `;
 
 export interface PartsStore {
@@ -108,7 +124,7 @@ export function createPartsStore(deps: { redis: Redis; prefix: string; queues: Q
       return { ...toAssembled(flat, job.nonce, job.partKey, job.corr, opts), channel: 'sms' };
     },
     async markRouted(partsKey) {
-      await redis.hset(partsKey, 'done', '2');
+      await redis.eval(MARK_ROUTED, 1, partsKey);
     },
   };
 }

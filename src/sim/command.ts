@@ -159,6 +159,7 @@ function reportSend(outcome: SendOneOutcome, o: PeerOptions & { from: string; to
 function hint(status: string): string {
   if (status === 'ESME_RINVPASWD') return ' (wrong password for this link)';
   if (status === 'ESME_RINVSYSID') return ' (no link with this system id: scgw link add NAME --password P)';
-  if (status === 'ESME_RBINDFAIL') return ' (link disabled, not a listening link, or this address is not allowed)';
+  // scgw answers every bind failure alike (README "SMPP listener"); its log and scgw_smpp_bind_failures_total say which.
+  if (status === 'ESME_RBINDFAIL') return ' (wrong system id or password, link disabled, address not allowed, locked out after failures, or max sessions reached: see the gateway log)';
   return '';
 }

@@ -31,6 +31,12 @@ export interface SmppServerDeps {
   maxPduLength?: number;
   vendor?: VendorProfile;
   now?: () => number;
+  /** Live connections (bound or not) beyond which a new one is closed at once, before any PDU is read. */
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
+  onConnectionRefused?(reason: 'total' | 'per-source', remoteAddress: string): void;
+  /** A bind the listener itself refused after authenticate said yes (the link's max_sessions is reached). */
+  onBindRefused?(reason: 'sessions', link: string): void;
 }
 
 export interface SmppServer {
@@ -66,6 +72,8 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
   const vendor = deps.vendor ?? vendors.standard;
   const now = deps.now ?? Date.now;
   const live = new Set<SmppSession>();
+  /** Live connections per remote address (the per-source cap). */
+  const perSource = new Map<string, number>();
   let closing = false;
 
   const server = createServer((socket) => accept(socket));
@@ -76,6 +84,18 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
       socket.destroy();
       return;
     }
+    const remote = sourceOf(socket.remoteAddress);
+    const refused = deps.maxConnections !== undefined && live.size >= deps.maxConnections ? 'total'
+      : deps.maxConnectionsPerSource !== undefined && (perSource.get(remote) ?? 0) >= deps.maxConnectionsPerSource ? 'per-source'
+        : undefined;
+    if (refused) {
+      // Closed before a byte is read: a flood of connections costs no bind work (no scrypt, no database).
+      log.warn({ remote, reason: refused, live: live.size }, 'connection refused: too many connections');
+      socket.destroy();
+      deps.onConnectionRefused?.(refused, remote);
+      return;
+    }
+    perSource.set(remote, (perSource.get(remote) ?? 0) + 1);
     socket.setNoDelay(true);
     const state: Binding = { binding: false, inflight: 0, window: 1, initTimer: undefined };
     const session = new SmppSession({
@@ -87,7 +107,11 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
       window: 1,
       onRequest: (s, pdu) => onRequest(s, pdu, state),
       onClosed: (s) => {
-        live.delete(s);
+        if (live.delete(s)) {
+          const left = (perSource.get(remote) ?? 1) - 1;
+          if (left > 0) perSource.set(remote, left);
+          else perSource.delete(remote);
+        }
         clearTimeout(state.initTimer);
         if (s.link !== undefined) deps.onClosed?.(s);
       },
@@ -145,6 +169,16 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
       session.log.warn({ systemId, bindKind, status: statusName(status) }, 'bind refused');
       session.respond(pdu, status); // header-only [S34 §4.1]
       await session.close(); // PROTOCOL §1 policy: after a failed bind, the resp, then close
+      return;
+    }
+    // Checked here, with no await between the count and markBound, so two racing binds cannot both take the last slot.
+    const maxSessions = result.maxSessions ?? Infinity;
+    if ([...live].filter((s) => s.bound && s.link === result.link).length >= maxSessions) {
+      session.log.warn({ link: result.link, maxSessions }, 'bind refused: the link has max_sessions bound');
+      deps.onBindRefused?.('sessions', result.link);
+      // The same status as every other bind failure: a peer learns nothing about which check refused it.
+      session.respond(pdu, ESME.RBINDFAIL);
+      await session.close();
       return;
     }
     clearTimeout(state.initTimer);
@@ -213,4 +247,11 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
       log.info('listener closed');
     },
   };
+}
+
+/** The address a connection comes from, IPv4-mapped IPv6 folded to IPv4 (one peer, one counter). */
+function sourceOf(remote: string | undefined): string {
+  const r = remote ?? '';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(r);
+  return mapped ? mapped[1]! : r;
 }

@@ -73,7 +73,13 @@ export function statusForError(e: unknown): number {
     case 'SCGW_NOT_REPLICATED':
       return ESME.RMSGQFUL;
     case 'SCGW_SMPP_MALFORMED':
+    case 'SCGW_PART_TOO_LARGE':
       return ESME.RINVMSGLEN;
+    case 'SCGW_MO_THROTTLED':
+      return ESME.RTHROTTLED;
+    case 'SCGW_PARTS_OPEN_LIMIT':
+      // Open sets end by completing or timing out: the peer may resubmit later, like a full queue.
+      return ESME.RMSGQFUL;
     case 'SCGW_UNKNOWN_SHORT_CODE':
       // pipeline/intake.ts: no route serves this destination.
       return ESME.RINVDSTADR;

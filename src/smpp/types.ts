@@ -67,7 +67,12 @@ export interface SendResult {
   messageId: string;
 }
 
-export type AuthResult = { ok: true; link: string; window: number } | { ok: false; status: number };
+/**
+ * ok: the bind may proceed, unless the link already has maxSessions bound sessions on this node (the listener
+ * checks that itself, atomically with marking the session bound). Not ok: `reason` is for logs and metrics only;
+ * the peer sees `status` alone.
+ */
+export type AuthResult = { ok: true; link: string; window: number; maxSessions?: number } | { ok: false; status: number; reason?: string };
 
 export interface AuthRequest {
   systemId: string;

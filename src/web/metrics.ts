@@ -13,6 +13,10 @@ export interface Metrics {
   mtSent: Counter<'link' | 'outcome'>;
   mtSegments: Counter<'link'>;
   sessions: Gauge<'link'>;
+  bindFailures: Counter<'reason'>;
+  bindLockouts: Counter<'scope'>;
+  connectionsRefused: Counter<'reason'>;
+  moThrottled: Counter<'link'>;
 }
 
 export function createMetrics(): Metrics {
@@ -30,6 +34,10 @@ export function createMetrics(): Metrics {
     mtSent: new Counter({ name: 'scgw_mt_sent_total', help: 'Replies sent, by peer outcome', labelNames: ['link', 'outcome'], ...reg }),
     mtSegments: new Counter({ name: 'scgw_mt_segments_total', help: 'Reply segments (PDUs) sent', labelNames: ['link'], ...reg }),
     sessions: new Gauge({ name: 'scgw_smpp_sessions', help: 'Bound SMPP sessions on this node', labelNames: ['link'], ...reg }),
+    bindFailures: new Counter({ name: 'scgw_smpp_bind_failures_total', help: 'Binds refused (all ESME_RBINDFAIL to the peer), by the check that refused', labelNames: ['reason'], ...reg }),
+    bindLockouts: new Counter({ name: 'scgw_smpp_bind_lockouts_total', help: 'Bind lockouts begun, per source address or per system_id', labelNames: ['scope'], ...reg }),
+    connectionsRefused: new Counter({ name: 'scgw_smpp_connections_refused_total', help: 'SMPP connections closed at once: over the total or per-source cap', labelNames: ['reason'], ...reg }),
+    moThrottled: new Counter({ name: 'scgw_mo_throttled_total', help: 'MO answered ESME_RTHROTTLED: over the link\'s mo_rate_per_second', labelNames: ['link'], ...reg }),
   };
 }
 

@@ -23,6 +23,16 @@ describe('scgw link', () => {
     expect((await c.scgw(['link', 'list'])).stdout).toMatch(/^no links yet/);
   });
 
+  it('sets max sessions and the MO rate (a number, or off for no limit)', async () => {
+    expect((await c.scgw(['link', 'add', 'capped', '--password', 'pw', '--max-sessions', '4', '--mo-rate', '50'])).code).toBe(0);
+    expect(await getLink(c.t.gw.db.db, 'capped')).toMatchObject({ maxSessions: 4, moRatePerSecond: 50 });
+    const off = await c.scgw(['link', 'update', 'capped', '--mo-rate', 'off']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(await getLink(c.t.gw.db.db, 'capped')).toMatchObject({ maxSessions: 4, moRatePerSecond: null });
+    expect((await c.scgw(['link', 'update', 'capped', '--max-sessions', 'two'])).code).toBe(2);
+    await c.scgw(['link', 'rm', 'capped']);
+  });
+
   it('adds an outbound link with --connect and remote credentials, and never shows the remote password', async () => {
     const add = await c.scgw(['link', 'add', 'up', '--connect', '127.0.0.1:2776', '--remote-system-id', 'acme', '--remote-password', 'pw2x', '--system-type', 'VMA']);
     expect(add.stdout).toBe('link up created (scgw binds to 127.0.0.1:2776 as acme)\n');

@@ -50,10 +50,10 @@ describe('scgw sim send', () => {
     expect(r.stdout).toContain('UCS-2');
   });
 
-  it('exits non-zero and names ESME_RINVPASWD when the password is wrong', async () => {
+  it('exits non-zero and names ESME_RBINDFAIL when the password is wrong', async () => {
     const r = await scgw(['sim', 'send', '--port', String(t.gw.smppPort), '--system-id', 'simcli', '--password', 'nope', '--from', '79161234569', '--to', '232', '--text', 'ON']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('ESME_RINVPASWD');
+    expect(r.stderr).toContain('ESME_RBINDFAIL');
     expect(r.stdout).toBe('');
   });
 

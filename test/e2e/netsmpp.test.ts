@@ -91,12 +91,12 @@ describe('Net::SMPP as an independent peer', () => {
     expect(row!.segments).toBe(1);
   });
 
-  it('refuses a wrong password with ESME_RINVPASWD and an unknown system_id with ESME_RINVSYSID, then closes', async () => {
+  it('refuses a wrong password and an unknown system_id alike with ESME_RBINDFAIL, then closes', async () => {
     const wrong = await netSmppBind(t.gw.smppPort, LINK, 'wrongpw');
-    expect(eventsOf(wrong, 'bind_resp')).toEqual([expect.objectContaining({ status: ESME.RINVPASWD })]);
+    expect(eventsOf(wrong, 'bind_resp')).toEqual([expect.objectContaining({ status: ESME.RBINDFAIL })]);
     expect(eventsOf(wrong, 'closed')).toHaveLength(1);
     const unknown = await netSmppBind(t.gw.smppPort, 'nosuchlink', PASSWORD);
-    expect(eventsOf(unknown, 'bind_resp')).toEqual([expect.objectContaining({ status: ESME.RINVSYSID })]);
+    expect(eventsOf(unknown, 'bind_resp')).toEqual([expect.objectContaining({ status: ESME.RBINDFAIL })]);
     expect(eventsOf(unknown, 'closed')).toHaveLength(1);
     const right = await netSmppBind(t.gw.smppPort, LINK, PASSWORD);
     expect(eventsOf(right, 'bind_resp')).toEqual([expect.objectContaining({ status: 0, system_id: 'scgw' })]);

@@ -8,7 +8,7 @@ let peer: { host: string; port: number; systemId: string; password: string };
 
 beforeAll(async () => {
   t = await startTestGateway();
-  await t.addLink('simload', 'loadpw', { ratePerSecond: 10_000, window: 20 });
+  await t.addLink('simload', 'loadpw', { ratePerSecond: 10_000, window: 20, maxSessions: 8, moRatePerSecond: null });
   peer = { host: '127.0.0.1', port: t.gw.smppPort, systemId: 'simload', password: 'loadpw' };
 });
 afterAll(async () => {
@@ -48,6 +48,6 @@ describe('runLoad against a real gateway', () => {
   it('throws the bind status when the link refuses the password', async () => {
     const err = await runLoad({ ...peer, password: 'wrong', count: 1, window: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SmppStatusError);
-    expect((err as SmppStatusError).message).toContain('ESME_RINVPASWD');
+    expect((err as SmppStatusError).message).toContain('ESME_RBINDFAIL');
   });
 });

@@ -5,6 +5,7 @@ import { api, CliError, EXIT, output, seg, type Globals } from '../api.js';
 
 interface LinkOpts {
   password?: string; passwordFile?: string; allowSource?: string[]; rate?: number; window?: number; concat?: string;
+  maxSessions?: number; moRate?: number;
   binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
   connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; systemType?: string; bindKind?: string;
   dedupeWindow?: number;
@@ -28,6 +29,8 @@ const num = (v: string) => {
   if (!/^\d+$/.test(v)) throw new CliError(`expected a number, got "${v}"`, EXIT.usage);
   return Number(v);
 };
+/** A number, or "off" (0) for no limit: commander turns a parser's null into '', so 0 stands for off. */
+const numOrOff = (v: string) => (v === 'off' ? 0 : num(v));
 
 function passwordOf(o: LinkOpts): string | undefined {
   return o.passwordFile ? readFileSync(o.passwordFile, 'utf8').split('\n')[0]!.trim() : o.password;
@@ -39,6 +42,8 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
     ...(o.allowSource ? { allowedSources: o.allowSource } : {}),
     ...(o.rate !== undefined ? { ratePerSecond: o.rate } : {}),
     ...(o.window !== undefined ? { window: o.window } : {}),
+    ...(o.maxSessions !== undefined ? { maxSessions: o.maxSessions } : {}),
+    ...(o.moRate !== undefined ? { moRatePerSecond: o.moRate === 0 ? null : o.moRate } : {}),
     ...(o.concat ? { concat: o.concat as LinkPatch['concat'] } : {}),
     ...(o.binary !== undefined ? { allowBinary: o.binary } : {}),
     ...(o.archiveFeed !== undefined ? { archiveFeed: o.archiveFeed } : {}),
@@ -62,6 +67,8 @@ function linkOptions(cmd: Command): Command {
     .option('--allow-source <cidr...>', 'only accept binds from these addresses (repeatable)')
     .option('--rate <n>', 'replies per second to this link', num)
     .option('--window <n>', 'PDUs in flight', num)
+    .option('--max-sessions <n>', 'binds one node takes at once for this link (default 2)', num)
+    .option('--mo-rate <n|off>', 'MO per second one node takes from this link, beyond: ESME_RTHROTTLED (default 1000; off or 0: no limit)', numOrOff)
     .option('--concat <mode>', 'long replies as udh8 | udh16 | sar | payload')
     .option('--binary', 'binary messages (WAP push) allowed').option('--no-binary', 'no binary messages')
     .option('--archive-feed', 'the SMSC sends copies of subscriber traffic here').option('--no-archive-feed', 'not an archive feed')

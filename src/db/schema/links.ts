@@ -10,6 +10,10 @@ export const links = pgTable('links', {
   port: integer('port'),
   ratePerSecond: integer('rate_per_second').notNull().default(100),
   window: integer('window').notNull().default(10),
+  /** direction 'listen': binds this node takes at once for the link; one more is refused (replies go round-robin over them). */
+  maxSessions: integer('max_sessions').notNull().default(2),
+  /** direction 'listen': MO per second this node takes from the link (token bucket); beyond: ESME_RTHROTTLED. null: no limit. */
+  moRatePerSecond: integer('mo_rate_per_second').default(1000),
   allowBinary: boolean('allow_binary').notNull().default(false),
   archiveFeed: boolean('archive_feed').notNull().default(false),
   dc0: text('dc0', { enum: ['gsm7', 'latin1'] }).notNull().default('gsm7'),

@@ -17,7 +17,7 @@ export interface LinksDeps {
 function view(row: LinkRow, bound: number): LinkView {
   return {
     name: row.name, allowedSources: row.allowedSources, direction: row.direction, host: row.host, port: row.port,
-    ratePerSecond: row.ratePerSecond, window: row.window, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed,
+    ratePerSecond: row.ratePerSecond, window: row.window, maxSessions: row.maxSessions, moRatePerSecond: row.moRatePerSecond, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed,
     dc0: row.dc0, gsm7Packed: row.gsm7Packed, concat: row.concat, enabled: row.enabled, bound, createdAt: row.createdAt.toISOString(),
     remoteSystemId: row.remoteSystemId, systemType: row.systemType, bindKind: row.bindKind, remoteSecretSet: !!row.remotePassword,
     dedupeWindowS: row.dedupeWindowS,

@@ -54,6 +54,9 @@ const linkFields = z.object({
   port: z.number().int().min(1).max(65535).nullable().default(null),
   ratePerSecond: z.number().int().min(1).max(100_000).default(100),
   window: z.number().int().min(1).max(1000).default(10),
+  maxSessions: z.number().int().min(1).max(100).default(2).describe('listen: binds one node takes at once for this link; one more is refused'),
+  moRatePerSecond: z.number().int().min(1).max(100_000).nullable().default(1000)
+    .describe('listen: MO per second one node takes from this link; beyond, ESME_RTHROTTLED (null: no limit)'),
   allowBinary: z.boolean().default(false),
   archiveFeed: z.boolean().default(false),
   dc0: z.enum(['gsm7', 'latin1']).default('gsm7'),
@@ -85,7 +88,7 @@ export const linkImport = linkFields.extend({ name: linkName, password: linkPass
 
 export const linkView = z.object({
   name: z.string(), allowedSources: z.array(z.string()), direction: z.string(), host: z.string().nullable(), port: z.number().nullable(),
-  ratePerSecond: z.number(), window: z.number(), allowBinary: z.boolean(), archiveFeed: z.boolean(), dc0: z.string(),
+  ratePerSecond: z.number(), window: z.number(), maxSessions: z.number().optional(), moRatePerSecond: z.number().nullable().optional(), allowBinary: z.boolean(), archiveFeed: z.boolean(), dc0: z.string(),
   gsm7Packed: z.boolean(), concat: z.string(), enabled: z.boolean(), bound: z.number().optional(), createdAt: z.string(),
   remoteSystemId: z.string().nullable().optional(), systemType: z.string().optional(), bindKind: z.string().optional(),
   remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),

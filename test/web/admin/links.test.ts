@@ -18,6 +18,14 @@ describe('admin links API', () => {
     expect(one.text).not.toMatch(/password|scrypt/i);
   });
 
+  it('defaults max_sessions to 2 and the MO rate to 1000/s, takes null for no MO limit, refuses max_sessions 0', async () => {
+    const res = await a.call('POST', '/admin/links', { name: 'caps', password: 'pw' });
+    expect(res.body).toMatchObject({ maxSessions: 2, moRatePerSecond: 1000 });
+    expect((await a.call('PATCH', '/admin/links/caps', { maxSessions: 5, moRatePerSecond: null })).body).toMatchObject({ maxSessions: 5, moRatePerSecond: null });
+    expect((await a.call('PATCH', '/admin/links/caps', { maxSessions: 0 })).status).toBe(400);
+    expect((await a.call('DELETE', '/admin/links/caps')).status).toBe(200);
+  });
+
   it('refuses a duplicate name with 409 and an over-long SMPP password with 400', async () => {
     expect((await a.call('POST', '/admin/links', { name: 'smsc1', password: 'x' })).status).toBe(409);
     const long = await a.call('POST', '/admin/links', { name: 'smsc2', password: '123456789' });

@@ -1,0 +1,88 @@
+/**
+ * Redis runs with maxmemory-policy noeviction, so a full Redis refuses writes: every MO must then be refused
+ * (ESME_RMSGQFUL, the peer retries later), never acked; once memory is freed MO flow again.
+ * A private redis-server on a free loopback port (never the shared one).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testServices } from '../support/services.js';
+import { eventually, startTestGateway } from '../support/gateway.js';
+import { CMD, rawPdu, submitSmBody } from '../support/smpp-peer.js';
+import { bindFrom } from './smpp-support.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function startSmallRedis(port: number, dir: string): Promise<ChildProcess> {
+  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+    '--maxmemory', '2mb', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  await eventually(async () => {
+    const r = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    r.on('error', () => {});
+    try { await r.connect(); return (await r.ping()) === 'PONG'; } catch { return false; } finally { r.disconnect(); }
+  }, 10_000, 'redis-server to answer');
+  return p;
+}
+
+describe('a full Redis (noeviction)', () => {
+  it('refuses every MO with ESME_RMSGQFUL while full, and takes MO again once memory is freed', async () => {
+    const svc = await testServices();
+    cleanups.push(() => svc.cleanup());
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'scgw-redis-full-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const server = await startSmallRedis(port, dir);
+    cleanups.push(() => { server.kill('SIGKILL'); });
+    const t = await startTestGateway({ svc: { ...svc, redisUrl: `redis://127.0.0.1:${port}` } });
+    cleanups.push(() => t.stop());
+    await t.addLink('smsc', 'pw');
+    // A transmitter: no reply comes back on this socket, and nothing runs in the background while Redis is full.
+    const peer = await bindFrom(t.gw.smppPort, 'smsc', 'pw', '127.0.0.1', 15_000, CMD.bind_transmitter);
+    expect(peer.resp.commandStatus).toBe(0);
+    cleanups.push(() => { peer.socket.destroy(); });
+    let seq = 1;
+    const mo = async (from: string, text: string, udh?: Buffer) => {
+      peer.socket.write(rawPdu(CMD.submit_sm, ++seq, submitSmBody({
+        source: { addr: from, ton: 1, npi: 1 }, destination: { addr: '232' }, esmClass: udh ? 0x40 : 0,
+        shortMessage: udh ? Buffer.concat([udh, Buffer.from(text)]) : Buffer.from(text),
+      })));
+      const resp = await peer.pdus.next(10_000);
+      expect([resp.commandId, resp.sequenceNumber]).toEqual([CMD.submit_sm_resp, seq]);
+      return resp.commandStatus;
+    };
+
+    // Fill it: 16 KB values until Redis says OOM. A refused SET frees its arguments again, and Redis lets a
+    // script that starts under maxmemory write on past it, so one script then writes 256 KB more: Redis is
+    // now well over maxmemory and refuses every write until memory is freed.
+    const filler = new Redis({ port, maxRetriesPerRequest: 0 });
+    cleanups.push(() => { filler.disconnect(); });
+    let n = 0;
+    const value = 'x'.repeat(16 * 1024);
+    await expect((async () => { for (;;) await filler.set(`filler:${n++}`, value); })()).rejects.toThrow(/OOM/);
+    await filler.eval(`for i = 1, 256 do redis.call('SET', 'over:' .. i, string.rep('x', 1024)) end`, 0).catch(() => {});
+    expect(await filler.set('probe', '1').catch((e: Error) => e.message)).toMatch(/OOM/);
+
+    const statuses = [await mo('79320000002', 'help'), await mo('79320000003', 'on'),
+      await mo('79320000004', 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1]))];
+    expect(statuses).toEqual([0x14, 0x14, 0x14]);
+
+    for (let i = 0; i < n; i++) await filler.del(`filler:${i}`);
+    for (let i = 1; i <= 256; i++) await filler.del(`over:${i}`);
+    expect(await mo('79320000005', 'help')).toBe(0);
+    expect(await mo('79320000006', 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1]))).toBe(0);
+  });
+});
