@@ -5,7 +5,7 @@
  * edited it in between), the template itself is stored with the password masked: never the clear text.
  *
  * Placeholders with nothing between them (`{password}{url}`) cannot be told apart in the text, so such a run
- * is stored as its names with the password masked (`••••••••{url}`); a lone password matches only the
+ * is stored as its names with the password masked (`••••••••{url}`). A lone password matches only the
  * password alphabet, so a literal that also occurs in another value cannot shift it into a kept group.
  */
 import { PASSWORD_ALPHABET } from './passwords.js';
@@ -35,7 +35,9 @@ export function maskForArchive(templateBody: string, text: string): string {
   const { literals, runs } = parse(templateBody);
   if (!runs.some((r) => r.includes(SECRET))) return text;
   const masked = (run: string[]) => run.map((n) => (n === SECRET ? PASSWORD_MASK : `{${n}}`)).join('');
-  const groups = runs.map((r) => (r.length === 1 && r[0] === SECRET ? `([${PASSWORD_ALPHABET}]+)` : '([\\s\\S]*?)'));
+  // Kept values match as little as they can and runs with the password as much as they can: whatever is
+  // ambiguous lands in the masked part.
+  const groups = runs.map((r) => (!r.includes(SECRET) ? '([\\s\\S]*?)' : r.length === 1 ? `([${PASSWORD_ALPHABET}]+)` : '([\\s\\S]*)'));
   const pattern = literals.map((lit, i) => escapeRegex(lit) + (groups[i] ?? '')).join('');
   const m = new RegExp(`^${pattern}$`).exec(text);
   if (!m) return templateBody.replaceAll(`{${SECRET}}`, PASSWORD_MASK);
