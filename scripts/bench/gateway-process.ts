@@ -47,7 +47,7 @@ export async function freePort(): Promise<number> {
 
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number }): Promise<GatewayProcess> {
   const [smppPort, httpPort] = [await freePort(), await freePort()];
-  const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort) };
+  const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
   const log = createWriteStream(opts.logFile);
   const child = spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);

@@ -20,7 +20,7 @@ let exited: Promise<number | null>;
 beforeAll(async () => {
   // The README's `npm start`, with DATABASE_URL unset: embedded PGlite in DATA_DIR.
   gw = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SMPP_PORT: '0', HTTP_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12' },
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SMPP_PORT: '0', HTTP_PORT: '0', OPS_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   exited = new Promise((r) => gw.once('exit', (code) => r(code)));
