@@ -32,6 +32,8 @@ import type { AuthRequest, AuthResult } from './smpp/types.js';
 import { buildApp, buildOpsApp } from './web/app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
+import { createLimits } from './web/limits.js';
+import { createHashSlots } from './web/hash-slots.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -174,6 +176,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
         subscriber: {
           db: db.db, log: log.child({ component: 'subscriber' }), config, now, tag: tagMsisdn, action: actionDeps,
+          hashSlots: createHashSlots(config.abuse.loginHashConcurrency),
+          limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e.message }, 'abuse caps unavailable (Redis)') }),
           render: (key, locale, vars) => cache.current().render(key, locale, vars),
           sessionSecret: config.web.sessionSecret ?? await ensureSetting(db.db, 'session_secret', () => randomBytes(32).toString('base64url')),
           // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.
