@@ -4,7 +4,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { accountPassword } from '../../src/actions/account-password.js';
+import { hashPassword, verifyPassword } from '../../src/actions/index.js';
 import { outbox, passwordEvents, subscribers } from '../../src/db/schema/index.js';
+import { webMessage } from '../../src/web/subscriber/sms.js';
 import type { TestGateway } from '../support/gateway.js';
 import { formClient, pageText } from '../support/web-forms.js';
 import { givePassword, startWebGateway, testClock } from '../support/web-gateway.js';
@@ -88,5 +91,19 @@ describe('password form: the owner keeps a working password', () => {
     expect((await login(issued)).status).toBe(303);
     expect((await login('owner-pass-1')).status).toBe(401);
     expect((await login(issued)).status).toBe(303);
+  });
+
+  it('lets the phone\'s own request (111 25) replace the password at once and drop a pending one', async () => {
+    await givePassword(t, '79165550002', 'account', 'owner-pass-2');
+    expect((await ask('79165550002')).status).toBe(200);
+    const fromPhone = webMessage('79165550002', '111', 'en');
+    const replies = await t.gw.db.db.transaction((tx) => accountPassword.run(tx, { ...fromPhone, channel: 'sms' }, {}, {
+      now: clock.now, newPassword: () => 'phonepass22', hashPassword: (p) => hashPassword(p, 12), render: (k, _l, v) => `${k} ${v?.['password'] ?? ''}`,
+      passwordsPerHour: 5, publicUrl: 'http://x',
+    }));
+    expect(replies[0]!.text).toContain('phonepass22');
+    const [sub] = await t.gw.db.db.select().from(subscribers).where(eq(subscribers.msisdn, '79165550002'));
+    expect(sub!.accountPasswordPendingHash).toBeNull();
+    expect(await verifyPassword('phonepass22', sub!.accountPasswordHash!)).toBe(true);
   });
 });
