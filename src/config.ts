@@ -80,6 +80,24 @@ const envSchema = z.object({
   RETAIN_FAILED_JOBS_DAYS: z.coerce.number().int().min(1).max(30).default(7),
   PRUNE_EVERY_S: z.coerce.number().int().min(10).max(86400).default(600),
   PRUNE_BATCH: z.coerce.number().int().min(10).max(100000).default(1000),
+  // Issue 10: abuse caps and HTTP hardening of the web role (README "Security").
+  /** Numbers the password form and /api/mms may text: comma list of leading digits; unset → 7 (the demo's), with a warning. */
+  HOME_PREFIXES: z.string().regex(/^\s*\d{1,15}\s*(,\s*\d{1,15}\s*)*$/, 'a comma list of digit prefixes, e.g. 7916,7926').optional(),
+  PASSWORD_FORM_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  PASSWORD_FORM_PER_PREFIX_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  LOGIN_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  LOGIN_NUMBER_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_NUMBER_BACKOFF_S: z.coerce.number().int().min(1).max(86400).default(60),
+  LOGIN_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  ALERTS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(10),
+  MMS_NOTICES_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  HTTP_MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  OPS_HOST: z.string().default('127.0.0.1'),
+  OPS_PORT: port.default(9090),
 });
 
 function validTimeZone(tz: string): boolean {
@@ -87,6 +105,9 @@ function validTimeZone(tz: string): boolean {
 }
 
 export type Role = 'listener' | 'workers' | 'web';
+
+/** Node's HTTP server limits (issue 10 item 9): a slow client is cut off, connections are capped. */
+export interface HttpLimits { requestTimeoutMs: number; idleTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxRequestsPerSocket: number }
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -97,7 +118,22 @@ export interface Config {
   bindGuard: { failuresPerId: number; failuresPerSource: number; windowS: number; lockoutS: number; delayMs: number };
   /** Concatenation parts a peer may leave open (per link, per sender) and their sizes in octets. */
   parts: { openPerLink: number; openPerSender: number; partMaxBytes: number; setMaxBytes: number };
-  http: { host: string; port: number };
+  http: { host: string; port: number; limits: HttpLimits };
+  /** The ops listener: /metrics, /admin/docs, /admin/openapi.json, health; never the subscriber port. */
+  ops: { host: string; port: number };
+  /** Issue 10 caps; see README "Security". homePrefixesDefaulted: HOME_PREFIXES was unset (main warns). */
+  abuse: {
+    homePrefixes: readonly string[];
+    homePrefixesDefaulted: boolean;
+    passwordFormPerMinute: number;
+    passwordFormPerPrefixPerMinute: number;
+    loginPerIpPerMinute: number;
+    loginNumberMaxFailures: number;
+    loginNumberBackoffS: number;
+    loginHashConcurrency: number;
+    alertsPerHour: number;
+    mmsNoticesPerHour: number;
+  };
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   redisPrefix: string;
@@ -154,7 +190,26 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S, maxConnections: e.SMPP_MAX_CONNECTIONS, maxConnectionsPerSource: e.SMPP_MAX_CONNECTIONS_PER_SOURCE },
     bindGuard: { failuresPerId: e.SMPP_BIND_FAILURES_PER_ID, failuresPerSource: e.SMPP_BIND_FAILURES_PER_SOURCE, windowS: e.SMPP_BIND_FAILURE_WINDOW_S, lockoutS: e.SMPP_BIND_LOCKOUT_S, delayMs: e.SMPP_BIND_FAILURE_DELAY_MS },
     parts: { openPerLink: e.MO_PARTS_OPEN_PER_LINK, openPerSender: e.MO_PARTS_OPEN_PER_SENDER, partMaxBytes: e.MO_PART_MAX_BYTES, setMaxBytes: e.MO_PART_SET_MAX_BYTES },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: {
+      host: e.HTTP_HOST, port: e.HTTP_PORT,
+      limits: {
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        maxConnections: e.HTTP_MAX_CONNECTIONS, maxRequestsPerSocket: e.HTTP_MAX_REQUESTS_PER_SOCKET,
+      },
+    },
+    ops: { host: e.OPS_HOST, port: e.OPS_PORT },
+    abuse: {
+      homePrefixes: (e.HOME_PREFIXES ?? '7').split(',').map((p) => p.trim()),
+      homePrefixesDefaulted: e.HOME_PREFIXES === undefined,
+      passwordFormPerMinute: e.PASSWORD_FORM_PER_MINUTE,
+      passwordFormPerPrefixPerMinute: e.PASSWORD_FORM_PER_PREFIX_PER_MINUTE,
+      loginPerIpPerMinute: e.LOGIN_PER_IP_PER_MINUTE,
+      loginNumberMaxFailures: e.LOGIN_NUMBER_MAX_FAILURES,
+      loginNumberBackoffS: e.LOGIN_NUMBER_BACKOFF_S,
+      loginHashConcurrency: e.LOGIN_HASH_CONCURRENCY,
+      alertsPerHour: e.ALERTS_PER_HOUR,
+      mmsNoticesPerHour: e.MMS_NOTICES_PER_HOUR,
+    },
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     redisPrefix: e.REDIS_PREFIX,

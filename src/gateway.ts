@@ -29,9 +29,11 @@ import { createMoQueue, createQueues } from './pipeline/queues.js';
 import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisTarget } from './redis.js';
 import { createSmppServer } from './smpp/server.js';
-import { buildApp } from './web/app.js';
+import { buildApp, buildOpsApp } from './web/app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
+import { createLimits } from './web/limits.js';
+import { createHashSlots } from './web/hash-slots.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -47,9 +49,12 @@ export interface GatewayOptions {
 export interface Gateway {
   smppPort: number;
   httpPort: number;
+  /** The ops listener's port (/metrics, /admin/docs; OPS_HOST, 127.0.0.1 by default). */
+  opsPort: number;
   db: DbHandle;
   metrics: Metrics;
   app?: FastifyInstance;
+  ops?: FastifyInstance;
   stop(): Promise<void>;
 }
 
@@ -193,23 +198,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log.info({ port: smppPort }, 'SMPP listener up');
     }
 
+    const health = {
+      checks: {
+        database: async () => { await db.db.execute('select 1' as never); return true; },
+        redis: async () => (await producer.ping()) === 'PONG',
+        ...(config.roles.has('listener') ? { smpp: async () => smppListening } : {}),
+      },
+    };
     let httpPort = 0;
     let app: FastifyInstance | undefined;
     if (config.roles.has('web')) {
       app = await buildApp({
-        db: db.db, log, registry: metrics.registry,
-        health: {
-          checks: {
-            database: async () => { await db.db.execute('select 1' as never); return true; },
-            redis: async () => (await producer.ping()) === 'PONG',
-            ...(config.roles.has('listener') ? { smpp: async () => smppListening } : {}),
-          },
-        },
+        db: db.db, log, health, limits: config.http.limits,
         links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
         storage: { redis: () => retention.redisStorage(), lastPrune: () => retention.lastRun(), policy: { ...config.retention } },
         subscriber: {
           db: db.db, log: log.child({ component: 'subscriber' }), config, now, tag: tagMsisdn, action: actionDeps,
+          hashSlots: createHashSlots(config.abuse.loginHashConcurrency),
+          limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e.message }, 'abuse caps unavailable (Redis)') }),
           render: (key, locale, vars) => cache.current().render(key, locale, vars),
           sessionSecret: config.web.sessionSecret ?? await ensureSetting(db.db, 'session_secret', () => randomBytes(32).toString('base64url')),
           // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.
@@ -226,12 +233,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log.info({ port: httpPort }, 'HTTP up');
     }
 
+    // Every role gets the ops listener: a listener-only node has metrics too.
+    const ops = await buildOpsApp({ log, registry: metrics.registry, health, limits: config.http.limits });
+    await ops.listen({ port: config.ops.port, host: config.ops.host });
+    const opsAddr = ops.server.address();
+    const opsPort = typeof opsAddr === 'object' && opsAddr ? opsAddr.port : config.ops.port;
+    stops.push(['ops', () => ops.close()]);
+    log.info({ port: opsPort, host: config.ops.host }, 'ops listener up (/metrics, /admin/docs)');
+
     if ((await countTokens(db.db)) === 0) {
       const { token } = await createToken(db.db, 'bootstrap');
       opts.onFirstAdminToken?.(token);
     }
 
-    return { smppPort, httpPort, db, metrics, ...(app ? { app } : {}), stop: stopAll };
+    return { smppPort, httpPort, opsPort, db, metrics, ...(app ? { app } : {}), ops, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -2,9 +2,9 @@
  * The gateway process: parse config, find or start Redis, start the roles, stop them in reverse order on
  * SIGINT/SIGTERM (unbind peers, finish in-flight jobs, lose nothing). Wiring lives in gateway.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseConfig } from './config.js';
+import { prepareDataDir, writeSecretFile } from './data-dir.js';
 import { DbLockedError } from './db/client.js';
 import { isScgwError } from './errors.js';
 import { createRootLogger, prettyDestination } from './log.js';
@@ -20,7 +20,10 @@ async function main() {
     process.exit(2);
   }
   const log = createRootLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
+  if (config.abuse.homePrefixesDefaulted) {
+    log.warn('HOME_PREFIXES is not set: the password form and /api/mms text only numbers starting with 7 (the demo\'s). Set it to your network\'s prefixes, e.g. HOME_PREFIXES=7916,7926');
+  }
   let redis;
   try {
     redis = await resolveRedis({ url: config.redisUrl, dataDir: config.dataDir, embedded: config.redisEmbedded, log });
@@ -35,7 +38,7 @@ async function main() {
       config, log, redis,
       onFirstAdminToken: (token) => {
         const file = join(config.dataDir, 'admin-token');
-        writeFileSync(file, token + '\n', { mode: 0o600 });
+        writeSecretFile(file, token + '\n');
         log.info({ file: resolve(file) }, 'first admin token written (the CLI reads it from there; keep it secret)');
       },
     });

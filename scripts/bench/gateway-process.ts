@@ -52,7 +52,7 @@ export function buildGateway(root: string): void {
 
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number }): Promise<GatewayProcess> {
   const [smppPort, httpPort] = [await freePort(), await freePort()];
-  const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort) };
+  const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
   const log = createWriteStream(opts.logFile);
   // What `npm start` runs: the compiled gateway (built once by the bench before its first start).
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Tx } from '../db/client.js';
 import { logOperation } from './oplog.js';
 import { issuePassword, preparePassword, type PasswordKind, type PreparedPassword } from './passwords.js';
-import type { Action, ActionDeps } from './types.js';
+import type { Action, ActionDeps, Channel } from './types.js';
 
 /**
  * The shape every "send me a new password" service shares: hash before the transaction, issue under the
@@ -12,7 +12,7 @@ export function passwordAction(spec: {
   name: string;
   kind: PasswordKind;
   placeholders: readonly string[];
-  store(tx: Tx, msisdn: string, hash: string, now: Date): Promise<void>;
+  store(tx: Tx, msisdn: string, hash: string, now: Date, channel: Channel): Promise<void>;
   vars(deps: ActionDeps, password: string): Record<string, string>;
 }): Action {
   return {
@@ -27,7 +27,7 @@ export function passwordAction(spec: {
         await logOperation(tx, msg, spec.name, 'rate-limited', now);
         return issued.notify ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
       }
-      await spec.store(tx, msg.msisdn, issued.hash, now);
+      await spec.store(tx, msg.msisdn, issued.hash, now, msg.channel);
       await logOperation(tx, msg, spec.name, 'ok', now);
       return [{ template: spec.name, text: deps.render(spec.name, msg.locale, spec.vars(deps, issued.password)) }];
     },

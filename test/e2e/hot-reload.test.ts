@@ -34,7 +34,7 @@ async function startNode(name: string): Promise<Node> {
   const proc = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
     env: {
       ...process.env, DATABASE_URL: svc.databaseUrl, REDIS_URL: svc.redisUrl, REDIS_PREFIX: svc.prefix, DATA_DIR: dataDir,
-      SMPP_PORT: String(smpp), HTTP_PORT: String(http), SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCRYPT_LOG_N: '12',
+      SMPP_PORT: String(smpp), HTTP_PORT: String(http), OPS_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCRYPT_LOG_N: '12',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

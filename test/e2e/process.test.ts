@@ -22,7 +22,7 @@ beforeAll(async () => {
   // embedded PGlite in DATA_DIR.
   await run('npm', ['run', 'build', '--silent']);
   gw = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SMPP_PORT: '0', HTTP_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12' },
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SMPP_PORT: '0', HTTP_PORT: '0', OPS_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   exited = new Promise((r) => gw.once('exit', (code) => r(code)));

@@ -75,6 +75,7 @@ export function testConfig(svc: TestServices, env: Record<string, string> = {}):
     SMPP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
+    OPS_PORT: '0',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     SCRYPT_LOG_N: '12',
     OUTBOX_SWEEP_AFTER_S: '5',

@@ -6,6 +6,11 @@ export const subscribers = pgTable('subscribers', {
   archiveOn: boolean('archive_on').notNull().default(false),
   archivePasswordHash: text('archive_password_hash'),
   accountPasswordHash: text('account_password_hash'),
+  /**
+   * A personal-account password asked for on the web form, which anyone can fill in (issue 10): the current one
+   * keeps working until this one is used to log in, which makes it current. 111 25 from the phone replaces directly.
+   */
+  accountPasswordPendingHash: text('account_password_pending_hash'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -63,12 +63,24 @@ export const webAccounts = pgTable('web_accounts', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Failed web logins per number: counted in a sliding window for the lock; cleared by a good login, swept when old. */
+/**
+ * Failed web logins per number and client (a keyed hash of its address, IPv6 per /64), counted in a sliding window:
+ * per (number, client) for the lock, per number for the slower backoff (issue 10). Only for numbers that have the
+ * password tried; cleared per client by a good login, swept when old.
+ */
 export const loginFailures = pgTable('login_failures', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   msisdn: text('msisdn').notNull(),
+  clientTag: text('client_tag').notNull().default(''),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-}, (t) => [index('login_failures_msisdn_time').on(t.msisdn, t.createdAt)]);
+}, (t) => [index('login_failures_msisdn_time').on(t.msisdn, t.createdAt), index('login_failures_msisdn_client_time').on(t.msisdn, t.clientTag, t.createdAt)]);
+
+/** A number's web login locked for one client (issue 10: a stranger's wrong passwords do not lock the owner out). */
+export const loginLocks = pgTable('login_locks', {
+  msisdn: text('msisdn').notNull(),
+  clientTag: text('client_tag').notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }).notNull(),
+}, (t) => [primaryKey({ columns: [t.msisdn, t.clientTag] }), index('login_locks_until').on(t.lockedUntil)]);
 
 /** Password-form requests per client (a keyed hash of the IP, never the address): the per-IP cap counts these. */
 export const passwordFormRequests = pgTable('password_form_requests', {

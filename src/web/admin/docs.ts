@@ -1,7 +1,7 @@
 /**
  * GET /admin/openapi.json and GET /admin/docs: the OpenAPI document and a plain HTML page rendered from
- * it on the server (no script, no CDN: gateways often have no internet). Both are public: they describe
- * the API, never data; every other /admin route needs a token.
+ * it on the server (no script, no CDN: gateways often have no internet). Served without a token, but only on
+ * the ops listener (web/app.ts buildOpsApp), never on the subscriber port; every other /admin route needs a token.
  */
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchema } from './json-schema.js';

@@ -2,11 +2,12 @@
  * `POST /api/mms`, for the MMSC: an MMS it could not deliver (from, to, subject, parts), as JSON with base64 parts or
  * as multipart/form-data (one file per part, a `text` field for a text part). Stored for MMS_KEEP_DAYS, then the
  * recipient gets an SMS with the link and a per-MMS view password (actions/mms-notify.ts), in the same transaction.
- * Authenticated by `Authorization: Bearer <MMSC_TOKEN>`; the API is off while MMSC_TOKEN is unset.
+ * Authenticated by `Authorization: Bearer <MMSC_TOKEN>`; the API is off while MMSC_TOKEN is unset. Recipients only in
+ * HOME_PREFIXES, at most MMS_NOTICES_PER_HOUR notices per recipient, the sender shown as senderLabel() (issue 10).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { customAlphabet } from 'nanoid';
 import { z } from 'zod';
 import { mmsNotify } from '../../actions/mms-notify.js';
@@ -14,7 +15,7 @@ import { insertMms, type NewMmsPart } from '../../db/queries/mms.js';
 import { getSubscriber } from '../../db/queries/subscribers.js';
 import { errorHandler } from '../errors.js';
 import type { SubscriberDeps } from '../subscriber/deps.js';
-import { normaliseMsisdn } from '../subscriber/request.js';
+import { isHomeNumber, normaliseMsisdn } from '../subscriber/request.js';
 import { WEB_SMS_FROM, webMessage, withSms } from '../subscriber/sms.js';
 
 const newMmsId = customAlphabet('23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ', 16);
@@ -22,7 +23,7 @@ const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s
 const MAX_PARTS = 20;
 
 const jsonBody = z.object({
-  from: z.string().trim().min(1).max(32),
+  from: z.string().trim().min(1).max(200),
   to: z.string().min(1).max(20),
   subject: z.string().max(200).default(''),
   parts: z.array(z.object({
@@ -36,6 +37,18 @@ const jsonBody = z.object({
 interface MmsInput { from: string; to: string; subject: string; parts: NewMmsPart[] }
 
 class TooLarge extends Error {}
+
+/**
+ * What of the MMSC's free-text `from` may go into our SMS (issue 10): a number as its digits, else an alphanumeric
+ * sender of at most 11 characters (the GSM limit) without links, punctuation or line breaks; our short code must not
+ * carry someone's text ("your card is blocked, call …").
+ */
+export function senderLabel(from: string): string {
+  const number = normaliseMsisdn(from);
+  if (number) return number;
+  const label = from.replace(/[^A-Za-z0-9 ._-]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 11).trim();
+  return label || 'unknown';
+}
 
 function tokenOk(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
@@ -82,15 +95,27 @@ export async function registerMmsApi(app: FastifyInstance, deps: SubscriberDeps)
     : errorHandler(err, req, reply)));
 
   // base64 is 4/3 of the octets; the JSON around it is small.
-  app.post('/api/mms', { bodyLimit: Math.ceil((maxBytes * 4) / 3) + 64 * 1024 }, async (req, reply) => {
+  // The token is checked in onRequest, before a byte of the body is read or parsed: a stranger costs no parsing.
+  const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!token) return reply.status(404).send({ code: 'SCGW_NOT_FOUND', message: 'the MMS API is off (MMSC_TOKEN is not set)' });
     if (!tokenOk(req.headers.authorization, token)) return reply.status(401).send({ code: 'SCGW_UNAUTHORIZED', message: 'missing or wrong bearer token' });
+    return undefined;
+  };
+  app.post('/api/mms', { bodyLimit: Math.ceil((maxBytes * 4) / 3) + 64 * 1024, onRequest: guard }, async (req, reply) => {
     const input = await readInput(req, maxBytes);
     const to = normaliseMsisdn(input.to);
     if (!to) return reply.status(400).send({ code: 'SCGW_BAD_REQUEST', message: 'to: a number in international format, 10 to 15 digits' });
+    if (!isHomeNumber(to, deps.config.abuse.homePrefixes)) {
+      return reply.status(422).send({ code: 'SCGW_NOT_HOME', message: 'to: not a number of this network (HOME_PREFIXES); no notice is sent abroad' });
+    }
     const bytes = input.parts.reduce((n, p) => n + p.data.length, 0);
     if (bytes > maxBytes) throw new TooLarge();
     if (!deps.sms.link()) return reply.status(503).send({ code: 'SCGW_NO_LINK', message: 'no link to send the notification SMS on' });
+    const cap = await deps.limits.take(`mms:to:${to}`, deps.config.abuse.mmsNoticesPerHour, 3600_000, 'refuse');
+    if (!cap.ok) {
+      return reply.status(429).header('retry-after', String(cap.retryAfterS))
+        .send({ code: 'SCGW_RATE_LIMITED', message: `too many MMS notices to this recipient this hour (MMS_NOTICES_PER_HOUR); retry in ${cap.retryAfterS} s` });
+    }
 
     const id = newMmsId();
     const now = deps.now();
@@ -99,7 +124,7 @@ export async function registerMmsApi(app: FastifyInstance, deps: SubscriberDeps)
       await insertMms(tx, { id, sender: input.from, recipient: to, subject: input.subject, bytes, createdAt: now, expiresAt }, input.parts);
       const locale = (await getSubscriber(tx, to))?.locale === 'ru' ? 'ru' : 'en';
       const msg = webMessage(to, WEB_SMS_FROM.mms, locale, 'api');
-      const replies = await mmsNotify.run(tx, msg, { mmsId: id, from: input.from, days: keepDays }, { ...deps.action, render: deps.render });
+      const replies = await mmsNotify.run(tx, msg, { mmsId: id, from: senderLabel(input.from), days: keepDays }, { ...deps.action, render: deps.render });
       for (const r of replies) await send(to, WEB_SMS_FROM.mms, r, locale);
     });
     deps.log.info({ mms: id, msisdn: deps.tag(to), parts: input.parts.length, bytes }, 'MMS stored for web viewing');

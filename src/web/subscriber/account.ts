@@ -12,7 +12,7 @@ import { html, type Html } from './html.js';
 import { formatTime, showNumber } from './i18n.js';
 import { csrfField, layout, notice, sendPage, type View } from './layout.js';
 import { attemptLogin } from './login.js';
-import { field, normaliseMsisdn, pageParam, queryParam, view } from './request.js';
+import { clientAddress, field, normaliseMsisdn, pageParam, queryParam, view } from './request.js';
 import { clearSession, readSession, sessionCurrent, setSession } from './session.js';
 import { WEB_SMS_FROM, webMessage } from './sms.js';
 import { EN, type StringKey } from './strings-en.js';
@@ -82,7 +82,7 @@ ${pager(v, '/account', {}, page, total, PAGE_SIZE)}
     const typed = field(req, 'msisdn');
     const msisdn = normaliseMsisdn(typed);
     if (!msisdn) return sendPage(reply, 400, loginPage(v, typed, notice('error', v.t('form.bad-number'))));
-    const r = await attemptLogin(deps, { kind: 'account' }, msisdn, field(req, 'password'), v.locale);
+    const r = await attemptLogin(deps, { kind: 'account' }, msisdn, field(req, 'password'), v.locale, clientAddress(req, deps.config.web.trustProxyHops));
     if (r.ok) {
       setSession(reply, 'account', r.session, secure);
       return reply.redirect('/account', 303);

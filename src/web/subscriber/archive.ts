@@ -8,7 +8,7 @@ import { html, type Html } from './html.js';
 import { formatTime, showNumber } from './i18n.js';
 import { layout, notice, sendPage, type View } from './layout.js';
 import { attemptLogin } from './login.js';
-import { field, normaliseMsisdn, pageParam, queryParam, view } from './request.js';
+import { clientAddress, field, normaliseMsisdn, pageParam, queryParam, view } from './request.js';
 import { clearSession, readSession, sessionCurrent, setSession } from './session.js';
 
 const PAGE_SIZE = 20;
@@ -65,7 +65,7 @@ ${pager(v, '/archive', q ? { q } : {}, page, total, PAGE_SIZE)}`;
     const typed = field(req, 'msisdn');
     const msisdn = normaliseMsisdn(typed);
     if (!msisdn) return sendPage(reply, 400, loginPage(v, typed, notice('error', v.t('form.bad-number'))));
-    const r = await attemptLogin(deps, { kind: 'archive' }, msisdn, field(req, 'password'), v.locale);
+    const r = await attemptLogin(deps, { kind: 'archive' }, msisdn, field(req, 'password'), v.locale, clientAddress(req, deps.config.web.trustProxyHops));
     if (r.ok) {
       setSession(reply, 'archive', r.session, secure);
       return reply.redirect('/archive', 303);

@@ -2,6 +2,8 @@ import type { ActionDeps, Locale } from '../../actions/index.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../log.js';
+import type { HashSlots } from '../hash-slots.js';
+import type { Limits } from '../limits.js';
 
 /** A committed outbox row, as the pipeline's outbox relay takes it. */
 export interface WebReplyRow { id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string }
@@ -19,11 +21,15 @@ export interface WebSms {
 export interface SubscriberDeps {
   db: Db;
   log: Logger;
-  config: Pick<Config, 'web' | 'mms' | 'publicUrl' | 'passwords'>;
+  config: Pick<Config, 'web' | 'mms' | 'publicUrl' | 'passwords' | 'abuse'>;
   now(): Date;
   /** A keyed hash (the msisdn log-tag key): client addresses are counted by tag, never stored. */
   tag(value: string): string;
   render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
   sms: WebSms;
+  /** Abuse caps shared by every web node (Redis counters). */
+  limits: Limits;
+  /** Password checks running at once on this node (LOGIN_HASH_CONCURRENCY). */
+  hashSlots: HashSlots;
   action: Omit<ActionDeps, 'render'>;
 }

@@ -31,9 +31,18 @@ export function loginForm(v: View, opts: { action: string; msisdn?: string; erro
 
 /** The refusal a failed login shows, with its HTTP status (401 wrong, 429 locked, with Retry-After). */
 export function loginRefusal(v: View, r: Exclude<LoginResult, { ok: true }>, reply: FastifyReply, timeZone: string, now: Date): { status: number; error: Html } {
-  if (r.reason === 'locked') {
-    reply.header('retry-after', String(Math.max(1, Math.ceil((r.until.getTime() - now.getTime()) / 1000))));
-    return { status: 429, error: notice('error', v.t('login.locked', { time: formatTime(r.until, v.locale, timeZone, true) })) };
+  if (r.reason === 'locked' || r.reason === 'backoff') {
+    const seconds = Math.max(1, Math.ceil((r.until.getTime() - now.getTime()) / 1000));
+    reply.header('retry-after', String(seconds));
+    return { status: 429, error: notice('error', r.reason === 'locked' ? v.t('login.locked', { time: formatTime(r.until, v.locale, timeZone, true) }) : v.t('login.backoff', { seconds })) };
+  }
+  if (r.reason === 'throttled') {
+    reply.header('retry-after', '60');
+    return { status: 429, error: notice('error', v.t('login.throttled')) };
+  }
+  if (r.reason === 'busy') {
+    reply.header('retry-after', '5');
+    return { status: 503, error: notice('error', v.t('login.busy')) };
   }
   return { status: 401, error: notice('error', v.t('login.bad')) };
 }

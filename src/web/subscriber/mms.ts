@@ -10,7 +10,7 @@ import { html, type Html } from './html.js';
 import { formatTime, showNumber } from './i18n.js';
 import { layout, notice, sendPage, type View } from './layout.js';
 import { attemptLogin } from './login.js';
-import { field, normaliseMsisdn, view } from './request.js';
+import { clientAddress, field, normaliseMsisdn, view } from './request.js';
 import { readSession, sessionCurrent, setSession } from './session.js';
 
 /** Shown inline; everything else (SVG included: it can carry script) is a download. */
@@ -76,7 +76,7 @@ ${loginForm(v, { action: `/mms/${encodeURIComponent(mms.id)}`, ...(msisdn ? { ms
     const typed = field(req, 'msisdn');
     const msisdn = normaliseMsisdn(typed);
     if (!msisdn) return sendPage(reply, 400, loginPage(v, mms, typed, notice('error', v.t('form.bad-number'))));
-    const r = await attemptLogin(deps, { kind: 'mms', id: mms.id }, msisdn, field(req, 'password'), v.locale);
+    const r = await attemptLogin(deps, { kind: 'mms', id: mms.id }, msisdn, field(req, 'password'), v.locale, clientAddress(req, deps.config.web.trustProxyHops));
     if (r.ok) {
       setSession(reply, 'mms', r.session, secure);
       return reply.redirect(`/mms/${encodeURIComponent(mms.id)}`, 303);

@@ -1,7 +1,10 @@
 /**
  * `/password`: the seed's first-password flow. A number in, the personal-account password out by SMS (account.password,
- * channel web). Capped per number by the hourly password cap shared with SMS and USSD, and per client (a keyed hash
- * of its address) by PASSWORD_FORM_PER_IP_PER_HOUR: such forms are the classic SMS-pumping target.
+ * channel web). Such forms are the classic SMS-pumping target (issue 10), so: only home-network numbers
+ * (HOME_PREFIXES); at most PASSWORD_FORM_PER_MINUTE requests a minute in all and PASSWORD_FORM_PER_PREFIX_PER_MINUTE
+ * per block of 10,000 numbers; per client (a keyed hash of its address, IPv6 per /64) PASSWORD_FORM_PER_IP_PER_HOUR;
+ * per number the hourly password cap shared with SMS and USSD. The new password is pending: the old one keeps
+ * working until the new one is used (actions/account-password.ts), so a stranger cannot take a password away.
  */
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -12,15 +15,28 @@ import type { SubscriberDeps } from './deps.js';
 import { html, type Html } from './html.js';
 import { showNumber } from './i18n.js';
 import { csrfField, layout, notice, sendPage, type View } from './layout.js';
-import { clientAddress, field, normaliseMsisdn, view } from './request.js';
+import { clientAddress, clientKey, field, isHomeNumber, normaliseMsisdn, view } from './request.js';
 import { WEB_SMS_FROM, webMessage, withSms } from './sms.js';
 import { msisdnField } from './forms.js';
 
-export type PasswordOutcome = 'sent' | 'capped-number' | 'capped-client' | 'unavailable';
+export type PasswordOutcome = 'sent' | 'foreign' | 'capped-number' | 'capped-client' | 'capped-busy' | 'unavailable';
+
+/** The block a number belongs to for the per-prefix cap: all but its last 4 digits (10,000 numbers). */
+const block = (msisdn: string) => msisdn.slice(0, -4);
 
 export async function requestPassword(deps: SubscriberDeps, msisdn: string, client: string, locale: Locale): Promise<PasswordOutcome> {
   if (!deps.sms.link()) return 'unavailable';
-  const clientTag = deps.tag(`client:${client}`);
+  if (!isHomeNumber(msisdn, deps.config.abuse.homePrefixes)) return 'foreign';
+  const { passwordFormPerMinute, passwordFormPerPrefixPerMinute } = deps.config.abuse;
+  for (const [key, max] of [['pwform:all', passwordFormPerMinute], [`pwform:block:${block(msisdn)}`, passwordFormPerPrefixPerMinute]] as const) {
+    const r = await deps.limits.take(key, max, 60_000, 'refuse');
+    if (!r.ok) return r.unavailable ? 'unavailable' : 'capped-busy';
+  }
+  const clientTag = deps.tag(`client:${clientKey(client)}`);
+  const msg = webMessage(msisdn, WEB_SMS_FROM.password, locale);
+  const actionDeps = { ...deps.action, render: deps.render };
+  // Hashed before the transaction: no lock is held while scrypt runs (issue 10 item 5).
+  const prepared = await accountPassword.prepare?.(deps.db, msg, {}, actionDeps);
   return withSms(deps, async (tx, send) => {
     // One client's requests are counted one at a time, so a burst cannot slip past the cap.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${clientTag}))`);
@@ -28,8 +44,7 @@ export async function requestPassword(deps: SubscriberDeps, msisdn: string, clie
     const recent = await countFormRequests(tx, clientTag, new Date(now.getTime() - 3600_000));
     if (recent >= deps.config.web.passwordFormPerIpPerHour) return 'capped-client';
     await recordFormRequest(tx, clientTag, now);
-    const msg = webMessage(msisdn, WEB_SMS_FROM.password, locale);
-    const replies = await accountPassword.run(tx, msg, {}, { ...deps.action, render: deps.render });
+    const replies = await accountPassword.run(tx, msg, {}, { ...actionDeps, prepared });
     const issued = replies.filter((r) => r.template === 'account.password');
     // Refused by the per-number cap: the page says so; no refusal SMS from the web (that would pump SMS too).
     if (issued.length === 0) return 'capped-number';
@@ -70,6 +85,11 @@ export function registerPassword(app: FastifyInstance, deps: SubscriberDeps) {
         }));
       case 'capped-number':
         return sendPage(reply, 429, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.capped.number')) }));
+      case 'foreign':
+        return sendPage(reply, 400, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.foreign')) }));
+      case 'capped-busy':
+        reply.header('retry-after', '60');
+        return sendPage(reply, 429, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.capped.busy')) }));
       case 'capped-client':
         return sendPage(reply, 429, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.capped.client')) }));
       case 'unavailable':

@@ -22,6 +22,9 @@ export const EN = {
   'form.bad-number': 'Enter the number in international format, digits only, e.g. 79161234567.',
   'login.bad': 'Wrong number or password.',
   'login.locked': 'Too many wrong passwords. Login for this number is locked until {time}. Try again later.',
+  'login.backoff': 'Too many wrong passwords for this number. Try again in {seconds} seconds.',
+  'login.throttled': 'Too many login attempts from your network. Try again in a minute.',
+  'login.busy': 'The server is busy. Try again in a few seconds.',
   'login.archive.hint': 'The archive password comes by SMS: send ON to 232.',
   'login.account.hint': 'No password yet, or forgot it?',
   'login.account.link': 'Get one by SMS',
@@ -70,6 +73,8 @@ export const EN = {
   'password.next': 'Log in to your account',
   'password.capped.number': 'This number has asked for too many passwords. Try again in an hour.',
   'password.capped.client': 'Too many password requests from your network. Try again in an hour.',
+  'password.foreign': 'Passwords are sent only to numbers of this network. Check the number.',
+  'password.capped.busy': 'Too many password requests right now. Try again in a minute.',
   'password.unavailable': 'SMS cannot be sent right now. Try again later.',
 
   'mms.title': 'MMS message',

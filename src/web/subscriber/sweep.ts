@@ -6,6 +6,7 @@
 import type { Db } from '../../db/client.js';
 import { purgeExpiredMms } from '../../db/queries/mms.js';
 import { sweepFormRequests } from '../../db/queries/password-form.js';
+import { sweepLoginLocks } from '../../db/queries/login-guard.js';
 import { sweepLoginFailures } from '../../db/queries/web-accounts.js';
 import type { Logger } from '../../log.js';
 
@@ -19,6 +20,7 @@ export function createWebSweep(deps: { db: Db; log: Logger; now(): Date; everyMs
     const now = deps.now();
     const purged = await purgeExpiredMms(deps.db, now);
     await sweepLoginFailures(deps.db, new Date(now.getTime() - deps.loginWindowMin * 60_000));
+    await sweepLoginLocks(deps.db, now);
     await sweepFormRequests(deps.db, new Date(now.getTime() - 3600_000));
     if (purged) deps.log.info({ purged }, 'expired MMS content deleted');
     return purged;

@@ -7,6 +7,8 @@ export interface AdminResponse<T = any> { status: number; body: T; text: string;
 export interface AdminClient {
   t: TestGateway;
   call<T = any>(method: InjectOptions['method'], url: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<AdminResponse<T>>;
+  /** GET on the ops listener's app (docs, metrics), no token. */
+  ops<T = any>(url: string): Promise<AdminResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,12 @@ export async function startAdmin(): Promise<AdminClient> {
       });
       let parsed: unknown;
       try { parsed = res.body ? JSON.parse(res.body) : undefined; } catch { parsed = undefined; }
+      return { status: res.statusCode, body: parsed as never, text: res.body, headers: res.headers };
+    },
+    async ops(url) {
+      const res = await t.gw.ops!.inject({ method: 'GET', url });
+      let parsed: unknown;
+      try { parsed = JSON.parse(res.body); } catch { parsed = undefined; }
       return { status: res.statusCode, body: parsed as never, text: res.body, headers: res.headers };
     },
     stop: () => t.stop(),

@@ -25,7 +25,8 @@ describe('password by web form', () => {
     expect(row).toMatchObject({ link: 'smsc1', source: '111', template: 'account.password' });
     const password = /^Your password: ([a-z0-9]+)\./.exec(row!.body!)![1]!;
     const [sub] = await t.gw.db.db.select().from(subscribers).where(eq(subscribers.msisdn, '79161000001'));
-    expect(await verifyPassword(password, sub!.accountPasswordHash!)).toBe(true);
+    // Pending until first used (issue 10): a stranger's request leaves the current password working.
+    expect(await verifyPassword(password, sub!.accountPasswordPendingHash!)).toBe(true);
     expect(row!.archiveText).toBe('Your password: ••••••••. Change it after your first login.');
     const ops = await t.gw.db.db.select().from(operations).where(eq(operations.msisdn, '79161000001'));
     expect(ops.map((o) => [o.action, o.channel, o.outcome])).toEqual([['account.password', 'web', 'ok']]);
