@@ -76,7 +76,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
     const workerConn = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
-      r.on('error', (e) => log.warn({ err: e.message, conn: name }, 'redis connection error'));
+      r.on('error', (e) => log.warn({ err: e, conn: name }, 'redis connection error'));
     }
     stops.push(['redis', async () => { producer.disconnect(); workerConn.disconnect(); }]);
     await Promise.all([waitReady(producer), waitReady(workerConn)]);
@@ -109,8 +109,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),
         onUnknownDcs: (dcs) => metrics.unknownDcs.inc({ dcs: `0x${dcs.toString(16).padStart(2, '0')}` }),
       });
-      worker.on('failed', (job, err) => log.warn({ err: err.message, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
-      worker.on('error', (e) => log.warn({ err: e.message }, 'mo worker error'));
+      worker.on('failed', (job, err) => log.warn({ err, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
+      worker.on('error', (e) => log.warn({ err: e }, 'mo worker error'));
       // worker.close() waits for in-flight jobs: nothing half-done at shutdown.
       stops.push(['mo worker', () => worker.close()]);
     }

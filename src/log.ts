@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { serializeError } from './log-errors.js';
 
 export type { Logger };
 
@@ -14,7 +15,8 @@ export const REDACT_PATHS = [
 ];
 
 export function createRootLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' } }, destination);
+  // `err` goes through one serializer that never prints query parameters (log-errors.ts): log errors as `{ err }`.
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' }, serializers: { err: serializeError } }, destination);
 }
 
 /** A stable, non-reversible (without the key) tag for a phone number: 12 hex characters of HMAC-SHA256. */
