@@ -13,6 +13,7 @@ import { readSetting } from './db/queries/config.js';
 import { ensureSetting } from './db/queries/settings.js';
 import { getLink } from './db/queries/links.js';
 import { countTokens, createToken } from './db/queries/tokens.js';
+import { scrubStoredSecrets } from './db/queries/config-secrets.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { createIntake } from './pipeline/intake.js';
@@ -67,6 +68,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
     stops.push(['db', () => db.close()]);
     await db.migrate();
+    // Config snapshots recorded before fingerprints held remote passwords in clear (issue 10).
+    await scrubStoredSecrets(db.db);
     const logKey = (await readSetting(db.db, 'msisdn_log_key')) ?? 'scgw';
     const tagMsisdn = (m: string) => msisdnTag(logKey, m);
     const metrics = createMetrics();

@@ -12,7 +12,7 @@ import { toYaml } from './yaml.js';
 const LINK_FIELDS = ['name', ...Object.keys(linkImport.innerType().shape).filter((k) => k !== 'password' && k !== 'name')];
 
 /** A config document for people and git: the format tag, the version, and no secrets. */
-export function exportDoc(doc: ConfigDoc, version: number) {
+export function exportDoc(doc: Omit<ConfigDoc, 'links'> & { links: readonly object[] }, version: number) {
   return {
     format: CONFIG_FORMAT,
     version,
