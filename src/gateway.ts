@@ -9,11 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordGenerator, verifyPassword } from './actions/index.js';
 import type { Config } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
-import { readSetting } from './db/queries/config.js';
 import { ensureSetting } from './db/queries/settings.js';
 import { getLink } from './db/queries/links.js';
 import { countTokens, createToken } from './db/queries/tokens.js';
 import { scrubStoredSecrets } from './db/queries/config-secrets.js';
+import { ensureLogKey } from './db/queries/log-key.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { createIntake } from './pipeline/intake.js';
@@ -70,7 +70,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await db.migrate();
     // Config snapshots recorded before fingerprints held remote passwords in clear (issue 10).
     await scrubStoredSecrets(db.db);
-    const logKey = (await readSetting(db.db, 'msisdn_log_key')) ?? 'scgw';
+    const logKey = await ensureLogKey(db.db);
     const tagMsisdn = (m: string) => msisdnTag(logKey, m);
     const metrics = createMetrics();
 
