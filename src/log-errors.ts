@@ -75,3 +75,17 @@ function stackFrames(stack: string): string {
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
+
+/**
+ * For places that store an error's message and stack themselves (BullMQ keeps them in the job's hash): a
+ * failed query becomes an Error without its parameters, the original as its `cause` (which the serializer
+ * prints safely). Any other error is returned as it is, so BullMQ's own errors keep their meaning.
+ */
+export function withoutQueryParams(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const err = e as unknown as Record<string, unknown>;
+  if (!isFailedQuery(err) && !e.message.includes('\nparams: ')) return e;
+  const safe = new Error(safeMessage(err, isFailedQuery(err) ? err['query'] as string : undefined), { cause: e });
+  safe.stack = `Error: ${safe.message}\n${stackFrames(e.stack ?? '')}`;
+  return safe;
+}

@@ -6,6 +6,8 @@ import { createHmac } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { serializeError } from './log-errors.js';
 
+export { withoutQueryParams } from './log-errors.js';
+
 export type { Logger };
 
 export const REDACT_PATHS = [

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRootLogger } from '../../src/log.js';
 import { createPhoneNetwork, type PhoneNetwork } from '../../src/sim/phone.js';
@@ -40,6 +41,20 @@ describe('a failed query never logs its parameters', () => {
     expect(all).not.toContain('79161234567');
     expect(all).not.toMatch(/params:/);
     expect(all).not.toMatch(/password: [a-z0-9]{4,}/i);
+    // BullMQ keeps the failure's message and stack in the job's hash: no parameters there either.
+    const redis = new Redis(t.svc.redisUrl);
+    try {
+      const stored: string[] = [];
+      for (const key of await redis.keys(`${t.svc.prefix}:mo:*`)) {
+        if ((await redis.type(key)) !== 'hash') continue;
+        const [reason, stack] = await redis.hmget(key, 'failedReason', 'stacktrace');
+        if (reason) stored.push(reason, stack ?? '');
+      }
+      expect(stored.length).toBeGreaterThan(0);
+      expect(stored.join('\n')).not.toMatch(/params:|Password: [a-z0-9]{4,}/i);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('logs a failed admin request (web/errors.ts) without the link passwords', async () => {
