@@ -67,7 +67,7 @@ export function resolveStoredDoc(target: StoredDoc, current: ConfigDoc, key: str
  */
 export async function scrubStoredSecrets(db: Db): Promise<number> {
   const rows = await db.select({ version: configVersions.version, snapshot: configVersions.snapshot }).from(configVersions)
-    .where(sql`jsonb_path_exists(${configVersions.snapshot}, '$.links[*].remotePassword')`);
+    .where(sql`jsonb_path_exists(${configVersions.snapshot}, '$.links[*].remotePassword ? (@.type() == "string")')`);
   if (rows.length === 0) return 0;
   const key = await fingerprintKey(db);
   for (const r of rows) {
