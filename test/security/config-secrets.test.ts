@@ -84,4 +84,15 @@ describe('link secrets stay out of every view of the config', () => {
     expect(rb.body.message).toMatch(/opco.*remote password/);
     noSecret(rb.text);
   });
+
+  it('import takes a remote password given in the document; export never writes it back', async () => {
+    const doc = (await call('GET', '/admin/config/export')).body;
+    doc.links.push({ name: 'opco', direction: 'connect', host: '127.0.0.1', port: 2775, password: 'x', remotePassword: FIRST });
+    const imp = await call('POST', '/admin/config/import', doc);
+    expect(imp.status, imp.text).toBe(200);
+    noSecret(imp.text);
+    const [row] = await c.t.gw.db.db.select().from(links).where(eq(links.name, 'opco'));
+    expect(row?.remotePassword).toBe(FIRST);
+    noSecret((await call('GET', '/admin/config/export')).text);
+  });
 });

@@ -78,8 +78,8 @@ export type LinkCreate = z.input<typeof linkCreate>;
 /** PATCH: any field but the name; `password` sets a new bind password. */
 export const linkPatch = linkFields.partial().extend({ password: linkPassword.optional(), remotePassword: remotePassword.optional() }).strict();
 export type LinkPatch = z.input<typeof linkPatch>;
-/** A link as a config document holds it: a password only when it is new or changes. */
-export const linkImport = linkFields.extend({ name: linkName, password: linkPassword.optional() }).strict().refine(needsPeer, peerMessage);
+/** A link as a config document holds it: a password or remote password only when it is new or changes (export never writes them). */
+export const linkImport = linkFields.extend({ name: linkName, password: linkPassword.optional(), remotePassword: remotePassword.optional() }).strict().refine(needsPeer, peerMessage);
 
 export const linkView = z.object({
   name: z.string(), allowedSources: z.array(z.string()), direction: z.string(), host: z.string().nullable(), port: z.number().nullable(),
