@@ -8,9 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordGenerator } from './actions/index.js';
 import type { Config } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
-import { readSetting } from './db/queries/config.js';
 import { ensureSetting } from './db/queries/settings.js';
 import { countTokens, createToken } from './db/queries/tokens.js';
+import { scrubStoredSecrets } from './db/queries/config-secrets.js';
+import { ensureLogKey } from './db/queries/log-key.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { checkAckDurability, createAckGate } from './pipeline/ack-durability.js';
@@ -72,7 +73,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
     stops.push(['db', () => db.close()]);
     await db.migrate();
-    const logKey = (await readSetting(db.db, 'msisdn_log_key')) ?? 'scgw';
+    // Config snapshots recorded before fingerprints held remote passwords in clear (issue 10).
+    await scrubStoredSecrets(db.db);
+    const logKey = await ensureLogKey(db.db);
     const tagMsisdn = (m: string) => msisdnTag(logKey, m);
     const metrics = createMetrics();
 
@@ -81,7 +84,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
     const workerConn = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
-      r.on('error', (e) => log.warn({ err: e.message, conn: name }, 'redis connection error'));
+      r.on('error', (e) => log.warn({ err: e, conn: name }, 'redis connection error'));
     }
     stops.push(['redis', async () => { producer.disconnect(); workerConn.disconnect(); }]);
     await Promise.all([waitReady(producer), waitReady(workerConn)]);
@@ -121,8 +124,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),
         onUnknownDcs: (dcs) => metrics.unknownDcs.inc({ dcs: `0x${dcs.toString(16).padStart(2, '0')}` }),
       });
-      worker.on('failed', (job, err) => log.warn({ err: err.message, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
-      worker.on('error', (e) => log.warn({ err: e.message }, 'mo worker error'));
+      worker.on('failed', (job, err) => log.warn({ err, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
+      worker.on('error', (e) => log.warn({ err: e }, 'mo worker error'));
       // worker.close() waits for in-flight jobs: nothing half-done at shutdown.
       stops.push(['mo worker', () => worker.close()]);
     }

@@ -5,6 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { PinoPretty } from 'pino-pretty';
+import { serializeError } from './log-errors.js';
+
+export { withoutQueryParams } from './log-errors.js';
 
 export type { Logger };
 
@@ -15,7 +18,8 @@ export const REDACT_PATHS = [
 ];
 
 export function createRootLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' } }, destination);
+  // `err` goes through one serializer that never prints query parameters (log-errors.ts): log errors as `{ err }`.
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' }, serializers: { err: serializeError } }, destination);
 }
 
 /** For a person at a terminal: one readable line per entry (main.ts uses it when stdout is a TTY; JSON otherwise). */

@@ -28,7 +28,7 @@ async function main() {
   try {
     redis = await resolveRedis({ url: config.redisUrl, dataDir: config.dataDir, embedded: config.redisEmbedded, log });
   } catch (e) {
-    log.fatal((e as Error).message);
+    log.fatal({ err: e }, 'cannot reach Redis');
     process.exit(1);
   }
   log.info({ redis: redis.describe, database: config.databaseUrl ? 'postgres' : `embedded PGlite in ${resolve(config.dataDir, 'pg')}` }, 'starting scgw');

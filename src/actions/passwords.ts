@@ -33,16 +33,30 @@ export async function hashPassword(plain: string, logN: number): Promise<string>
   return `scrypt$${logN}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
+/**
+ * A stored hash names its own cost, so a bad or hostile row could ask for gigabytes or hours. Refused
+ * (false, before any work): r outside 1–32, p outside 1–16, memory 128·N·r over 1 GiB, a salt or key
+ * outside 8–64 bytes. Our own hashes use r=8, p=1, 32-byte keys and logN up to 20 (SCRYPT_LOG_N).
+ */
+const MAX_R = 32;
+const MAX_P = 16;
+const MAX_MEMORY = 1024 * 1024 * 1024;
+
 export async function verifyPassword(plain: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, logNs, rs, ps, saltS, keyS] = parts as [string, string, string, string, string, string];
   const logN = Number(logNs), r = Number(rs), p = Number(ps);
-  if (!Number.isInteger(logN) || logN < 1 || logN > 22 || !Number.isInteger(r) || !Number.isInteger(p)) return false;
-  const expected = Buffer.from(keyS, 'base64url');
+  if (!Number.isInteger(logN) || logN < 1 || logN > 22) return false;
+  if (!Number.isInteger(r) || r < 1 || r > MAX_R || !Number.isInteger(p) || p < 1 || p > MAX_P) return false;
   const N = 2 ** logN;
-  const key = await scrypt(plain, Buffer.from(saltS, 'base64url'), expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  if (128 * N * r > MAX_MEMORY) return false;
+  if (keyS.length > 88 || saltS.length > 88) return false; // base64url of 64 bytes, checked before decoding
+  const expected = Buffer.from(keyS, 'base64url');
+  const salt = Buffer.from(saltS, 'base64url');
+  if (expected.length < 16 || expected.length > 64 || salt.length < 8 || salt.length > 64) return false;
+  const key = await scrypt(plain, salt, expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  return timingSafeEqual(key, expected);
 }
 
 export type PasswordKind = 'archive' | 'account';

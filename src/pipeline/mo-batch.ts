@@ -68,7 +68,7 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
       for (const p of items) p.resolve(results.get(p) ?? null);
     } catch (e) {
       if (items.length === 1) { items[0]!.reject(e); return; }
-      deps.log.warn({ err: (e as Error).message, batch: items.length }, 'MO batch failed; retrying each MO on its own');
+      deps.log.warn({ err: e, batch: items.length }, 'MO batch failed; retrying each MO on its own');
       await Promise.all(items.map((p) => flush([p])));
     }
   }

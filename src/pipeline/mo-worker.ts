@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { ActionDeps } from '../actions/index.js';
 import { planAction } from '../actions/plan.js';
 import type { Db } from '../db/client.js';
-import type { Logger } from '../log.js';
+import { withoutQueryParams, type Logger } from '../log.js';
 import { matchRoute } from '../routing/index.js';
 import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh } from '../text/index.js';
 import type { AssembledMo, MoJob, MoQueueJob } from './jobs.js';
@@ -47,7 +47,8 @@ export interface MoWorkerDeps {
 
 export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
   const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
-  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, full), {
+  // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
+  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); }), {
     connection,
     prefix,
     concurrency,

@@ -122,7 +122,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     } catch (e) {
       // More than 255 segments: no peer can take it. A template problem, not a transient one.
       deps.marks.sent({ id: r.outboxId, status: 'failed', segments: 0, messageIds: [] });
-      log().error({ template: r.template, err: (e as Error).message }, 'reply too long to send; marked failed');
+      log().error({ template: r.template, err: e }, 'reply too long to send; marked failed');
       return;
     }
     const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };

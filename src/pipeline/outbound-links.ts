@@ -109,7 +109,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
         (e: unknown) => {
           if (entry.stopped) return;
           const delayMs = Math.min(baseMs * 2 ** entry.attempt++, MAX_BACKOFF_MS);
-          log.warn({ err: (e as Error).message, delayMs, attempt: entry.attempt }, 'outbound bind failed; retrying');
+          log.warn({ err: e, delayMs, attempt: entry.attempt }, 'outbound bind failed; retrying');
           entry.timer = setTimeout(tryBind, delayMs);
         },
       );

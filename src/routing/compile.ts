@@ -9,7 +9,7 @@
  */
 import { findConflicts } from './conflicts.js';
 import { countWords, firstWord, normaliseKeyword } from './normalise.js';
-import { compileRouteRegex } from './regex.js';
+import { compileRouteRegex, type RouteRegex } from './regex.js';
 import type { Entry, MatchKind, RouteDef, RouteProblem, RouteTable, ShortCodeRoutes } from './types.js';
 
 const KIND_ORDER: Readonly<Record<MatchKind, number>> = { exact: 0, prefix: 1, regex: 2, any: 3 };
@@ -17,7 +17,7 @@ const KIND_ORDER: Readonly<Record<MatchKind, number>> = { exact: 0, prefix: 1, r
 interface DraftRoute {
   readonly def: RouteDef;
   readonly keywords: readonly string[];
-  readonly regex: RegExp | null;
+  readonly regex: RouteRegex | null;
   rank: number;
 }
 

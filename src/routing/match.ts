@@ -50,16 +50,9 @@ function decide(routes: ShortCodeRoutes, message: MessageText): Decision | null 
   for (const entry of routes.regex) {
     if (best !== null && entry.rank >= best.rank) break;
     const found = entry.route.regex?.exec(message.normalised);
-    if (found) return { entry, captures: namedGroups(found) };
+    if (found) return { entry, captures: found };
   }
   return best === null ? null : { entry: best, captures: NO_CAPTURES };
-}
-
-function namedGroups(found: RegExpExecArray): Record<string, string> {
-  const captures: Record<string, string> = {};
-  // A group in a branch that did not take part is undefined: leave it out rather than report ''.
-  for (const [name, value] of Object.entries(found.groups ?? {})) if (value !== undefined) captures[name] = value;
-  return captures;
 }
 
 function resultOf(shortCodeKnown: boolean, message: MessageText, decision: Decision | null, candidates: Candidate[]): MatchResult {

@@ -1,31 +1,77 @@
 /**
- * Regex routes are operator input run on every MO, so a pattern must be safe by construction: no
- * catastrophic backtracking however the subscriber's text looks. Rather than time a match (no clock
- * here), we reject the constructs that make V8's backtracking engine super-linear:
- * - backreferences (`\1`, `\k<name>`) and lookarounds (`(?=`, `(?!`, `(?<=`, `(?<!`);
- * - a repeated group (max repeat > 1) that contains any quantifier: star height > 1, as `(a+)+`;
- * - a repeated group that contains `|`: overlapping branches, as `(a|a)*`. Telling overlapping
- *   branches from disjoint ones is not worth the code, so every such group is refused.
- * Known limit: sibling quantifiers over overlapping sets (`.*.*.*X`) are polynomial, not exponential,
- * and are allowed; an MO is at most a few thousand characters after reassembly.
+ * Regex routes are operator input run on every MO, on the event loop that also serves SMPP and HTTP.
+ * They run on RE2 semantics (re2js, a pure-JS port of RE2/J): time linear in the text, whatever the
+ * pattern, so `.*.*.*.*.*.*=` cannot stall the gateway as V8's backtracking engine did (issue 10).
+ * The text matched is capped at MAX_MATCHED_TEXT characters, so one route's cost per MO is bounded.
+ * RE2 has no backreferences or lookarounds; findUnsafeConstruct names them (a clearer message than a
+ * syntax error) and still refuses nested quantifiers and repeated alternations, which need no
+ * backtracking here but were refused before and keep patterns simple.
  */
+import { RE2JS } from 're2js';
+
+/** A compiled route pattern; flags as before: case-insensitive, Unicode (RE2 is Unicode-aware always). */
+export interface RouteRegex {
+  readonly engine: 're2';
+  readonly source: string;
+  readonly flags: typeof ROUTE_REGEX_FLAGS;
+  test(text: string): boolean;
+  /** The named groups that took part in the match (others left out), or null when it does not match. */
+  exec(text: string): Record<string, string> | null;
+}
 
 export type RegexVerdict =
-  | { ok: true; regex: RegExp }
+  | { ok: true; regex: RouteRegex }
   | { ok: false; code: 'bad-regex' | 'unsafe-regex'; message: string };
 
 /** Flags every regex route gets: `u` for Unicode text, `i` so operators may write lower case. */
-export const ROUTE_REGEX_FLAGS = 'iu';
+export const ROUTE_REGEX_FLAGS = 'iu' as const;
+
+/**
+ * Characters of the normalised text a regex route sees: a concatenated SMS of 13 segments (2,000 GSM-7
+ * characters) and any USSD string fit; text beyond is not matched.
+ */
+export const MAX_MATCHED_TEXT = 2000;
 
 export function compileRouteRegex(pattern: string): RegexVerdict {
   // Scan first: `\1` with no group is also a syntax error, but "backreference" tells the operator more.
   const unsafe = findUnsafeConstruct(pattern);
   if (unsafe !== null) return { ok: false, code: 'unsafe-regex', message: unsafe };
   try {
-    return { ok: true, regex: new RegExp(pattern, ROUTE_REGEX_FLAGS) };
+    // Operators write JavaScript syntax (flags iu): what it rejects (`a{2`) stays an error, though RE2
+    // would take it as a literal. The RegExp is never run.
+    new RegExp(pattern, ROUTE_REGEX_FLAGS);
+    return { ok: true, regex: routeRegex(pattern, RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE)) };
   } catch (e) {
     return { ok: false, code: 'bad-regex', message: e instanceof Error ? e.message : String(e) };
   }
+}
+
+function routeRegex(source: string, re: RE2JS): RouteRegex {
+  const names = Object.keys(re.namedGroups());
+  return {
+    engine: 're2',
+    source,
+    flags: ROUTE_REGEX_FLAGS,
+    test: (text) => re.test(capped(text)),
+    exec(text) {
+      const m = re.matcher(capped(text));
+      if (!m.find()) return null;
+      const captures: Record<string, string> = {};
+      // A group in a branch that did not take part is null: leave it out rather than report ''.
+      for (const name of names) {
+        const value = m.group(name);
+        if (value !== null) captures[name] = value;
+      }
+      return captures;
+    },
+  };
+}
+
+/** The first MAX_MATCHED_TEXT characters, never ending in half a surrogate pair. */
+export function capped(text: string): string {
+  if (text.length <= MAX_MATCHED_TEXT) return text;
+  const last = text.charCodeAt(MAX_MATCHED_TEXT - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? MAX_MATCHED_TEXT - 1 : MAX_MATCHED_TEXT);
 }
 
 interface Group {

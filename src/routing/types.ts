@@ -1,5 +1,6 @@
 /** Routes as operators configure them, the compiled table, and what a decision reports. */
 
+import type { RouteRegex } from './regex.js';
 export type MatchKind = 'exact' | 'prefix' | 'regex' | 'any';
 
 export interface RouteDef {
@@ -41,7 +42,7 @@ export interface Entry {
 export interface CompiledRoute {
   readonly def: RouteDef;
   readonly keywords: readonly string[];
-  readonly regex: RegExp | null;
+  readonly regex: RouteRegex | null;
   /** Lowest rank among the route's entries: where the route stands in the decision order. */
   readonly rank: number;
 }

@@ -6,6 +6,7 @@ import { ScgwError, type ErrorCode } from '../errors.js';
 const STATUS: Partial<Record<ErrorCode, number>> = {
   SCGW_BAD_REQUEST: 400,
   SCGW_UNAUTHORIZED: 401,
+  SCGW_FORBIDDEN: 403,
   SCGW_NOT_FOUND: 404,
   SCGW_CONFLICT: 409,
   SCGW_ROUTE_BAD_REGEX: 422,

@@ -10,7 +10,7 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 export interface CliHarness {
   t: TestGateway;
   /** Never execFileSync: the gateway answering the CLI runs on this process's event loop. */
-  scgw(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  scgw(args: string[], env?: Record<string, string>, input?: string): Promise<CliResult>;
   /** A file in a temporary folder, for --file and import. */
   file(name: string, content: string): string;
   stop(): Promise<void>;
@@ -21,12 +21,13 @@ export async function startCli(): Promise<CliHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'scgw-cli-'));
   return {
     t,
-    scgw(args, env = {}) {
+    scgw(args, env = {}, input) {
       return new Promise((resolve) => {
-        execFile('node', ['bin/scgw.mjs', ...args], {
+        const child = execFile('node', ['bin/scgw.mjs', ...args], {
           env: { ...process.env, SCGW_URL: `http://127.0.0.1:${t.gw.httpPort}`, SCGW_TOKEN: t.adminToken, ...env },
           timeout: 30_000,
         }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+        if (input !== undefined) child.stdin?.end(input);
       });
     },
     file(name, content) {

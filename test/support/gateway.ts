@@ -2,7 +2,7 @@
 import { hashPassword } from '../../src/actions/index.js';
 import { createLink } from '../../src/db/queries/links.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
-import { createRootLogger } from '../../src/log.js';
+import { createRootLogger, type Logger } from '../../src/log.js';
 import { resolveRedis } from '../../src/redis.js';
 import { testConfig, testServices, type TestServices } from './services.js';
 
@@ -14,10 +14,10 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(opts: { svc?: TestServices; env?: Record<string, string>; faults?: GatewayOptions['faults']; now?: () => Date } = {}): Promise<TestGateway> {
+export async function startTestGateway(opts: { svc?: TestServices; env?: Record<string, string>; faults?: GatewayOptions['faults']; now?: () => Date; log?: Logger } = {}): Promise<TestGateway> {
   const svc = opts.svc ?? (await testServices());
   const config = testConfig(svc, opts.env);
-  const log = createRootLogger(config.logLevel);
+  const log = opts.log ?? createRootLogger(config.logLevel);
   const redis = await resolveRedis({ url: config.redisUrl, dataDir: config.dataDir, embedded: false, log });
   let adminToken = '';
   const gw = await startGateway({

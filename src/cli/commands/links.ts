@@ -7,7 +7,8 @@ interface LinkOpts {
   password?: string; passwordFile?: string; allowSource?: string[]; rate?: number; window?: number; concat?: string;
   maxSessions?: number; moRate?: number;
   binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
-  connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; systemType?: string; bindKind?: string;
+  connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; remotePasswordFile?: string;
+  systemType?: string; bindKind?: string;
   dedupeWindow?: number;
 }
 
@@ -32,12 +33,23 @@ const num = (v: string) => {
 /** A number, or "off" (0) for no limit: commander turns a parser's null into '', so 0 stands for off. */
 const numOrOff = (v: string) => (v === 'off' ? 0 : num(v));
 
-function passwordOf(o: LinkOpts): string | undefined {
-  return o.passwordFile ? readFileSync(o.passwordFile, 'utf8').split('\n')[0]!.trim() : o.password;
+/** The first line of a file (0: standard input), so a secret never sits in `ps` or shell history. */
+const firstLine = (file: string | 0) => readFileSync(file, 'utf8').split('\n')[0]!.trim();
+
+/**
+ * The command's secrets: `--password-file F` / `--remote-password-file F` read a file, `--password -` /
+ * `--remote-password -` read standard input (one of them at most: stdin holds one secret).
+ */
+function secretsOf(o: LinkOpts): { password?: string; remotePassword?: string } {
+  if (o.password === '-' && o.remotePassword === '-') throw new CliError('only one secret can come from standard input; use --remote-password-file for the other', EXIT.usage);
+  const read = (value: string | undefined, file: string | undefined) => (file ? firstLine(file) : value === '-' ? firstLine(0) : value);
+  const password = read(o.password, o.passwordFile);
+  const remotePassword = read(o.remotePassword, o.remotePasswordFile);
+  return { ...(password ? { password } : {}), ...(remotePassword ? { remotePassword } : {}) };
 }
 
-/** The settings given on the command line, as API fields (only those given). */
-function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
+/** The settings given on the command line, as API fields (only those given; secrets: secretsOf). */
+function settings(o: LinkOpts): Omit<LinkPatch, 'password' | 'remotePassword'> {
   return {
     ...(o.allowSource ? { allowedSources: o.allowSource } : {}),
     ...(o.rate !== undefined ? { ratePerSecond: o.rate } : {}),
@@ -53,7 +65,6 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.connect ? { direction: 'connect' as const, host: o.connect.host, port: o.connect.port } : {}),
     ...(o.remoteSystemId ? { remoteSystemId: o.remoteSystemId } : {}),
-    ...(o.remotePassword ? { remotePassword: o.remotePassword } : {}),
     ...(o.systemType !== undefined ? { systemType: o.systemType } : {}),
     ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
     ...(o.dedupeWindow !== undefined ? { dedupeWindowS: o.dedupeWindow } : {}),
@@ -62,7 +73,7 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password'> {
 
 function linkOptions(cmd: Command): Command {
   return cmd
-    .option('--password <p>', 'bind password (at most 8 characters, SMPP 3.4)')
+    .option('--password <p>', 'bind password (at most 8 characters, SMPP 3.4); - reads it from standard input')
     .option('--password-file <file>', 'read the password from a file (first line)')
     .option('--allow-source <cidr...>', 'only accept binds from these addresses (repeatable)')
     .option('--rate <n>', 'replies per second to this link', num)
@@ -76,7 +87,8 @@ function linkOptions(cmd: Command): Command {
     .option('--host <host>', 'connect: the SMSC host').option('--port <port>', 'connect: the SMSC port', num)
     .option('--connect <host:port>', 'an outbound link: scgw binds to the SMSC at HOST:PORT', hostPort)
     .option('--remote-system-id <id>', 'connect: the system_id scgw binds with (default: the link name)')
-    .option('--remote-password <p>', 'connect: the password scgw binds with (never shown again)')
+    .option('--remote-password <p>', 'connect: the password scgw binds with (never shown again); - reads it from standard input')
+    .option('--remote-password-file <file>', 'connect: read the remote password from a file (first line)')
     .option('--system-type <t>', 'connect: system_type of the bind')
     .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
     .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration);
@@ -87,10 +99,10 @@ export function registerLinkCommands(program: Command, globals: Globals) {
 
   linkOptions(link.command('add <name>').description('create a link (an SMPP account: system_id NAME)'))
     .action(async (name: string, o: LinkOpts) => {
-      const password = passwordOf(o);
+      const secrets = secretsOf(o);
       const connect = o.connect !== undefined || o.direction === 'connect';
-      if (!password && !connect) throw new CliError('give --password or --password-file (or --connect HOST:PORT)', EXIT.usage);
-      const body = { name, ...(password ? { password } : {}), ...settings(o) } as LinkCreate;
+      if (!secrets.password && !connect) throw new CliError('give --password or --password-file (or --connect HOST:PORT)', EXIT.usage);
+      const body = { name, ...secrets, ...settings(o) } as LinkCreate;
       const created = await api<LinkView>(globals(), 'POST', '/admin/links', body);
       output(globals().json, created, () => (created.direction === 'connect'
         ? `link ${created.name} created (scgw binds to ${created.host}:${created.port} as ${created.remoteSystemId ?? created.name})`
@@ -113,8 +125,9 @@ export function registerLinkCommands(program: Command, globals: Globals) {
   linkOptions(link.command('update <name>').description('change a link, including its bind password'))
     .option('--enable', 'accept binds').option('--disable', 'refuse binds')
     .action(async (name: string, o: LinkOpts & { enable?: boolean; disable?: boolean }) => {
-      const password = passwordOf(o);
-      const body: LinkPatch = { ...settings({ ...o, ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}) }), ...(password ? { password } : {}) };
+      const secrets = secretsOf(o);
+      const password = secrets.password;
+      const body: LinkPatch = { ...settings({ ...o, ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}) }), ...secrets };
       if (Object.keys(body).length === 0) throw new CliError('nothing to change: give at least one option (see scgw link update --help)', EXIT.usage);
       const l = await api<LinkView>(globals(), 'PATCH', `/admin/links/${seg(name)}`, body);
       output(globals().json, l, () => `link ${name} updated (config version ${l.configVersion ?? '?'})${password ? '; new password set' : ''}`);

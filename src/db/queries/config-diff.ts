@@ -1,20 +1,22 @@
 /**
  * What changed between two config documents, entry by entry: added, removed, and changed with the fields
- * that differ. Secrets never appear: a link's password hash is reported as "password changed" only.
+ * that differ. Only allow-listed fields show values (config-views.ts); a secret is reported as "password
+ * changed" or "remotePassword changed" only, and added or removed links say only whether one is set.
  */
-import { stableJson, type ConfigDoc } from './config-doc.js';
+import { stableJson } from './config-doc.js';
+import type { StoredDoc } from './config-secrets.js';
+import { isShown, SECRET_FIELDS, viewEntry, type EntryKind } from './config-views.js';
 
-export type EntryKind = 'route' | 'template' | 'link' | 'menu';
+export type { EntryKind };
+/** Any document form: as read (clear secrets) or as stored; both diff the same way. */
+type AnyDoc = Omit<StoredDoc, 'links'> & { links: readonly object[] };
 
 export interface FieldChange { field: string; before?: unknown; after?: unknown }
 export interface DiffEntry { kind: EntryKind; id: string; entry: Record<string, unknown> }
 export interface ChangedEntry { kind: EntryKind; id: string; fields: FieldChange[] }
 export interface ConfigDiff { added: DiffEntry[]; removed: DiffEntry[]; changed: ChangedEntry[] }
 
-/** Fields whose values are never shown, under the name they are shown as. */
-const SECRET_FIELDS: Readonly<Record<string, string>> = { passwordHash: 'password' };
-
-interface Collection { kind: EntryKind; entries: (doc: ConfigDoc) => Array<Record<string, unknown>>; id: (e: Record<string, unknown>) => string }
+interface Collection { kind: EntryKind; entries: (doc: AnyDoc) => Array<Record<string, unknown>>; id: (e: Record<string, unknown>) => string }
 
 const COLLECTIONS: readonly Collection[] = [
   { kind: 'route', entries: (d) => d.routes as never, id: (e) => String(e['id']) },
@@ -23,20 +25,20 @@ const COLLECTIONS: readonly Collection[] = [
   { kind: 'menu', entries: (d) => d.menus as never, id: (e) => String(e['code']) },
 ];
 
-export function diffConfigDocs(before: ConfigDoc, after: ConfigDoc): ConfigDiff {
+export function diffConfigDocs(before: AnyDoc, after: AnyDoc): ConfigDiff {
   const diff: ConfigDiff = { added: [], removed: [], changed: [] };
   for (const c of COLLECTIONS) {
     const old = new Map(c.entries(before).map((e) => [c.id(e), e]));
     const now = new Map(c.entries(after).map((e) => [c.id(e), e]));
     for (const [id, e] of now) {
       const was = old.get(id);
-      if (!was) diff.added.push({ kind: c.kind, id, entry: withoutSecrets(e) });
+      if (!was) diff.added.push({ kind: c.kind, id, entry: viewEntry(c.kind, e) });
       else {
-        const fields = changedFields(was, e);
+        const fields = changedFields(c.kind, was, e);
         if (fields.length) diff.changed.push({ kind: c.kind, id, fields });
       }
     }
-    for (const [id, e] of old) if (!now.has(id)) diff.removed.push({ kind: c.kind, id, entry: withoutSecrets(e) });
+    for (const [id, e] of old) if (!now.has(id)) diff.removed.push({ kind: c.kind, id, entry: viewEntry(c.kind, e) });
   }
   return diff;
 }
@@ -45,7 +47,7 @@ export function isEmptyDiff(d: ConfigDiff): boolean {
   return d.added.length + d.removed.length + d.changed.length === 0;
 }
 
-function changedFields(was: Record<string, unknown>, now: Record<string, unknown>): FieldChange[] {
+function changedFields(kind: EntryKind, was: Record<string, unknown>, now: Record<string, unknown>): FieldChange[] {
   const out: FieldChange[] = [];
   const names = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
   for (const field of names) {
@@ -53,13 +55,10 @@ function changedFields(was: Record<string, unknown>, now: Record<string, unknown
     if (!(field in was) || !(field in now)) continue;
     if (stableJson(was[field]) === stableJson(now[field])) continue;
     const secret = SECRET_FIELDS[field];
-    out.push(secret ? { field: secret } : { field, before: was[field], after: now[field] });
+    // A field not on the allow-list is named without its values.
+    out.push(secret ? { field: secret } : isShown(kind, field) ? { field, before: was[field], after: now[field] } : { field });
   }
   return out;
-}
-
-function withoutSecrets(e: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(e).filter(([k]) => !(k in SECRET_FIELDS)));
 }
 
 /** One line for the version list: "route 232-on changed (keywords); template help.232/ru added". */

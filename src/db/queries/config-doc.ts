@@ -1,8 +1,8 @@
 /**
  * The whole operator config as one plain document (routes, templates, links, USSD menus): what a config
  * version stores, what export writes and import reads. Sorted by key, so two reads of the same config are
- * equal and diffs stay stable. Link password hashes are part of it (rollback restores them); the admin API
- * strips them before showing a document.
+ * equal and diffs stay stable. As read here it holds link secrets (password hash, remote password in clear);
+ * versions store it as config-secrets.ts says, and views show only allow-listed fields (config-views.ts).
  */
 import { asc, eq, and } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';

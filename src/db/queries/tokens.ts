@@ -8,16 +8,24 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export async function createToken(db: DbOrTx, name: string): Promise<{ id: string; token: string }> {
+/** What a token may do (checked in web/admin/auth.ts); `admin` may do everything, tokens included. */
+export type TokenScope = 'read' | 'write' | 'send' | 'admin';
+
+export interface TokenGrant { scopes: TokenScope[]; expiresAt: Date | null }
+
+export async function createToken(db: DbOrTx, name: string, grant: TokenGrant = { scopes: ['admin'], expiresAt: null }): Promise<{ id: string; token: string }> {
   const token = 'scgw_' + randomBytes(32).toString('base64url');
   const id = randomBytes(6).toString('hex');
-  await db.insert(adminTokens).values({ id, name, tokenHash: tokenHash(token) });
+  await db.insert(adminTokens).values({ id, name, tokenHash: tokenHash(token), scopes: grant.scopes, expiresAt: grant.expiresAt });
   return { id, token };
 }
 
-export async function findToken(db: DbOrTx, token: string): Promise<{ id: string; name: string } | undefined> {
-  const [row] = await db.select({ id: adminTokens.id, name: adminTokens.name }).from(adminTokens).where(eq(adminTokens.tokenHash, tokenHash(token)));
-  return row;
+export interface FoundToken extends TokenGrant { id: string; name: string }
+
+export async function findToken(db: DbOrTx, token: string): Promise<FoundToken | undefined> {
+  const [row] = await db.select({ id: adminTokens.id, name: adminTokens.name, scopes: adminTokens.scopes, expiresAt: adminTokens.expiresAt })
+    .from(adminTokens).where(eq(adminTokens.tokenHash, tokenHash(token)));
+  return row ? { ...row, scopes: row.scopes as TokenScope[] } : undefined;
 }
 
 export async function countTokens(db: DbOrTx): Promise<number> {
@@ -25,10 +33,12 @@ export async function countTokens(db: DbOrTx): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export interface TokenRow { id: string; name: string; createdAt: Date }
+export interface TokenRow extends TokenGrant { id: string; name: string; createdAt: Date }
 
 export async function listTokens(db: DbOrTx): Promise<TokenRow[]> {
-  return db.select({ id: adminTokens.id, name: adminTokens.name, createdAt: adminTokens.createdAt }).from(adminTokens).orderBy(asc(adminTokens.createdAt), asc(adminTokens.id));
+  const rows = await db.select({ id: adminTokens.id, name: adminTokens.name, scopes: adminTokens.scopes, expiresAt: adminTokens.expiresAt, createdAt: adminTokens.createdAt })
+    .from(adminTokens).orderBy(asc(adminTokens.createdAt), asc(adminTokens.id));
+  return rows.map((r) => ({ ...r, scopes: r.scopes as TokenScope[] }));
 }
 
 export async function deleteToken(db: DbOrTx, id: string): Promise<boolean> {

@@ -35,7 +35,8 @@ export const ussdMenus = pgTable('ussd_menus', {
 /**
  * One row per recorded config version (`version` = config_state.version after the change): who made it,
  * a summary of what changed, and the whole config as it stood afterwards (link password hashes included,
- * so a rollback restores them; the admin API never shows them). Rollback writes an old snapshot anew.
+ * so a rollback restores them; remote passwords only as a keyed fingerprint, see queries/config-secrets.ts;
+ * the admin API shows neither). Rollback writes an old snapshot anew.
  */
 export const configVersions = pgTable('config_versions', {
   version: bigint('version', { mode: 'number' }).primaryKey(),

@@ -8,11 +8,12 @@ import { CONFIG_FORMAT, configDoc, exportQuery, importQuery, linkImport, type Ch
 import { ConfigRejected } from './validate.js';
 import { toYaml } from './yaml.js';
 
-/** The link fields a config document carries: everything an operator sets, never the password hash. */
-const LINK_FIELDS = ['name', ...Object.keys(linkImport.innerType().shape).filter((k) => k !== 'password' && k !== 'name')];
+/** The link fields an export carries: everything an operator sets, never a password (import may carry one). */
+const SECRET_INPUTS = new Set(['name', 'password', 'remotePassword']);
+const LINK_FIELDS = ['name', ...Object.keys(linkImport.innerType().shape).filter((k) => !SECRET_INPUTS.has(k))];
 
 /** A config document for people and git: the format tag, the version, and no secrets. */
-export function exportDoc(doc: ConfigDoc, version: number) {
+export function exportDoc(doc: Omit<ConfigDoc, 'links'> & { links: readonly object[] }, version: number) {
   return {
     format: CONFIG_FORMAT,
     version,

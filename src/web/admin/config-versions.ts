@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { EMPTY_DOC, writeConfigDoc } from '../../db/queries/config-doc.js';
+import { EMPTY_DOC, readConfigDoc, writeConfigDoc } from '../../db/queries/config-doc.js';
+import { fingerprintKey, resolveStoredDoc } from '../../db/queries/config-secrets.js';
 import { diffConfigDocs } from '../../db/queries/config-diff.js';
 import { getVersion, listVersions, previousVersion } from '../../db/queries/config-versions.js';
-import { applyChange, notFound, param } from './change.js';
+import { applyChange, conflict, notFound, param } from './change.js';
 import { exportDoc } from './config-io.js';
 import { diffQuery, rollbackBody, versionParam, versionsQuery, type ChangeResult, type DiffView, type VersionView } from './schemas.js';
 
@@ -33,7 +34,18 @@ export function registerConfigVersions(app: FastifyInstance, deps: { db: Db }) {
   app.post('/admin/config/rollback', async (req): Promise<ChangeResult> => {
     const { version } = rollbackBody.parse(req.body ?? {});
     const target = (await getVersion(deps.db, version)) ?? notFound(`recorded config version ${version}`);
-    const out = await applyChange(deps.db, req, (tx) => writeConfigDoc(tx, target.doc), { reason: `rollback to version ${version}` });
+    // Remote passwords are not in snapshots: each link keeps its current one (config-secrets.ts).
+    let kept: string[] = [];
+    const out = await applyChange(deps.db, req, async (tx) => {
+      const resolved = resolveStoredDoc(target.doc, await readConfigDoc(tx), await fingerprintKey(tx));
+      if (resolved.missing.length) {
+        conflict(`version ${version} has link ${resolved.missing.join(', ')} with a remote password that versions do not store; `
+          + 'create the link again with its remote password (scgw link add … --remote-password-file), then roll back');
+      }
+      kept = resolved.kept;
+      await writeConfigDoc(tx, resolved.doc);
+    }, { reason: `rollback to version ${version}` });
+    if (kept.length) req.log.info({ version, links: kept }, 'rollback kept the current remote password of these links');
     return { configVersion: out.version, saved: out.saved, summary: out.summary };
   });
 }

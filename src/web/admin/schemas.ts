@@ -83,8 +83,8 @@ export type LinkCreate = z.input<typeof linkCreate>;
 /** PATCH: any field but the name; `password` sets a new bind password. */
 export const linkPatch = linkFields.partial().extend({ password: linkPassword.optional(), remotePassword: remotePassword.optional() }).strict();
 export type LinkPatch = z.input<typeof linkPatch>;
-/** A link as a config document holds it: a password only when it is new or changes. */
-export const linkImport = linkFields.extend({ name: linkName, password: linkPassword.optional() }).strict().refine(needsPeer, peerMessage);
+/** A link as a config document holds it: a password or remote password only when it is new or changes (export never writes them). */
+export const linkImport = linkFields.extend({ name: linkName, password: linkPassword.optional(), remotePassword: remotePassword.optional() }).strict().refine(needsPeer, peerMessage);
 
 export const linkView = z.object({
   name: z.string(), allowedSources: z.array(z.string()), direction: z.string(), host: z.string().nullable(), port: z.number().nullable(),
@@ -167,8 +167,17 @@ export const menuView = z.object({ code: z.string(), title: menuText, items: z.a
 export type MenuView = z.infer<typeof menuView>;
 
 // ── tokens ───────────────────────────────────────────────────────────────────────────────────────
-export const tokenCreate = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -') }).strict();
-export const tokenView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin'] as const;
+export const tokenCreate = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -'),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['admin'])
+    .describe('read: GET and dry runs; write: config changes (and read); send: sending messages; admin: everything, tokens included'),
+  expiresAt: z.string().datetime({ offset: true }).nullable().default(null)
+    .refine((v) => v === null || Date.parse(v) > Date.now(), 'expiresAt must be in the future')
+    .describe('after this instant the token is refused (401); null: never'),
+}).strict();
+export type TokenCreate = z.input<typeof tokenCreate>;
+export const tokenView = z.object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(TOKEN_SCOPES)), expiresAt: z.string().nullable(), createdAt: z.string() });
 export type TokenView = z.infer<typeof tokenView>;
 export const tokenCreated = tokenView.extend({ token: z.string().describe('shown once; only its hash is stored') });
 export type TokenCreated = z.infer<typeof tokenCreated>;

@@ -6,17 +6,19 @@ import { conflict, notFound, param } from './change.js';
 import { tokenCreate, type Deleted, type TokenCreated, type TokenView } from './schemas.js';
 
 /**
- * Admin bearer tokens: the secret is returned once, at creation; only its hash is stored. Tokens are not
+ * Admin bearer tokens: the secret is returned once, at creation; only its hash is stored. Every route here
+ * needs the admin scope (auth.ts). Tokens are not
  * config (no version), and the last one cannot be deleted: that would lock every operator out.
  */
 export function registerTokens(app: FastifyInstance, deps: { db: Db }) {
   app.get('/admin/tokens', async (): Promise<TokenView[]> =>
-    (await listTokens(deps.db)).map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt.toISOString() })));
+    (await listTokens(deps.db)).map((t) => ({ id: t.id, name: t.name, scopes: t.scopes, expiresAt: t.expiresAt?.toISOString() ?? null, createdAt: t.createdAt.toISOString() })));
 
+  /** Only an admin token gets here (auth.ts): it may mint any scope, admin included. */
   app.post('/admin/tokens', async (req, reply) => {
-    const { name } = tokenCreate.parse(req.body ?? {});
-    const { id, token } = await createToken(deps.db, name);
-    const created: TokenCreated = { id, name, token, createdAt: new Date().toISOString() };
+    const { name, scopes, expiresAt } = tokenCreate.parse(req.body ?? {});
+    const { id, token } = await createToken(deps.db, name, { scopes, expiresAt: expiresAt === null ? null : new Date(expiresAt) });
+    const created: TokenCreated = { id, name, scopes, expiresAt, token, createdAt: new Date().toISOString() };
     return reply.status(201).header('cache-control', 'no-store').send(created);
   });
 

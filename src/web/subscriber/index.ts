@@ -49,7 +49,7 @@ export async function registerSubscriber(app: FastifyInstance, deps: SubscriberD
     const v = { locale: pickLocale(req, reply), t, path: req.url.split('?')[0] ?? '/', csrf: '' };
     const csrfFailure = err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET';
     const status = csrfFailure ? 403 : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'subscriber page failed');
+    if (status >= 500) req.log.error({ err }, 'subscriber page failed');
     const text = csrfFailure ? t('error.csrf') : status === 404 ? t('error.notfound') : status >= 500 ? t('error.internal') : err.message;
     return sendPage(reply, status, layout(v, { title: t('error.title'), section: 'home', body: html`<h1>${t('error.title')}</h1><p class="notice error" role="alert">${text}</p>` }));
   });

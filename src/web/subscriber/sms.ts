@@ -47,7 +47,7 @@ export async function withSms<T>(deps: SubscriberDeps, fn: (tx: Tx, send: SendSm
     await deps.sms.relay(rows);
   } catch (e) {
     // Decided, not swallowed: the rows are in the outbox and the relay sweep queues them once Redis answers.
-    deps.log.warn({ err: (e as Error).message, rows: rows.length }, 'web SMS relay failed; the outbox sweep will send them');
+    deps.log.warn({ err: e, rows: rows.length }, 'web SMS relay failed; the outbox sweep will send them');
   }
   return result;
 }

@@ -28,7 +28,7 @@ export function createWebSweep(deps: { db: Db; log: Logger; now(): Date; everyMs
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
-    try { await run(); } catch (e) { deps.log.warn({ err: (e as Error).message }, 'web sweep failed; will retry'); }
+    try { await run(); } catch (e) { deps.log.warn({ err: e }, 'web sweep failed; will retry'); }
     if (!stopped) timer = setTimeout(tick, deps.everyMs);
   };
   timer = setTimeout(tick, deps.everyMs);
