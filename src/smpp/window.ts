@@ -2,7 +2,8 @@
  * The window of one session: how many of our requests may wait for a response at once [Wiki-SMPP; PROTOCOL §1
  * Window], each with its own response timer [S34 §7.2 response_timer]. node-smpp has neither (LIBRARIES §2).
  * A full window makes acquire() wait; a timeout rejects SCGW_SMPP_TIMEOUT; close() rejects everything
- * outstanding or waiting with SCGW_SMPP_CLOSED.
+ * outstanding or waiting with SCGW_SMPP_CLOSED. A caller that must not wait (the mt worker, which can pick
+ * another session) asks hasRoom first; onRoom tells its owner when a slot frees up again.
  */
 import { ScgwError } from '../errors.js';
 
@@ -21,11 +22,14 @@ export interface WindowOptions {
   /** Outstanding requests allowed; Infinity for control traffic (bind, enquire_link, unbind). */
   size: number;
   timeoutMs: number;
+  /** Called whenever a slot may have become free (a release, a resize) and on close. */
+  onRoom?: () => void;
 }
 
 export class RequestWindow<T> {
   #size: number;
   readonly #timeoutMs: number;
+  readonly #onRoom: (() => void) | undefined;
   #taken = 0;
   readonly #pending = new Map<number, Pending<T>>();
   readonly #waiters: Waiter[] = [];
@@ -34,6 +38,7 @@ export class RequestWindow<T> {
   constructor(opts: WindowOptions) {
     this.#size = Math.max(1, opts.size);
     this.#timeoutMs = opts.timeoutMs;
+    this.#onRoom = opts.onRoom;
   }
 
   /** Slots taken: acquired and not yet released or settled. */
@@ -47,6 +52,11 @@ export class RequestWindow<T> {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** acquire() would take a slot at once: open, not full, nobody queued ahead. */
+  get hasRoom(): boolean {
+    return !this.#closed && this.#taken < this.#size && this.#waiters.length === 0;
   }
 
   /** A bind may grant a different window than the session started with. */
@@ -116,6 +126,7 @@ export class RequestWindow<T> {
     }
     this.#taken = 0;
     for (const w of this.#waiters.splice(0)) w.reject(err);
+    this.#onRoom?.();
   }
 
   #finish(sequenceNumber: number): Pending<T> | undefined {
@@ -132,5 +143,6 @@ export class RequestWindow<T> {
       this.#taken++;
       this.#waiters.shift()?.resolve();
     }
+    if (this.#taken < this.#size) this.#onRoom?.();
   }
 }
