@@ -30,6 +30,8 @@ const envSchema = z.object({
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
+  /** Response timer of each reply PDU: running out makes the session suspect (probe, then close); a job waits no longer for window room. */
+  SMPP_MT_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(5000),
   SMPP_SESSION_INIT_S: z.coerce.number().int().min(1).max(3600).default(10),
   SMPP_ENQUIRE_LINK_S: z.coerce.number().int().min(1).max(3600).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(15000),
@@ -63,7 +65,7 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   dataDir: string;
-  smpp: { host: string; port: number; responseTimeoutMs: number; sessionInitS: number; enquireLinkS: number };
+  smpp: { host: string; port: number; responseTimeoutMs: number; mtResponseTimeoutMs: number; sessionInitS: number; enquireLinkS: number };
   http: { host: string; port: number };
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -108,7 +110,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
-    smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S },
+    smpp: {
+      host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, mtResponseTimeoutMs: e.SMPP_MT_RESPONSE_TIMEOUT_MS,
+      sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S,
+    },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,

@@ -48,8 +48,8 @@ export interface SmppClient {
   readonly suspect: boolean;
   /** A submit now takes a window slot at once. */
   readonly hasRoom: boolean;
-  /** Resolves once a submit could go without waiting, the suspicion changes or the session ends. */
-  whenRoom(): Promise<void>;
+  /** SmppSession.onRoom of the current session (a reconnect makes a new one: watch `bound` for that). */
+  onRoom(cb: () => void): () => void;
   /** Unbind (waiting up to responseTimeoutMs), then close; stops reconnecting. */
   close(): Promise<void>;
   readonly bound: boolean;
@@ -177,8 +177,8 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
     get hasRoom() {
       return session?.hasRoom ?? false;
     },
-    whenRoom() {
-      return session ? session.whenRoom() : Promise.resolve();
+    onRoom(cb) {
+      return session ? session.onRoom(cb) : () => {};
     },
     async close() {
       stopped = true;

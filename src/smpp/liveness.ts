@@ -3,7 +3,7 @@
  * stopped reading) keeps the session bound until the keepalive notices, enquire_link period plus response
  * timeout (30 s + 30 s by default). Here an unanswered message makes the session *suspect* at once; an
  * enquire_link probe goes out, and the session closes when that goes unanswered too. Any response clears it.
- * It also keeps the waiters of whenRoom() (SmppSession), woken on every change that may let a message go.
+ * It also keeps the onRoom() subscribers of the session, called on every change that may let a message go.
  */
 import type { Logger } from '../log.js';
 
@@ -21,7 +21,7 @@ export class Liveness {
   readonly #deps: LivenessDeps;
   #suspect = false;
   #probing = false;
-  #watchers: Array<() => void> = [];
+  readonly #watchers = new Set<() => void>();
 
   constructor(deps: LivenessDeps) {
     this.#deps = deps;
@@ -61,13 +61,14 @@ export class Liveness {
     this.notify();
   }
 
-  /** Resolves at the next notify(). */
-  changed(): Promise<void> {
-    return new Promise((resolve) => this.#watchers.push(resolve));
+  /** Calls cb at every notify() until the returned function unsubscribes it. */
+  subscribe(cb: () => void): () => void {
+    this.#watchers.add(cb);
+    return () => this.#watchers.delete(cb);
   }
 
   /** Room in the window, suspicion set or cleared, the session ending: wake whoever waits to choose again. */
   notify(): void {
-    if (this.#watchers.length) for (const w of this.#watchers.splice(0)) w();
+    if (this.#watchers.size) for (const w of [...this.#watchers]) w();
   }
 }

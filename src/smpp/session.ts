@@ -4,7 +4,7 @@
  * unbind once bound, unknown command_id, generic_nack received) and hands every other request to its owner.
  * Our own requests go through a window with a response timer. Nothing thrown inside a socket event escapes.
  * A message that gets no response in time makes the session suspect (liveness.ts); callers that can choose
- * another session (the mt worker) skip suspect ones and wait on whenRoom() instead of on a full window.
+ * another session (the mt worker) skip suspect ones and wait on onRoom() instead of on a full window.
  */
 import type { Socket } from 'node:net';
 import { nanoid } from 'nanoid';
@@ -125,10 +125,12 @@ export class SmppSession {
     return this.#window.hasRoom;
   }
 
-  /** Resolves once a message could go without waiting (room, not suspect), the suspicion changes or the session ends. */
-  whenRoom(): Promise<void> {
-    if (this.#state === 'closing' || this.#state === 'closed' || (!this.suspect && this.#window.hasRoom)) return Promise.resolve();
-    return this.#liveness.changed();
+  /**
+   * Calls cb whenever a message may have become sendable without waiting: a window slot freed, the suspicion
+   * set or cleared, the session ending. Returns the unsubscribe; a waiter must call it (no promise left behind).
+   */
+  onRoom(cb: () => void): () => void {
+    return this.#liveness.subscribe(cb);
   }
 
   markBound(bindKind: BindKind, link: string, window?: number): void {

@@ -29,7 +29,7 @@ describe('session liveness', () => {
     expect(session.suspect).toBe(true);
     const probe = await peer.pdus.next();
     expect(probe.commandId).toBe(CMD.enquire_link);
-    const cleared = session.whenRoom();
+    const cleared = new Promise<void>((resolve) => session.onRoom(resolve));
     peer.socket.write(rawPdu(CMD.enquire_link_resp, probe.sequenceNumber));
     await cleared;
     expect(session.suspect).toBe(false);
@@ -46,13 +46,13 @@ describe('session liveness', () => {
     expect(session.bound).toBe(false);
   });
 
-  it('reports window room and wakes whenRoom() waiters when a slot frees', async () => {
+  it('reports window room and calls onRoom() subscribers when a slot frees', async () => {
     const { peer, session } = await boundPair(1);
     expect(session.hasRoom).toBe(true);
     const first = session.send('deliver_sm', mt);
     expect(session.hasRoom).toBe(false); // the slot is taken synchronously
     let woke = false;
-    const room = session.whenRoom().then(() => (woke = true));
+    const room = new Promise<void>((resolve) => session.onRoom(resolve)).then(() => (woke = true));
     const req = await peer.pdus.next();
     expect(woke).toBe(false);
     peer.socket.write(rawPdu(CMD.deliver_sm_resp, req.sequenceNumber, Buffer.from([0])));
@@ -61,10 +61,10 @@ describe('session liveness', () => {
     expect(session.hasRoom).toBe(true);
   });
 
-  it('wakes whenRoom() waiters when the session closes', async () => {
+  it('calls onRoom() subscribers when the session closes', async () => {
     const { peer, session } = await boundPair(1);
     void session.send('deliver_sm', mt).catch(() => {});
-    const room = session.whenRoom();
+    const room = new Promise<void>((resolve) => session.onRoom(resolve));
     await peer.pdus.next();
     peer.socket.destroy();
     await room;
