@@ -72,7 +72,13 @@ export class SmppSession {
       bound: () => this.#state === 'bound',
       close: () => void this.close(),
     });
-    this.#window = new RequestWindow({ size: deps.window, timeoutMs: deps.responseTimeoutMs, onRoom: () => this.#liveness.notify() });
+    this.#window = new RequestWindow({
+      size: deps.window,
+      timeoutMs: deps.responseTimeoutMs,
+      onRoom: () => this.#liveness.notify(),
+      // Suspect before the slot frees: a job woken by that slot must not send into the silent session again.
+      onTimeout: (timeoutMs) => this.#liveness.timedOut(timeoutMs),
+    });
     this.#control = new RequestWindow({ size: Infinity, timeoutMs: deps.responseTimeoutMs });
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     // LIBRARIES §2: an unhandled socket error (a peer's RST included) kills the process.
@@ -253,11 +259,6 @@ export class SmppSession {
       throw new ScgwError('SCGW_SMPP_CLOSED', `${command}: the session closed`);
     }
     const response = lane.track(seq, timeoutMs);
-    if (lane === this.#window) {
-      response.catch((e: unknown) => {
-        if ((e as { code?: string }).code === 'SCGW_SMPP_TIMEOUT') this.#liveness.timedOut(timeoutMs ?? this.#deps.responseTimeoutMs);
-      });
-    }
     this.#coalescedWrite(frame);
     this.#log.debug({ command, seq }, 'sent');
     return response;

@@ -24,12 +24,15 @@ export interface WindowOptions {
   timeoutMs: number;
   /** Called whenever a slot may have become free (a release, a resize) and on close. */
   onRoom?: () => void;
+  /** A request timed out; called before its slot is released, so whoever gets the slot knows already. */
+  onTimeout?: (timeoutMs: number) => void;
 }
 
 export class RequestWindow<T> {
   #size: number;
   readonly #timeoutMs: number;
   readonly #onRoom: (() => void) | undefined;
+  readonly #onTimeout: ((timeoutMs: number) => void) | undefined;
   #taken = 0;
   readonly #pending = new Map<number, Pending<T>>();
   readonly #waiters: Waiter[] = [];
@@ -39,6 +42,7 @@ export class RequestWindow<T> {
     this.#size = Math.max(1, opts.size);
     this.#timeoutMs = opts.timeoutMs;
     this.#onRoom = opts.onRoom;
+    this.#onTimeout = opts.onTimeout;
   }
 
   /** Slots taken: acquired and not yet released or settled. */
@@ -89,6 +93,7 @@ export class RequestWindow<T> {
     }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
+        this.#onTimeout?.(timeoutMs);
         this.#finish(sequenceNumber)?.reject(
           new ScgwError('SCGW_SMPP_TIMEOUT', `no response to sequence ${sequenceNumber} within ${timeoutMs} ms`),
         );
