@@ -44,8 +44,12 @@ export interface SenderPool {
   remove(link: string, sender: ReplySender): boolean;
   /** Some sender of the link is ready (suspect or not). */
   ready(link: string): boolean;
-  /** Sends one PDU through the best sender of the link, waiting for room until deadline (epoch ms). */
-  send(link: string, pdu: OutboundPdu, deadline: number): Promise<SendResult | typeof NO_ROOM>;
+  /**
+   * Sends one PDU through the best sender of the link, waiting for room until deadline (epoch ms). The parts
+   * of one reply share `affinity`: they stay on one sender while it can take them (some SMSCs join a
+   * concatenated message per bind), and move to another only rather than wait.
+   */
+  send(link: string, pdu: OutboundPdu, deadline: number, affinity?: { sender?: ReplySender }): Promise<SendResult | typeof NO_ROOM>;
   clear(): void;
 }
 
@@ -78,13 +82,17 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
       return true;
     },
     ready: (link) => readyOf(link).length > 0,
-    async send(link, pdu, deadline) {
+    async send(link, pdu, deadline, affinity = {}) {
       for (;;) {
         const ready = readyOf(link);
         if (!ready.length) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
         const usable = ready.filter((s) => !s.suspect && s.hasRoom);
-        // send() takes the window slot before it returns: no other job can take it between the check and here.
-        if (usable.length) return usable[rr++ % usable.length]!.send(pdu, opts.responseTimeoutMs);
+        if (usable.length) {
+          const pick = affinity.sender && usable.includes(affinity.sender) ? affinity.sender : usable[rr++ % usable.length]!;
+          affinity.sender = pick;
+          // send() takes the window slot before it returns: no other job can take it between the check and here.
+          return pick.send(pdu, opts.responseTimeoutMs);
+        }
         const left = deadline - now();
         if (left <= 0) return NO_ROOM;
         const waits = changed.get(link) ?? new Set();

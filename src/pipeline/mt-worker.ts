@@ -157,11 +157,12 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       for (const [i, id] of Object.entries(await deps.connection.hgetall(partsKey(r.outboxId)))) accepted.set(Number(i), id);
     }
     const deadline = Date.now() + deps.responseTimeoutMs;
+    const affinity = {};
     // allSettled: a retry must not start while a part of this run may still be answered.
     const outcomes = await Promise.allSettled(pdus.map(async (pdu, i) => {
       const known = accepted.get(i);
       if (known !== undefined) return { status: 0, messageId: known };
-      const res = await pool.send(run.link, pdu, deadline);
+      const res = await pool.send(run.link, pdu, deadline, affinity);
       if (res !== NO_ROOM && res.status === 0 && multi) {
         // This part is sent from here: a re-run skips it (a crash before this line sends it again).
         await deps.connection.multi().hset(partsKey(r.outboxId), String(i), res.messageId).expire(partsKey(r.outboxId), MT_SENT_TTL_S).exec();
