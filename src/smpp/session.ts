@@ -297,6 +297,7 @@ export class SmppSession {
       return;
     }
     if (pdu.command === 'generic_nack') {
+      this.#liveness.answered(); // a refusal, but an answer
       const err = new SmppStatusError(pdu.command_status, `generic_nack ${statusName(pdu.command_status)}`);
       if (!this.#failPending(seq, err)) this.#log.warn({ seq, status: statusName(pdu.command_status) }, 'generic_nack for no outstanding request');
       return;
