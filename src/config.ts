@@ -34,6 +34,8 @@ const envSchema = z.object({
   ACK_REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
   ACK_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(10).max(60000).default(1000),
   SMPP_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
+  /** Response timer of each reply PDU: running out makes the session suspect (probe, then close); a job waits no longer for window room. */
+  SMPP_MT_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(5000),
   SMPP_SESSION_INIT_S: z.coerce.number().int().min(1).max(3600).default(10),
   SMPP_ENQUIRE_LINK_S: z.coerce.number().int().min(1).max(3600).default(30),
   /** Hostile-peer limits on the SMPP listener (README "SMPP listener"). */
@@ -113,7 +115,7 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   dataDir: string;
-  smpp: { host: string; port: number; responseTimeoutMs: number; sessionInitS: number; enquireLinkS: number; maxConnections: number; maxConnectionsPerSource: number };
+  smpp: { host: string; port: number; responseTimeoutMs: number; mtResponseTimeoutMs: number; sessionInitS: number; enquireLinkS: number; maxConnections: number; maxConnectionsPerSource: number };
   /** Bind failures: a backoff before each refusal, then a lockout per source address and per system_id. */
   bindGuard: { failuresPerId: number; failuresPerSource: number; windowS: number; lockoutS: number; delayMs: number };
   /** Concatenation parts a peer may leave open (per link, per sender) and their sizes in octets. */
@@ -187,7 +189,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
-    smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S, maxConnections: e.SMPP_MAX_CONNECTIONS, maxConnectionsPerSource: e.SMPP_MAX_CONNECTIONS_PER_SOURCE },
+    smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, mtResponseTimeoutMs: e.SMPP_MT_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S, maxConnections: e.SMPP_MAX_CONNECTIONS, maxConnectionsPerSource: e.SMPP_MAX_CONNECTIONS_PER_SOURCE },
     bindGuard: { failuresPerId: e.SMPP_BIND_FAILURES_PER_ID, failuresPerSource: e.SMPP_BIND_FAILURES_PER_SOURCE, windowS: e.SMPP_BIND_FAILURE_WINDOW_S, lockoutS: e.SMPP_BIND_LOCKOUT_S, delayMs: e.SMPP_BIND_FAILURE_DELAY_MS },
     parts: { openPerLink: e.MO_PARTS_OPEN_PER_LINK, openPerSender: e.MO_PARTS_OPEN_PER_SENDER, partMaxBytes: e.MO_PART_MAX_BYTES, setMaxBytes: e.MO_PART_SET_MAX_BYTES },
     http: {

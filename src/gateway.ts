@@ -136,6 +136,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (config.roles.has('listener')) {
       const mt = createMtDispatcher({
         connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
+        responseTimeoutMs: config.smpp.mtResponseTimeoutMs,
         onSent: (o) => { metrics.mtSent.inc({ link: o.link, outcome: o.ok ? 'ok' : 'refused' }); metrics.mtSegments.inc({ link: o.link }, o.segments); },
       });
       stops.push(['mt', () => mt.close()]);

@@ -4,36 +4,30 @@
  * (direction 'connect', replies as submit_sm; outbound-links.ts). A reply waits in Redis (surviving restarts)
  * until some node can send it.
  * The queue's limiter is the link's contracted rate, shared by every node (LIBRARIES.md §3).
+ * Which sender takes each PDU, and how long a job may wait for window room: mt-senders.ts.
  */
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SmppSession } from '../smpp/session.js';
 import type { OutboundPdu, SendResult } from '../smpp/types.js';
+import { createSenderPool, NO_ROOM, sessionSender, type ReplySender } from './mt-senders.js';
 import { planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../text/index.js';
 import type { MtJob } from './jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from './outbox-marks.js';
-import { backoffDelay, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from './queues.js';
+import { backoffDelay, mtPartsKey, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 
 const ESME_RMSGQFUL = 0x14;
 const ESME_RTHROTTLED = 0x58;
 /** WAP push data_coding: 8-bit data, no message class (PROTOCOL.md §3 "WAP push framing"; 0xF5 also allowed). */
 const DCS_WAP_PUSH = 0x04;
+/** A job that found no window room for a whole response timer waits this long in the delayed set. */
+const NO_ROOM_DELAY_MS = 200;
 
-/** Whatever can carry a link's replies: a session bound to us (deliver_sm) or our bind to an SMSC (submit_sm). */
-export interface ReplySender {
-  /** Ready now: bound, and the bind lets replies go this way. */
-  readonly ready: boolean;
-  send(pdu: OutboundPdu): Promise<SendResult>;
-}
-
-/** A session a peer bound to our listener: replies go back as deliver_sm [S34 §2.2]. */
-export function sessionSender(s: SmppSession): ReplySender {
-  return { get ready() { return s.canReceive; }, send: (pdu) => s.send('deliver_sm', pdu) };
-}
+export { sessionSender, type ReplySender };
 
 export interface MtDispatcher {
   sessionBound(s: SmppSession): void;
@@ -45,6 +39,16 @@ export interface MtDispatcher {
   close(): Promise<void>;
 }
 
+/** One run of one mt job. */
+interface Run {
+  job: Job<MtJob>;
+  token: string | undefined;
+  link: string;
+  worker: Worker<MtJob>;
+  /** The reply may have gone out before, wholly or in part. */
+  rerun: boolean;
+}
+
 export interface MtDeps {
   connection: Redis;
   prefix: string;
@@ -52,24 +56,23 @@ export interface MtDeps {
   log: Logger;
   tagMsisdn(msisdn: string): string;
   marks: OutboxMarks;
+  /**
+   * Each reply PDU's response timer (SMPP_MT_RESPONSE_TIMEOUT_MS); running out makes the session suspect. It
+   * also bounds a job's wait for window room: within it a slot frees, or the session turns suspect.
+   */
+  responseTimeoutMs: number;
   onSent?(outcome: { link: string; segments: number; ok: boolean }): void;
 }
 
 export function createMtDispatcher(deps: MtDeps): MtDispatcher {
-  const sessions = new Map<string, Set<ReplySender>>();
+  const pool = createSenderPool({ responseTimeoutMs: deps.responseTimeoutMs });
   const ofSession = new WeakMap<SmppSession, ReplySender>();
   const workers = new Map<string, Worker<MtJob>>();
-  let rr = 0;
-
-  function pick(link: string): ReplySender | undefined {
-    const live = [...(sessions.get(link) ?? [])].filter((s) => s.ready);
-    return live.length ? live[rr++ % live.length] : undefined;
-  }
 
   function startWorker(link: string) {
     const row = deps.cache.current().links.get(link);
     const rate = row?.ratePerSecond ?? 100;
-    const worker: Worker<MtJob> = new Worker<MtJob>(mtQueueName(link), (job) => sendReply(job, link, worker), {
+    const worker: Worker<MtJob> = new Worker<MtJob>(mtQueueName(link), (job, token) => sendReply(job, token, link, worker), {
       connection: deps.connection,
       prefix: deps.prefix,
       // Jobs in flight, not PDUs: each session's own window (the link's `window`) caps the PDUs awaiting a
@@ -80,24 +83,27 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       ...WORKER_RECOVERY_OPTIONS,
     });
     worker.on('error', (e) => deps.log.warn({ err: e, link }, 'mt worker error'));
+    worker.on('failed', (job, e) => deps.log.warn({ err: e, corr: job?.data.corr, link, attempts: job?.attemptsMade }, 'reply not sent; will retry'));
     workers.set(link, worker);
     deps.log.info({ link, rate }, 'mt worker started');
   }
 
   const sentKey = (id: number) => mtSentKey(deps.prefix, id);
+  const partsKey = (id: number) => mtPartsKey(deps.prefix, id);
 
-  async function sendReply(job: Job<MtJob>, link: string, worker: Worker<MtJob>) {
+  async function sendReply(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>) {
     const r = job.data;
-    // A re-run (retry, or a stalled job after a crash between send and completion) or a reply queued
-    // again (outbox-relay.ts) may have gone out already: the marker says. A first run of a first
-    // queuing skips the look-up: while a job exists, its jobId keeps a second one out.
-    const rerun = r.again === true || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    // A re-run (retry, throttled or delayed, or a stalled job after a crash between send and completion) or a
+    // reply queued again (outbox-relay.ts) may have gone out already, wholly (the sent-marker) or in part
+    // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
+    // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
+    const rerun = r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
     if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
     }
-    const sender = pick(link);
-    if (!sender) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
+    if (!pool.ready(link)) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
+    const run: Run = { job, token, link, worker, rerun };
     const linkRow = deps.cache.current().links.get(link);
     const concat: ConcatMode = linkRow?.concat ?? 'udh8';
     // The per-message child (with its keyed msisdn hash) is made only when something is logged.
@@ -107,7 +113,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       // A binary reply (WAP push): 8-bit segments, each with the port and concatenation IEs; never SAR or payload TLV.
       const segs = wapPushSegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);
       const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: DCS_WAP_PUSH };
-      return deliver(r, link, worker, sender, log, segs.map((sm) => ({ ...base, esmClass: 0x40, shortMessage: sm, tlvs: {} })));
+      return deliver(run, log, segs.map((sm) => ({ ...base, esmClass: 0x40, shortMessage: sm, tlvs: {} })));
     }
     let plan: MtPlan;
     try {
@@ -137,36 +143,65 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
         shortMessage: seg.shortMessage,
         tlvs: { ...extra, ...(seg.sar ? { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } : {}) },
       }));
-    return deliver(r, link, worker, sender, log, pdus);
+    return deliver(run, log, pdus);
   }
 
-  async function deliver(r: MtJob, link: string, worker: Worker<MtJob>, sender: ReplySender, log: () => Logger, pdus: OutboundPdu[]) {
-    const results = await Promise.all(pdus.map((p) => sender.send(p)));
-    if (results.some((x) => x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL)) {
-      log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
-      await worker.rateLimit(1000);
-      throw Worker.RateLimitError();
+  /**
+   * Sends the parts not yet accepted, each through the best sender of the link (mt-senders.ts), and records each
+   * accepted part at once: a throttled part, a full link or a crash re-runs the job for the other parts only.
+   */
+  async function deliver(run: Run, log: () => Logger, pdus: OutboundPdu[]) {
+    const r = run.job.data;
+    const multi = pdus.length > 1;
+    const accepted = new Map<number, string>();
+    if (multi && run.rerun) {
+      for (const [i, id] of Object.entries(await deps.connection.hgetall(partsKey(r.outboxId)))) accepted.set(Number(i), id);
     }
+    const deadline = Date.now() + deps.responseTimeoutMs;
+    const affinity = {};
+    // allSettled: a retry must not start while a part of this run may still be answered.
+    const outcomes = await Promise.allSettled(pdus.map(async (pdu, i) => {
+      const known = accepted.get(i);
+      if (known !== undefined) return { status: 0, messageId: known };
+      const res = await pool.send(run.link, pdu, deadline, affinity);
+      if (res !== NO_ROOM && res.status === 0 && multi) {
+        // This part is sent from here: a re-run skips it (a crash before this line sends it again).
+        await deps.connection.multi().hset(partsKey(r.outboxId), String(i), res.messageId).expire(partsKey(r.outboxId), MT_SENT_TTL_S).exec();
+      }
+      return res;
+    }));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason; // a timeout, a closed session: BullMQ retries with backoff
+    const results = outcomes.map((o) => (o as PromiseFulfilledResult<SendResult | typeof NO_ROOM>).value);
+    if (results.some((x) => x !== NO_ROOM && (x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL))) {
+      log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
+      await run.worker.rateLimit(1000);
+      throw Worker.RateLimitError(); // back to wait without using an attempt
+    }
+    if (results.includes(NO_ROOM)) {
+      // Every sender was full or suspect for a whole response timer: the job gives its worker slot back and
+      // waits in the delayed set, using no attempt (a dead session must not burn a reply's attempts).
+      log().debug({ template: r.template }, 'no window room on the link; reply delayed');
+      await run.job.moveToDelayed(Date.now() + NO_ROOM_DELAY_MS, run.token);
+      throw new DelayedError();
+    }
+    const sent = results as SendResult[];
     // Sent from here: the marker stops a second send if this job runs again.
-    await deps.connection.set(sentKey(r.outboxId), '1', 'EX', MT_SENT_TTL_S);
-    const failed = results.find((x) => x.status !== 0);
-    deps.marks.sent({ id: r.outboxId, status: failed ? 'failed' : 'sent', segments: pdus.length, messageIds: results.map((x) => x.messageId) });
-    deps.onSent?.({ link, segments: pdus.length, ok: !failed });
-    if (failed) log().warn({ template: r.template, status: failed.status }, 'peer refused a reply');
+    await deps.connection.multi().set(sentKey(r.outboxId), '1', 'EX', MT_SENT_TTL_S).del(partsKey(r.outboxId)).exec();
+    const refused = sent.find((x) => x.status !== 0);
+    deps.marks.sent({ id: r.outboxId, status: refused ? 'failed' : 'sent', segments: pdus.length, messageIds: sent.map((x) => x.messageId) });
+    deps.onSent?.({ link: run.link, segments: pdus.length, ok: !refused });
+    if (refused) log().warn({ template: r.template, status: refused.status }, 'peer refused a reply');
     else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
   }
 
   function senderUp(link: string, sender: ReplySender): void {
-    const set = sessions.get(link) ?? new Set();
-    set.add(sender);
-    sessions.set(link, set);
+    pool.add(link, sender);
     if (!workers.has(link)) startWorker(link);
   }
 
   async function senderDown(link: string, sender: ReplySender): Promise<void> {
-    const set = sessions.get(link);
-    if (!set?.delete(sender) || set.size > 0) return;
-    sessions.delete(link);
+    if (!pool.remove(link, sender)) return;
     const w = workers.get(link);
     workers.delete(link);
     // Active jobs finish (or fail and retry elsewhere); queued replies stay in Redis for the next bind.
@@ -192,7 +227,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     async close() {
       await Promise.all([...workers.values()].map((w) => w.close()));
       workers.clear();
-      sessions.clear();
+      pool.clear();
     },
   };
 }

@@ -93,9 +93,12 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
     });
     const sender: ReplySender = {
       get ready() { return client.bound; },
+      get suspect() { return client.suspect; },
+      get hasRoom() { return client.hasRoom; },
+      onRoom: (cb) => client.onRoom(cb),
       // registered_delivery 1: a receipt on success or failure, for every segment [S34 §5.2.17; PROTOCOL §4];
       // not for USSD screens (a dialogue, not a stored message), nor where the PDU already says.
-      send: (pdu: OutboundPdu) => client.submit({ ...pdu, registeredDelivery: pdu.registeredDelivery ?? (pdu.tlvs?.ussdServiceOp === undefined ? 1 : 0) }),
+      send: (pdu: OutboundPdu, timeoutMs) => client.submit({ ...pdu, registeredDelivery: pdu.registeredDelivery ?? (pdu.tlvs?.ussdServiceOp === undefined ? 1 : 0) }, timeoutMs),
     };
     const entry: Entry = { key: bindKey(l), client, sender, canTransmit: l.bindKind !== 'receiver', up: false, stopped: false, attempt: 0, timer: undefined };
     const tryBind = () => {

@@ -11,6 +11,11 @@ export const MO_QUEUE = 'mo';
 /** Set by the mt worker right after a reply went out; checked before a reply is queued or sent again. */
 export const mtSentKey = (prefix: string, outboxId: number) => `${prefix}:mt-sent:${outboxId}`;
 export const MT_SENT_TTL_S = 7 * 86400;
+/**
+ * Hash of a multi-part reply's parts the peer accepted (part index → message_id), written right after each
+ * part's response: a re-run sends only the others, and the sent mark carries every message_id. Same TTL.
+ */
+export const mtPartsKey = (prefix: string, outboxId: number) => `${prefix}:mt-parts:${outboxId}`;
 export const mtQueueName = (link: string) => `mt-${link}`;
 
 /** Exponential from 500 ms, capped at 30 s: a job waits out a database or peer outage, and is never dropped. */

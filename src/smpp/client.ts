@@ -42,7 +42,14 @@ export interface SmppClientOptions {
 export interface SmppClient {
   /** Resolves once bound; rejects SmppStatusError (SCGW_SMPP_STATUS, the bind status name) on refusal, SCGW_SMPP_TIMEOUT / SCGW_SMPP_CLOSED on connect failure. */
   connect(): Promise<void>;
-  submit(pdu: OutboundPdu): Promise<SendResult>;
+  /** timeoutMs: this message's response timer (default responseTimeoutMs); running out makes the session suspect. */
+  submit(pdu: OutboundPdu, timeoutMs?: number): Promise<SendResult>;
+  /** The bound session has a message unanswered and is being probed (SmppSession.suspect). */
+  readonly suspect: boolean;
+  /** A submit now takes a window slot at once. */
+  readonly hasRoom: boolean;
+  /** SmppSession.onRoom of the current session (a reconnect makes a new one: watch `bound` for that). */
+  onRoom(cb: () => void): () => void;
   /** Unbind (waiting up to responseTimeoutMs), then close; stops reconnecting. */
   close(): Promise<void>;
   readonly bound: boolean;
@@ -59,7 +66,6 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
   let stopped = false;
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
-  const binding = new WeakMap<SmppSession, Promise<void>>();
 
   async function bindOnce(): Promise<SmppSession> {
     const socket = await dial(opts.host, opts.port, opts.connectTimeoutMs ?? opts.responseTimeoutMs);
@@ -76,7 +82,9 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
     const command = `bind_${opts.bindKind}`;
     let resp: DecodedPdu;
     try {
-      const req = s.request(command, {
+      // The session stops reading behind bind_resp until markBound() below: whatever the SMSC sends in the
+      // same read (deliver_sm, enquire_link, unbind) is handled as bound, not refused ESME_RINVBNDSTS.
+      resp = await s.request(command, {
         system_id: opts.systemId,
         password: opts.password,
         system_type: opts.systemType ?? '',
@@ -85,10 +93,6 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
         addr_npi: 0,
         address_range: opts.addressRange ?? '',
       });
-      // An SMSC may send deliver_sm in the same read as bind_resp, before this continuation marks the
-      // session bound: deliver() waits for the bind's outcome instead of refusing them (RINVBNDSTS).
-      binding.set(s, req.then(() => undefined, () => undefined));
-      resp = await req;
     } catch (e) {
       await s.close();
       throw e;
@@ -112,7 +116,6 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
   }
 
   async function deliver(s: SmppSession, pdu: DecodedPdu): Promise<void> {
-    if (!s.bound) await binding.get(s);
     if (!s.bound) return s.respond(pdu, ESME.RINVBNDSTS);
     const read = vendor.readInbound(pdu, { sessionId: s.id, link, receivedAt: now() });
     if (!read.ok) {
@@ -164,9 +167,18 @@ export function createSmppClient(opts: SmppClientOptions): SmppClient {
       session = await bindOnce();
       attempt = 0;
     },
-    submit(pdu) {
+    submit(pdu, timeoutMs) {
       if (!session?.bound) return Promise.reject(new ScgwError('SCGW_SMPP_CLOSED', `link ${link} is not bound`));
-      return session.send('submit_sm', pdu);
+      return session.send('submit_sm', pdu, timeoutMs);
+    },
+    get suspect() {
+      return session?.suspect ?? false;
+    },
+    get hasRoom() {
+      return session?.hasRoom ?? false;
+    },
+    onRoom(cb) {
+      return session ? session.onRoom(cb) : () => {};
     },
     async close() {
       stopped = true;

@@ -3,6 +3,8 @@
  * through pdu.ts (node-smpp's codec), answers what every session answers the same way (enquire_link and
  * unbind once bound, unknown command_id, generic_nack received) and hands every other request to its owner.
  * Our own requests go through a window with a response timer. Nothing thrown inside a socket event escapes.
+ * A message that gets no response in time makes the session suspect (liveness.ts); callers that can choose
+ * another session (the mt worker) skip suspect ones and wait on onRoom() instead of on a full window.
  */
 import type { Socket } from 'node:net';
 import { nanoid } from 'nanoid';
@@ -13,6 +15,7 @@ import { readFrames, type FramingError, type PduReader } from './reader.js';
 import { ESME, SmppStatusError, statusName } from './status.js';
 import type { BindKind, OutboundPdu, SendResult } from './types.js';
 import type { VendorProfile } from './vendors/index.js';
+import { Liveness } from './liveness.js';
 import { RequestWindow } from './window.js';
 
 export type SessionState = 'open' | 'bound' | 'unbinding' | 'closing' | 'closed';
@@ -54,13 +57,28 @@ export class SmppSession {
   #lastReceivedAt = Date.now();
   #graceTimer: NodeJS.Timeout | undefined;
   #keepalive: NodeJS.Timeout | undefined;
+  /** Our bind_resp arrived and reading stopped behind it until the owner calls markBound() or close(). */
+  #heldForBind = false;
+  readonly #liveness: Liveness;
 
   constructor(deps: SessionDeps) {
     this.#deps = deps;
     this.#socket = deps.socket;
     this.remoteAddress = deps.socket.remoteAddress ?? '';
     this.#log = deps.log.child({ session: this.id });
-    this.#window = new RequestWindow({ size: deps.window, timeoutMs: deps.responseTimeoutMs });
+    this.#liveness = new Liveness({
+      log: () => this.#log,
+      probe: (timeoutMs) => this.request('enquire_link', {}, timeoutMs),
+      bound: () => this.#state === 'bound',
+      close: () => void this.close(),
+    });
+    this.#window = new RequestWindow({
+      size: deps.window,
+      timeoutMs: deps.responseTimeoutMs,
+      onRoom: () => this.#liveness.notify(),
+      // Suspect before the slot frees: a job woken by that slot must not send into the silent session again.
+      onTimeout: (timeoutMs) => this.#liveness.timedOut(timeoutMs),
+    });
     this.#control = new RequestWindow({ size: Infinity, timeoutMs: deps.responseTimeoutMs });
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     // LIBRARIES §2: an unhandled socket error (a peer's RST included) kills the process.
@@ -103,6 +121,24 @@ export class SmppSession {
     return this.#log;
   }
 
+  /** One of our messages went unanswered and no response has arrived since; an enquire_link probe decides. */
+  get suspect(): boolean {
+    return this.#liveness.suspect;
+  }
+
+  /** A message sent now takes a window slot at once (it may still be refused for the bind state). */
+  get hasRoom(): boolean {
+    return this.#window.hasRoom;
+  }
+
+  /**
+   * Calls cb whenever a message may have become sendable without waiting: a window slot freed, the suspicion
+   * set or cleared, the session ending. Returns the unsubscribe; a waiter must call it (no promise left behind).
+   */
+  onRoom(cb: () => void): () => void {
+    return this.#liveness.subscribe(cb);
+  }
+
   markBound(bindKind: BindKind, link: string, window?: number): void {
     this.#state = 'bound';
     this.#bindKind = bindKind;
@@ -110,6 +146,10 @@ export class SmppSession {
     if (this.#log.bindings().link !== link) this.#log = this.#log.child({ link });
     if (window !== undefined) this.#window.resize(window);
     this.#log.info({ bindKind, remote: this.remoteAddress }, 'bound');
+    if (this.#heldForBind) {
+      this.#heldForBind = false;
+      this.resume(); // what arrived behind bind_resp is read now, in the bound state
+    }
   }
 
   /** Stop/start reading PDUs; the socket stops too, so TCP pushes back on the peer (LIBRARIES §2 flow control). */
@@ -124,14 +164,16 @@ export class SmppSession {
   /**
    * Sends a message and waits for its response through the window. Resolves with the response's status,
    * non-zero included; rejects SCGW_SMPP_TIMEOUT / SCGW_SMPP_CLOSED / SCGW_SMPP_MALFORMED, or SCGW_SMPP_STATUS
-   * (SmppStatusError) for a generic_nack or a bind that does not allow this direction.
+   * (SmppStatusError) for a generic_nack or a bind that does not allow this direction. timeoutMs is this
+   * message's response timer (default: the session's); when it runs out the session becomes suspect.
+   * The window slot is taken synchronously when hasRoom was true.
    */
-  async send(command: 'deliver_sm' | 'submit_sm', pdu: OutboundPdu): Promise<SendResult> {
+  async send(command: 'deliver_sm' | 'submit_sm', pdu: OutboundPdu, timeoutMs?: number): Promise<SendResult> {
     if (command === 'deliver_sm' ? !this.canReceive : !this.canTransmit) {
       throw new SmppStatusError(ESME.RINVBNDSTS, `${command} on a ${this.#bindKind ?? 'unbound'} session`);
     }
     const fields = this.#deps.vendor.shapeOutbound(pdu);
-    const resp = await this.#request(command, fields, this.#window);
+    const resp = await this.#request(command, fields, this.#window, timeoutMs);
     return { status: resp.command_status, messageId: fieldString(resp, 'message_id') ?? '' };
   }
 
@@ -255,11 +297,20 @@ export class SmppSession {
       return;
     }
     if (pdu.command === 'generic_nack') {
+      this.#liveness.answered(); // a refusal, but an answer
       const err = new SmppStatusError(pdu.command_status, `generic_nack ${statusName(pdu.command_status)}`);
       if (!this.#failPending(seq, err)) this.#log.warn({ seq, status: statusName(pdu.command_status) }, 'generic_nack for no outstanding request');
       return;
     }
     if (isResponseId(pdu.command_id)) {
+      this.#liveness.answered();
+      if (this.#state === 'open' && pdu.command.startsWith('bind_') && this.#control.has(seq)) {
+        // The SMSC may send anything right behind bind_resp, often in the same read, before our owner has seen
+        // the bind succeed [S34 §2.2: it is bound once bind_resp is sent]. Reading stops here until markBound()
+        // (or close), so enquire_link, deliver_sm, unbind... all meet the bound state, never ESME_RINVBNDSTS.
+        this.#heldForBind = true;
+        this.pause();
+      }
       if (!this.#window.settle(seq, pdu) && !this.#control.settle(seq, pdu)) {
         this.#log.debug({ command: pdu.command, seq }, 'response for no outstanding request (late or foreign)');
       }
@@ -309,6 +360,7 @@ export class SmppSession {
     const err = new ScgwError('SCGW_SMPP_CLOSED', 'the session closed with this request outstanding');
     this.#window.close(err);
     this.#control.close(err);
+    this.#liveness.notify();
   }
 
   #failPending(seq: number, err: Error): boolean {

@@ -2,7 +2,8 @@
  * The window of one session: how many of our requests may wait for a response at once [Wiki-SMPP; PROTOCOL §1
  * Window], each with its own response timer [S34 §7.2 response_timer]. node-smpp has neither (LIBRARIES §2).
  * A full window makes acquire() wait; a timeout rejects SCGW_SMPP_TIMEOUT; close() rejects everything
- * outstanding or waiting with SCGW_SMPP_CLOSED.
+ * outstanding or waiting with SCGW_SMPP_CLOSED. A caller that must not wait (the mt worker, which can pick
+ * another session) asks hasRoom first; onRoom tells its owner when a slot frees up again.
  */
 import { ScgwError } from '../errors.js';
 
@@ -21,11 +22,17 @@ export interface WindowOptions {
   /** Outstanding requests allowed; Infinity for control traffic (bind, enquire_link, unbind). */
   size: number;
   timeoutMs: number;
+  /** Called whenever a slot may have become free (a release, a resize) and on close. */
+  onRoom?: () => void;
+  /** A request timed out; called before its slot is released, so whoever gets the slot knows already. */
+  onTimeout?: (timeoutMs: number) => void;
 }
 
 export class RequestWindow<T> {
   #size: number;
   readonly #timeoutMs: number;
+  readonly #onRoom: (() => void) | undefined;
+  readonly #onTimeout: ((timeoutMs: number) => void) | undefined;
   #taken = 0;
   readonly #pending = new Map<number, Pending<T>>();
   readonly #waiters: Waiter[] = [];
@@ -34,6 +41,8 @@ export class RequestWindow<T> {
   constructor(opts: WindowOptions) {
     this.#size = Math.max(1, opts.size);
     this.#timeoutMs = opts.timeoutMs;
+    this.#onRoom = opts.onRoom;
+    this.#onTimeout = opts.onTimeout;
   }
 
   /** Slots taken: acquired and not yet released or settled. */
@@ -47,6 +56,11 @@ export class RequestWindow<T> {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** acquire() would take a slot at once: open, not full, nobody queued ahead. */
+  get hasRoom(): boolean {
+    return !this.#closed && this.#taken < this.#size && this.#waiters.length === 0;
   }
 
   /** A bind may grant a different window than the session started with. */
@@ -79,6 +93,7 @@ export class RequestWindow<T> {
     }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
+        this.#onTimeout?.(timeoutMs);
         this.#finish(sequenceNumber)?.reject(
           new ScgwError('SCGW_SMPP_TIMEOUT', `no response to sequence ${sequenceNumber} within ${timeoutMs} ms`),
         );
@@ -116,6 +131,7 @@ export class RequestWindow<T> {
     }
     this.#taken = 0;
     for (const w of this.#waiters.splice(0)) w.reject(err);
+    this.#onRoom?.();
   }
 
   #finish(sequenceNumber: number): Pending<T> | undefined {
@@ -132,5 +148,6 @@ export class RequestWindow<T> {
       this.#taken++;
       this.#waiters.shift()?.resolve();
     }
+    if (this.#taken < this.#size) this.#onRoom?.();
   }
 }

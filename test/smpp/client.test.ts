@@ -144,3 +144,56 @@ describe('smpp client against an SMSC that is quick off the mark', () => {
     server.close();
   });
 });
+
+/**
+ * A fake SMSC that answers the bind and, in the very same TCP write, sends `after` (PDUs with sequence numbers
+ * of its own): on our side they arrive in the read that holds bind_resp. Resolves with the next PDU we send.
+ */
+async function quickSmsc(after: (seq: number) => Buffer): Promise<{ port: number; answers: Promise<import('../support/smpp-peer.js').RawPdu>[]; close(): void }> {
+  const { createServer } = await import('node:net');
+  const { readPdus } = await import('../support/smpp-peer.js');
+  const answers: Promise<import('../support/smpp-peer.js').RawPdu>[] = [];
+  const server = createServer((sock) => {
+    const pdus = readPdus(sock);
+    answers.push((async () => {
+      const bind = await pdus.next();
+      sock.write(Buffer.concat([rawPdu(0x80000009, bind.sequenceNumber, Buffer.from('smsc\0')), after(1)]));
+      const answer = await pdus.next();
+      sock.end(); // done: the client need not wait out an unanswered unbind
+      return answer;
+    })());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as { port: number }).port, answers, close: () => server.close() };
+}
+
+describe('smpp client: any PDU in the same read as bind_resp is handled as bound', () => {
+  it('answers an enquire_link sent with bind_resp with enquire_link_resp ESME_ROK, every time (20 binds)', async () => {
+    const smsc = await quickSmsc((seq) => rawPdu(CMD.enquire_link, seq));
+    try {
+      for (let i = 0; i < 20; i++) {
+        const c = createSmppClient({ host: '127.0.0.1', port: smsc.port, systemId: 'esme', password: 'pw', bindKind: 'transceiver', log, window: 10, responseTimeoutMs: 2000 });
+        clients.push(c);
+        await c.connect();
+        const resp = await smsc.answers[i]!;
+        expect({ bind: i, id: resp.commandId, status: resp.commandStatus, seq: resp.sequenceNumber }).toEqual({ bind: i, id: CMD.enquire_link_resp, status: ESME.ROK, seq: 1 });
+        await c.close();
+      }
+    } finally {
+      smsc.close();
+    }
+  });
+
+  it('answers an unbind sent with bind_resp with unbind_resp ESME_ROK', async () => {
+    const smsc = await quickSmsc((seq) => rawPdu(CMD.unbind, seq));
+    try {
+      const c = client({ port: smsc.port });
+      await c.connect();
+      const resp = await smsc.answers[0]!;
+      expect([resp.commandId, resp.commandStatus]).toEqual([CMD.unbind_resp, ESME.ROK]);
+      await until(() => !c.bound);
+    } finally {
+      smsc.close();
+    }
+  });
+});
