@@ -29,6 +29,10 @@ const envSchema = z.object({
   OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+  // The bounded backlog between ack and reply (pipeline/backlog.ts): past it, MO are answered ESME_RTHROTTLED.
+  MO_BACKLOG_MAX: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
+  MT_BACKLOG_PER_LINK: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  BACKLOG_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   /** When an MO is acked: memory (Redis answered), replica (WAIT on replicas), fsync (Redis has appendfsync always). */
   ACK_DURABILITY: z.enum(['memory', 'replica', 'fsync']).default('memory'),
   ACK_REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
@@ -141,6 +145,7 @@ export interface Config {
   redisPrefix: string;
   roles: ReadonlySet<Role>;
   mo: { concurrency: number; enqueueTimeoutMs: number; concatTimeoutS: number };
+  backlog: { moMax: number; mtPerLink: number; pollMs: number };
   ack: { durability: 'memory' | 'replica' | 'fsync'; replicas: number; replicaTimeoutMs: number };
   /** A reply not marked relayed after this long is relayed again (its relay was lost in a crash). */
   outboxSweepAfterS: number;
@@ -217,6 +222,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     redisPrefix: e.REDIS_PREFIX,
     roles,
     mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S },
+    backlog: { moMax: e.MO_BACKLOG_MAX, mtPerLink: e.MT_BACKLOG_PER_LINK, pollMs: e.BACKLOG_POLL_MS },
     ack: { durability: e.ACK_DURABILITY, replicas: e.ACK_REPLICAS, replicaTimeoutMs: e.ACK_REPLICA_TIMEOUT_MS },
     outboxSweepAfterS: e.OUTBOX_SWEEP_AFTER_S,
     dbPoolMax: e.DB_POOL_MAX,

@@ -15,6 +15,7 @@ import { ensureLogKey } from './db/queries/log-key.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { checkAckDurability, createAckGate } from './pipeline/ack-durability.js';
+import { createBacklogGuard } from './pipeline/backlog.js';
 import { createBindAuth } from './pipeline/bind-auth.js';
 import { createIntake } from './pipeline/intake.js';
 import { createMoLimits } from './pipeline/mo-limits.js';
@@ -154,6 +155,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         await intakeMo.waitUntilReady();
       }
       await checkAckDurability({ mode: durability, redis: intakeConn, replicas, log });
+      const backlog = createBacklogGuard({ queues, links: () => cache.current().links.keys(), limits: config.backlog, log: log.child({ component: 'backlog' }) });
+      stops.push(['backlog', () => backlog.close()]);
       const intake = createIntake({
         queues: { mo: intakeMo }, cache, log, enqueueTimeoutMs: config.mo.enqueueTimeoutMs, redis: intakeConn, prefix: config.redisPrefix,
         ack: createAckGate({ mode: durability, redis: intakeConn, replicas, timeoutMs: replicaTimeoutMs }),
@@ -161,6 +164,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onFolded: (m) => metrics.moFolded.inc({ link: m.link }),
         limits: createMoLimits({ redis: producer, prefix: config.redisPrefix, parts: config.parts, openS: config.mo.concatTimeoutS }),
         onThrottled: (link) => metrics.moThrottled.inc({ link }),
+        backlog,
       });
       const authenticate = createBindAuth({
         db: db.db, redis: producer, prefix: config.redisPrefix, log: log.child({ component: 'smpp' }), guard: config.bindGuard,

@@ -8,6 +8,7 @@ import { ScgwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage } from '../smpp/types.js';
 import type { AckGate } from './ack-durability.js';
+import type { BacklogGuard } from './backlog.js';
 import { foldable, foldRepeat, markRefused } from './dedupe.js';
 import { moIdentity, toMoJob } from './jobs.js';
 import type { MoLimits } from './mo-limits.js';
@@ -37,6 +38,8 @@ export interface IntakeDeps {
   /** Per-link MO rate and concatenation caps (mo-limits.ts), checked before the enqueue. */
   limits?: MoLimits;
   onThrottled?(link: string): void;
+  /** The bounded backlog between ack and reply (backlog.ts): past it, ESME_RTHROTTLED. */
+  backlog?: BacklogGuard;
 }
 
 export function createIntake(deps: IntakeDeps) {
@@ -64,6 +67,7 @@ export function createIntake(deps: IntakeDeps) {
         throw e;
       }
     }
+    deps.backlog?.check(msg.link);
     // An archive-feed link copies subscribers' traffic to any number: no short code to check (mo worker stores it).
     const link = view.links.get(msg.link);
     const feed = link?.archiveFeed === true;

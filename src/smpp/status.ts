@@ -76,6 +76,8 @@ export function statusForError(e: unknown): number {
     case 'SCGW_PART_TOO_LARGE':
       return ESME.RINVMSGLEN;
     case 'SCGW_MO_THROTTLED':
+    case 'SCGW_BACKLOG_FULL':
+      // pipeline/mo-limits.ts (rate), pipeline/backlog.ts (bounded backlog): the SMSC holds the MO and retries.
       return ESME.RTHROTTLED;
     case 'SCGW_PARTS_OPEN_LIMIT':
       // Open sets end by completing or timing out: the peer may resubmit later, like a full queue.
