@@ -45,10 +45,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number }): Promise<GatewayProcess> {
-  const [smppPort, httpPort] = [await freePort(), await freePort()];
+export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean }): Promise<GatewayProcess> {
+  // ports: a restarted gateway (the chaos suite) keeps its ports; append: and its log file.
+  const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : [await freePort(), await freePort()];
   const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort) };
-  const log = createWriteStream(opts.logFile);
+  const log = createWriteStream(opts.logFile, { flags: opts.append ? 'a' : 'w' });
   const child = spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -68,7 +68,7 @@ export async function createBenchServices(opts: { databaseUrl: string; redisUrl:
 }
 
 /** Applies the migrations (the gateway finds nothing left to do) and creates the links. */
-export async function prepareDatabase(svc: BenchServices, links: BenchLink[]): Promise<void> {
+export async function prepareDatabase(svc: Pick<BenchServices, 'databaseUrl' | 'dataDir'>, links: BenchLink[]): Promise<void> {
   const db = await openDb({ url: svc.databaseUrl, dataDir: svc.dataDir, poolMax: 2 });
   try {
     await db.migrate();
