@@ -54,6 +54,7 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const launcherPid = child.pid ?? 0;
   try {
     await waitReady(`http://127.0.0.1:${httpPort}/readyz`, child, opts.readyTimeoutMs ?? 60_000, opts.logFile);
@@ -68,7 +69,11 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
     running: () => child.exitCode === null && child.signalCode === null && existsSync(`/proc/${gatewayPid}`),
     async stop() {
       const { code, signal } = await kill(child, exited);
-      await new Promise<void>((r) => log.end(() => r()));
+      // 'exit' can come before the last output is read: wait for the pipes to close (bounded), then detach them.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+      child.stdout?.unpipe(log);
+      child.stderr?.unpipe(log);
+      if (!log.writableEnded) await new Promise<void>((r) => log.end(() => r()));
       return { code, signal, ...scanLog(opts.logFile) };
     },
   };

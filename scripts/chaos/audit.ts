@@ -10,6 +10,8 @@ import type { MoRecord } from './peer.js';
 
 export interface MoVerdict {
   acked: boolean;
+  /** Its job is still in the mo queue (the drain did not finish). */
+  queued: boolean;
   actions: number;
   replies: number;
   /** Replies beyond the first that repeat an earlier reply's text (the same deliver_sm again). */
@@ -22,6 +24,8 @@ export interface Leftovers {
   mt: Record<string, number>;
   outboxUnsent: number;
   outboxUnrelayed: number;
+  /** Numbers whose MO job is still waiting, active or delayed in Redis: not acted on yet, but not lost either. */
+  queuedSources: Set<string>;
 }
 
 export async function readActions(databaseUrl: string, msisdns: string[]): Promise<Map<string, number>> {
@@ -49,19 +53,26 @@ export async function readLeftovers(o: { databaseUrl: string; redisUrl: string; 
     };
     const [row] = await sql<{ unsent: number; unrelayed: number }[]>`
       select count(*) filter (where status = 'pending')::int as unsent, count(*) filter (where relayed_at is null)::int as unrelayed from outbox`;
-    return { mo: await counts(MO_QUEUE), mt: await counts(mtQueueName(o.link)), outboxUnsent: row?.unsent ?? 0, outboxUnrelayed: row?.unrelayed ?? 0 };
+    const moQueue = new Queue<{ source?: string }>(MO_QUEUE, { connection, prefix: o.prefix });
+    const queuedSources = new Set<string>();
+    try {
+      for (const job of await moQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])) if (job?.data.source) queuedSources.add(job.data.source);
+    } finally {
+      await moQueue.close();
+    }
+    return { mo: await counts(MO_QUEUE), mt: await counts(mtQueueName(o.link)), outboxUnsent: row?.unsent ?? 0, outboxUnrelayed: row?.unrelayed ?? 0, queuedSources };
   } finally {
     await sql.end();
     connection.disconnect();
   }
 }
 
-export function verdict(r: MoRecord, actions: Map<string, number>): MoVerdict {
+export function verdict(r: MoRecord, actions: Map<string, number>, queued: Set<string>): MoVerdict {
   const seen = new Set<string>();
   let sameReplyAgain = 0;
   for (const t of r.replies) {
     if (seen.has(t)) sameReplyAgain++;
     seen.add(t);
   }
-  return { acked: r.ackAt !== null, actions: actions.get(r.msisdn) ?? 0, replies: r.replies.length, sameReplyAgain };
+  return { acked: r.ackAt !== null, queued: queued.has(r.msisdn), actions: actions.get(r.msisdn) ?? 0, replies: r.replies.length, sameReplyAgain };
 }

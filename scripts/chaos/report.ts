@@ -26,8 +26,10 @@ export interface ChaosRow {
   acked: number;
   /** Never acked by the end (the peer kept re-sending). */
   unacked: number;
-  /** Acked, and no action after the drain. */
+  /** Acked, no action after the drain, and no job left for it in Redis. */
   lost: number;
+  /** Acked, no action yet, its job still queued when the drain gave up: the backlog did not clear. */
+  stuck: number;
   /** Acted on more than once; `twiceResent`: of those, MO the peer had sent more than once (its ack was lost). */
   actionsTwice: number;
   twiceResent: number;
@@ -60,7 +62,7 @@ export function summarise(i: {
   const bounds = [{ phase: 'before faults', from: 0, to: i.windows[0]?.kStart ?? n, w: undefined as FaultWindow | undefined }];
   i.windows.forEach((w, j) => bounds.push({ phase: w.kind, from: w.kStart, to: i.windows[j + 1]?.kStart ?? n, w }));
   const rows = bounds.map((b, j) => {
-    const row = tally(b.phase, i.records.slice(b.from, b.to), i.actions);
+    const row = tally(b.phase, i.records.slice(b.from, b.to), i.actions, i.leftovers.queuedSources);
     const w = b.w;
     if (w) {
       const next = i.windows[j]?.start ?? Infinity; // bounds[j] is windows[j - 1]: windows[j] comes next
@@ -75,11 +77,12 @@ export function summarise(i: {
     }
     if (row.gatewayExits.length) row.failures.push(`gateway exited ${row.gatewayExits.length}× by itself`);
     if (row.lost) row.failures.push(`${row.lost} acked MO lost`);
+    if (row.stuck) row.failures.push(`${row.stuck} acked MO still queued after the drain`);
     if (row.actionsTwice) row.failures.push(`${row.actionsTwice} MO acted on twice`);
     if (row.unacked) row.failures.push(`${row.unacked} MO never acked`);
     return row;
   });
-  const total = tally('total', i.records, i.actions);
+  const total = tally('total', i.records, i.actions, i.leftovers.queuedSources);
   total.gatewayExits = i.exits.map((x) => x.how);
   const lo = i.leftovers;
   const stuck = [...Object.entries(lo.mo).map(([k, v]) => [`mo ${k}`, v] as const), ...Object.entries(lo.mt).map(([k, v]) => [`mt ${k}`, v] as const)].filter(([, v]) => v > 0);
@@ -93,13 +96,16 @@ export function summarise(i: {
   };
 }
 
-function tally(phase: string, records: MoRecord[], actions: Map<string, number>): ChaosRow {
-  const row: ChaosRow = { phase, mo: records.length, acked: 0, unacked: 0, lost: 0, actionsTwice: 0, twiceResent: 0, repliesTwice: 0, sameReplyAgain: 0, resent: 0, recoveryS: null, gatewayExits: [], failures: [] };
+function tally(phase: string, records: MoRecord[], actions: Map<string, number>, queued: Set<string>): ChaosRow {
+  const row: ChaosRow = { phase, mo: records.length, acked: 0, unacked: 0, lost: 0, stuck: 0, actionsTwice: 0, twiceResent: 0, repliesTwice: 0, sameReplyAgain: 0, resent: 0, recoveryS: null, gatewayExits: [], failures: [] };
   for (const r of records) {
-    const v = verdict(r, actions);
+    const v = verdict(r, actions, queued);
     if (v.acked) row.acked++;
     else row.unacked++;
-    if (v.acked && v.actions === 0) row.lost++;
+    if (v.acked && v.actions === 0) {
+      if (v.queued) row.stuck++;
+      else row.lost++;
+    }
     if (r.attempts > 1) row.resent++;
     if (v.actions > 1) {
       row.actionsTwice++;
@@ -124,9 +130,9 @@ function recovery(records: MoRecord[], w: FaultWindow): number | null {
 }
 
 export function formatReport(r: ChaosReport): string[] {
-  const head = ['phase', 'MO', 'acked', 'lost', 'actions twice (re-sent)', 'replies twice (same text)', 're-sent', 'recovery s', 'gateway exits'];
+  const head = ['phase', 'MO', 'acked', 'lost', 'stuck', 'actions twice (re-sent)', 'replies twice (same text)', 're-sent', 'recovery s', 'gateway exits'];
   const cells = (x: ChaosRow) => [
-    x.phase, x.mo, x.acked, x.lost, `${x.actionsTwice} (${x.twiceResent})`, `${x.repliesTwice} (${x.sameReplyAgain})`, x.resent,
+    x.phase, x.mo, x.acked, x.lost, x.stuck, `${x.actionsTwice} (${x.twiceResent})`, `${x.repliesTwice} (${x.sameReplyAgain})`, x.resent,
     x.phase === 'before faults' || x.phase === 'total' ? '' : (x.recoveryS ?? 'never'), x.gatewayExits.length,
   ].map(String);
   const lines = [head, ...r.rows.map(cells), cells(r.total)];

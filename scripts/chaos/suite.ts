@@ -89,7 +89,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await waitFor(() => peer.records.length >= o.minMo, Math.max(0, (o.minMo - peer.records.length) / o.rate) * 1000 + 5000);
     peer.stopSending();
     o.say(`sent ${peer.records.length} MO; draining`);
-    await waitFor(() => { const x = peer.outstanding(); return x.unacked + x.unreplied === 0; }, o.drainMaxS * 1000);
+    // Until everything is replied, or nothing moved for 30 s (a stalled gateway), at most drainMaxS.
+    let left = -1, moved = performance.now();
+    await waitFor(() => {
+      const x = peer.outstanding();
+      if (x.unacked + x.unreplied !== left) { left = x.unacked + x.unreplied; moved = performance.now(); }
+      return left === 0 || performance.now() - moved > 30_000;
+    }, o.drainMaxS * 1000);
     await sleep(2000); // late duplicates arrive within this if at all: the mt queue is empty by now
     const actions = await readActions(pg.url, peer.records.map((r) => r.msisdn));
     const leftovers = await readLeftovers({ databaseUrl: pg.url, redisUrl: redis.url, prefix: PREFIX, link: LINK.name });
@@ -118,6 +124,6 @@ async function waitFor(fn: () => boolean, ms: number): Promise<boolean> {
 /** The full run (the note's table) and the short one CI runs: each fault once, a few thousand MO. */
 export function chaosPreset(kind: 'full' | 'short'): Omit<ChaosOptions, 'root' | 'faults' | 'say'> & { repeat: number } {
   return kind === 'full'
-    ? { rate: 200, minMo: 20_000, window: 10, downMs: 5000, settleMaxS: 60, gapMs: 3000, leadS: 5, drainMaxS: 120, repeat: 1 }
-    : { rate: 20, minMo: 2000, window: 10, downMs: 3000, settleMaxS: 40, gapMs: 1000, leadS: 3, drainMaxS: 60, repeat: 1 };
+    ? { rate: 200, minMo: 20_000, window: 10, downMs: 5000, settleMaxS: 60, gapMs: 3000, leadS: 5, drainMaxS: 300, repeat: 1 }
+    : { rate: 20, minMo: 2000, window: 10, downMs: 3000, settleMaxS: 40, gapMs: 1000, leadS: 3, drainMaxS: 120, repeat: 1 };
 }
