@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Socket } from 'node:net';
 import fc from 'fast-check';
-import { bindRaw, CMD, connectRaw, rawPdu, readPdus, type RawSession } from '../../test/support/smpp-peer.js';
+import { bindTransceiverBody, CMD, connectRaw, rawPdu, readPdus } from '../../test/support/smpp-peer.js';
 import { rssKb, startOwnStack } from '../chaos/stack.js';
 import { fuzzPdu, seedPdus } from './pdus.js';
 
@@ -20,8 +20,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
   options: {
     count: { type: 'string', default: '100000' },
-    'per-conn': { type: 'string', default: '25' },
-    concurrency: { type: 'string', default: '16' },
+    'per-conn': { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '24' },
     'check-every': { type: 'string', default: '5000' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
   },
@@ -34,9 +34,46 @@ const say = (m: string) => process.stderr.write(`fuzz: ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Outcome = 'answered' | 'closed' | 'silent';
+type Conn = { socket: Socket; pdus: ReturnType<typeof readPdus> };
+
+/** Connects and binds as transceiver; null when refused or not answered within 30 s (the box may be busy). */
+async function bind(port: number): Promise<Conn | null> {
+  const socket = await connectRaw(port).catch(() => null);
+  if (!socket) return null;
+  const pdus = readPdus(socket);
+  socket.write(rawPdu(CMD.bind_transceiver, 1, bindTransceiverBody(LINK.name, LINK.password)));
+  const resp = await pdus.next(30_000).catch(() => null);
+  if (resp?.commandStatus === 0) return { socket, pdus };
+  socket.destroy();
+  return null;
+}
+
+/** A session that stays bound all run: answers the gateway's enquire_link and deliver_sm, and our probes tell if it still answers. */
+async function canarySession(port: number): Promise<{ probe(ms: number): Promise<boolean>; close(): void }> {
+  const c = await bind(port);
+  if (!c) throw new Error('canary bind refused');
+  const answered = new Set<number>();
+  let seq = 1000;
+  void (async () => {
+    for await (const p of c.pdus) {
+      if (p.commandId === CMD.enquire_link) c.socket.write(rawPdu(CMD.enquire_link_resp, p.sequenceNumber));
+      else if (p.commandId === CMD.deliver_sm) c.socket.write(rawPdu(CMD.deliver_sm_resp, p.sequenceNumber, Buffer.from([0])));
+      else if (p.commandId === CMD.enquire_link_resp) answered.add(p.sequenceNumber);
+    }
+  })();
+  return {
+    async probe(ms) {
+      const s = ++seq;
+      c.socket.write(rawPdu(CMD.enquire_link, s));
+      for (const until = Date.now() + ms; Date.now() < until; await sleep(20)) if (answered.has(s)) return true;
+      return false;
+    },
+    close: () => c.socket.destroy(),
+  };
+}
 
 /** Sends enquire_link and waits for its resp (answering deliver_sm on the way), or the close. */
-async function probe(s: { socket: Socket; pdus: ReturnType<typeof readPdus> }, timeoutMs: number): Promise<Outcome> {
+async function probe(s: Conn, timeoutMs: number): Promise<Outcome> {
   if (s.pdus.isClosed()) return 'closed';
   s.socket.write(rawPdu(CMD.enquire_link, 0x7ffffff0));
   const deadline = Date.now() + timeoutMs;
@@ -64,21 +101,20 @@ async function main(): Promise<number> {
   });
   const port = stack.gw.smppPort;
   const outcomes: Record<Outcome, number> = { answered: 0, closed: 0, silent: 0 };
-  const watched: { s: RawSession | { socket: Socket; pdus: ReturnType<typeof readPdus> }; since: number }[] = [];
+  const watched: { s: Conn; since: number }[] = [];
   const failures: string[] = [];
   const rss: { sent: number; kb: number }[] = [];
   let sent = 0, conns = 0, nextCheck = CHECK_EVERY, wedged = 0;
-  const canary = await bindRaw(port, LINK.name, LINK.password);
-  if (canary.resp.commandStatus !== 0) throw new Error('canary bind refused');
+  const canary = await canarySession(port);
 
   async function check(): Promise<void> {
     if (!stack.gw.running()) { failures.push(`gateway gone after ${sent} PDUs`); return; }
     rss.push({ sent, kb: rssKb(stack.gw.gatewayPid) });
-    const fresh = await bindRaw(port, LINK.name, LINK.password).catch(() => null);
-    const freshOk = fresh !== null && fresh.resp.commandStatus === 0 && (await probe(fresh, 5000)) === 'answered';
+    const fresh = await bind(port);
+    const freshOk = fresh !== null && (await probe(fresh, 10_000)) === 'answered';
     fresh?.socket.destroy();
     if (!freshOk) failures.push(`fresh bind + enquire_link failed after ${sent} PDUs`);
-    if ((await probe(canary, 5000)) !== 'answered') failures.push(`long-lived session wedged after ${sent} PDUs`);
+    if (!(await canary.probe(10_000))) failures.push(`long-lived session wedged after ${sent} PDUs`);
     for (let i = watched.length - 1; i >= 0; i--) {
       const w = watched[i]!;
       if (w.s.pdus.isClosed()) watched.splice(i, 1);
@@ -92,9 +128,9 @@ async function main(): Promise<number> {
       const c = conns++;
       const batch = fc.sample(arb, { numRuns: Math.min(PER_CONN, COUNT - sent), seed: SEED + c });
       sent += batch.length;
-      let s: { socket: Socket; pdus: ReturnType<typeof readPdus> };
+      let s: Conn;
       if (c % 4 !== 0) {
-        const b = await bindRaw(port, LINK.name, LINK.password).catch(() => null);
+        const b = await bind(port);
         if (!b) { failures.push(`connect/bind failed at connection ${c}`); return; }
         s = b;
       } else {
@@ -120,7 +156,7 @@ async function main(): Promise<number> {
     await check();
     wedged += watched.filter((w) => !w.s.pdus.isClosed()).length;
   } finally {
-    canary.socket.destroy();
+    canary.close();
     for (const w of watched) w.s.socket.destroy();
   }
   const exit = await stack.gw.stop();
