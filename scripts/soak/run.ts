@@ -34,10 +34,11 @@ async function main(): Promise<number> {
   try {
     let rate = Number(args.rate ?? 0);
     if (!rate) {
-      const ramp = await runLoad({ ...peer, count: 3000, window: 50, msisdnBase: base, timeoutS: 120, idleS: 10 });
+      // Long enough to reach a steady rate; the time limit lets it finish, so no ramp backlog leaks into the soak.
+      const ramp = await runLoad({ ...peer, count: 2000, window: 50, msisdnBase: base, timeoutS: 600, idleS: 30 });
       base += 10_000;
       rate = Math.max(1, Math.floor(ramp.throughputRps / 2));
-      say(`saturation ${ramp.throughputRps} replies/s (3,000 MO unpaced, window 50): soaking at ${rate} MO/s`);
+      say(`saturation ${ramp.throughputRps} replies/s (2,000 MO unpaced, window 50, end: ${ramp.endReason}): soaking at ${rate} MO/s`);
     }
     const points: (SoakPoint & { sent: number; replied: number; lost: number; dup: number; p50Ms: number | null })[] = [];
     const t0 = performance.now(), end = t0 + Number(args.minutes) * 60_000;
