@@ -36,22 +36,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Outcome = 'answered' | 'closed' | 'silent';
 type Conn = { socket: Socket; pdus: ReturnType<typeof readPdus> };
 
-/** Connects and binds as transceiver; null when refused or not answered within 30 s (the box may be busy). */
-async function bind(port: number): Promise<Conn | null> {
-  const socket = await connectRaw(port).catch(() => null);
-  if (!socket) return null;
+/** Connects and binds as transceiver; why not, when refused or not answered within 30 s (the box may be busy). */
+async function bind(port: number): Promise<Conn | string> {
+  const socket = await connectRaw(port).catch((e: Error) => e.message);
+  if (typeof socket === 'string') return `connect: ${socket}`;
   const pdus = readPdus(socket);
   socket.write(rawPdu(CMD.bind_transceiver, 1, bindTransceiverBody(LINK.name, LINK.password)));
-  const resp = await pdus.next(30_000).catch(() => null);
-  if (resp?.commandStatus === 0) return { socket, pdus };
+  const resp = await pdus.next(30_000).catch((e: Error) => e.message);
+  if (typeof resp !== 'string' && resp.commandStatus === 0) return { socket, pdus };
   socket.destroy();
-  return null;
+  return typeof resp === 'string' ? resp : `bind status 0x${resp.commandStatus.toString(16)}`;
 }
 
 /** A session that stays bound all run: answers the gateway's enquire_link and deliver_sm, and our probes tell if it still answers. */
 async function canarySession(port: number): Promise<{ probe(ms: number): Promise<boolean>; close(): void }> {
   const c = await bind(port);
-  if (!c) throw new Error('canary bind refused');
+  if (typeof c === 'string') throw new Error(`canary bind: ${c}`);
   const answered = new Set<number>();
   let seq = 1000;
   void (async () => {
@@ -111,9 +111,9 @@ async function main(): Promise<number> {
     if (!stack.gw.running()) { failures.push(`gateway gone after ${sent} PDUs`); return; }
     rss.push({ sent, kb: rssKb(stack.gw.gatewayPid) });
     const fresh = await bind(port);
-    const freshOk = fresh !== null && (await probe(fresh, 10_000)) === 'answered';
-    fresh?.socket.destroy();
-    if (!freshOk) failures.push(`fresh bind + enquire_link failed after ${sent} PDUs`);
+    const freshOk = typeof fresh !== 'string' && (await probe(fresh, 10_000)) === 'answered';
+    if (typeof fresh !== 'string') fresh.socket.destroy();
+    if (!freshOk) failures.push(`fresh bind + enquire_link failed after ${sent} PDUs${typeof fresh === 'string' ? `: ${fresh}` : ''}`);
     if (!(await canary.probe(10_000))) failures.push(`long-lived session wedged after ${sent} PDUs`);
     for (let i = watched.length - 1; i >= 0; i--) {
       const w = watched[i]!;
@@ -124,18 +124,18 @@ async function main(): Promise<number> {
   }
 
   async function worker(): Promise<void> {
-    while (sent < COUNT && failures.length === 0) {
+    while (sent < COUNT && failures.length < 50 && stack.gw.running()) {
       const c = conns++;
       const batch = fc.sample(arb, { numRuns: Math.min(PER_CONN, COUNT - sent), seed: SEED + c });
       sent += batch.length;
       let s: Conn;
       if (c % 4 !== 0) {
         const b = await bind(port);
-        if (!b) { failures.push(`connect/bind failed at connection ${c}`); return; }
+        if (typeof b === 'string') { failures.push(`valid bind failed at connection ${c}: ${b}`); continue; }
         s = b;
       } else {
         const socket = await connectRaw(port).catch(() => null);
-        if (!socket) { failures.push(`connect failed at connection ${c}`); return; }
+        if (!socket) { failures.push(`connect failed at connection ${c}`); continue; }
         s = { socket, pdus: readPdus(socket) };
       }
       for (const pdu of batch) if (!s.socket.destroyed) s.socket.write(pdu);
@@ -166,7 +166,7 @@ async function main(): Promise<number> {
   const base = rss[Math.floor(rss.length / 4)]?.kb ?? 0, end = rss[rss.length - 1]?.kb ?? 0, peak = Math.max(...rss.map((r) => r.kb));
   if (end - base > 48 * 1024) failures.push(`RSS grew ${((end - base) / 1024).toFixed(1)} MiB after the first quarter`);
   if (wedged) failures.push(`${wedged} wedged sessions`);
-  if (exit.code !== 0 && exit.signal !== 'SIGTERM') failures.push(`gateway exit ${exit.code ?? exit.signal}`);
+  if (exit.code !== 0 && exit.code !== 143 && exit.signal !== 'SIGTERM') failures.push(`gateway exit ${exit.code ?? exit.signal}`);
   console.log(`fuzz seed ${SEED}: ${sent} PDUs over ${conns} connections in ${secs.toFixed(0)} s (${Math.round(sent / secs)}/s)`);
   console.log(`connections ending: ${outcomes.answered} answered the last enquire_link, ${outcomes.closed} closed by the gateway, ${outcomes.silent} silent at first (then reaped), ${wedged} wedged`);
   console.log(`gateway RSS: ${rss.map((r) => `${Math.round(r.sent / 1000)}k:${(r.kb / 1024).toFixed(0)}`).join(' ')} MiB (quarter ${(base / 1024).toFixed(1)}, peak ${(peak / 1024).toFixed(1)}, end ${(end / 1024).toFixed(1)})`);
