@@ -22,7 +22,7 @@ export interface GatewaySupervisor {
 }
 
 export async function superviseGateway(o: { root: string; env: Record<string, string>; logFile: string }): Promise<GatewaySupervisor> {
-  let gw: GatewayProcess = await startGatewayProcess({ root: o.root, env: o.env, logFile: o.logFile });
+  let gw: GatewayProcess = await startGatewayProcess({ root: o.root, env: o.env, logFile: o.logFile, readyTimeoutMs: 180_000 });
   const ports = { smpp: gw.smppPort, http: gw.httpPort };
   const unexpectedExits: { at: number; how: string }[] = [];
   let restarting: Promise<void> | null = null;
