@@ -55,7 +55,10 @@ async function canarySession(port: number): Promise<{ probe(ms: number): Promise
   const answered = new Set<number>();
   let seq = 1000;
   void (async () => {
-    for await (const p of c.pdus) {
+    // Not `for await`: readPdus' iterator stops after 3 s without a PDU, and this session must answer all run.
+    while (!c.pdus.isClosed()) {
+      const p = await c.pdus.next(3_600_000).catch(() => null);
+      if (!p) continue;
       if (p.commandId === CMD.enquire_link) c.socket.write(rawPdu(CMD.enquire_link_resp, p.sequenceNumber));
       else if (p.commandId === CMD.deliver_sm) c.socket.write(rawPdu(CMD.deliver_sm_resp, p.sequenceNumber, Buffer.from([0])));
       else if (p.commandId === CMD.enquire_link_resp) answered.add(p.sequenceNumber);
