@@ -50,15 +50,21 @@ export function buildGateway(root: string): void {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
-export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number }): Promise<GatewayProcess> {
-  const [smppPort, httpPort] = [await freePort(), await freePort()];
+export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean }): Promise<GatewayProcess> {
+  // ports: a restarted gateway (the chaos suite) keeps its ports; append: and its log file.
+  const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : [await freePort(), await freePort()];
   const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
-  const log = createWriteStream(opts.logFile);
-  // What `npm start` runs: the compiled gateway (built once by the bench before its first start).
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  const log = createWriteStream(opts.logFile, { flags: opts.append ? 'a' : 'w' });
+  // What `npm start` runs: the compiled gateway (the bench builds it first); fromSource (the chaos suite in
+  // `npm test`, which builds nothing): the sources through tsx.
+  const child = opts.fromSource
+    ? spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, ['dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // end: false: two sources share the file; whichever closes first must not end it under the other.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const launcherPid = child.pid ?? 0;
   try {
     await waitReady(`http://127.0.0.1:${httpPort}/readyz`, child, opts.readyTimeoutMs ?? 60_000, opts.logFile);
@@ -73,7 +79,11 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
     running: () => child.exitCode === null && child.signalCode === null && existsSync(`/proc/${gatewayPid}`),
     async stop() {
       const { code, signal } = await kill(child, exited);
-      await new Promise<void>((r) => log.end(() => r()));
+      // 'exit' can come before the last output is read: wait for the pipes to close (bounded), then detach them.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+      child.stdout?.unpipe(log);
+      child.stderr?.unpipe(log);
+      if (!log.writableEnded) await new Promise<void>((r) => log.end(() => r()));
       return { code, signal, ...scanLog(opts.logFile) };
     },
   };

@@ -31,6 +31,9 @@ export interface BenchLink {
   password: string;
   window: number;
   ratePerSecond: number;
+  /** The chaos suite: fold re-sends after a lost ack (links.dedupe_window_s), and room for a rebind beside a dying session. */
+  dedupeWindowS?: number;
+  maxSessions?: number;
 }
 
 export async function createBenchServices(opts: { databaseUrl: string; redisUrl: string }): Promise<BenchServices> {
@@ -68,7 +71,7 @@ export async function createBenchServices(opts: { databaseUrl: string; redisUrl:
 }
 
 /** Applies the migrations (the gateway finds nothing left to do) and creates the links. */
-export async function prepareDatabase(svc: BenchServices, links: BenchLink[]): Promise<void> {
+export async function prepareDatabase(svc: Pick<BenchServices, 'databaseUrl' | 'dataDir'>, links: BenchLink[]): Promise<void> {
   const db = await openDb({ url: svc.databaseUrl, dataDir: svc.dataDir, poolMax: 2 });
   try {
     await db.migrate();
@@ -77,6 +80,8 @@ export async function prepareDatabase(svc: BenchServices, links: BenchLink[]): P
         name: l.name, passwordHash: await hashPassword(l.password, 12), window: l.window, ratePerSecond: l.ratePerSecond,
         // Throughput is what the bench measures: no MO rate cap (Kannel has none either).
         moRatePerSecond: null,
+        ...(l.dedupeWindowS !== undefined ? { dedupeWindowS: l.dedupeWindowS } : {}),
+        ...(l.maxSessions !== undefined ? { maxSessions: l.maxSessions } : {}),
       });
       if (!created) throw new Error(`bench: link ${l.name} exists already`);
     }
