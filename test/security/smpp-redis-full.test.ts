@@ -3,13 +3,9 @@
  * (ESME_RMSGQFUL, the peer retries later), never acked; once memory is freed MO flow again.
  * A private redis-server on a free loopback port (never the shared one).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startOwnRedis } from '../support/redis-server.js';
 import { testServices } from '../support/services.js';
 import { eventually, startTestGateway } from '../support/gateway.js';
 import { CMD, rawPdu, submitSmBody } from '../support/smpp-peer.js';
@@ -18,35 +14,13 @@ import { bindFrom } from './smpp-support.js';
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function startSmallRedis(port: number, dir: string): Promise<ChildProcess> {
-  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--maxmemory', '2mb', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  await eventually(async () => {
-    const r = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    r.on('error', () => {});
-    try { await r.connect(); return (await r.ping()) === 'PONG'; } catch { return false; } finally { r.disconnect(); }
-  }, 10_000, 'redis-server to answer');
-  return p;
-}
-
 describe('a full Redis (noeviction)', () => {
   it('refuses every MO with ESME_RMSGQFUL while full, and takes MO again once memory is freed', async () => {
     const svc = await testServices();
     cleanups.push(() => svc.cleanup());
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'scgw-redis-full-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const server = await startSmallRedis(port, dir);
-    cleanups.push(() => { server.kill('SIGKILL'); });
+    const server = await startOwnRedis(['--appendonly', 'no', '--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']);
+    cleanups.push(() => server.cleanup());
+    const port = server.port;
     const t = await startTestGateway({ svc: { ...svc, redisUrl: `redis://127.0.0.1:${port}` } });
     cleanups.push(() => t.stop());
     await t.addLink('smsc', 'pw');
