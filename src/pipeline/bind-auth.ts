@@ -88,10 +88,13 @@ export function createBindAuth(deps: BindAuthDeps): (req: AuthRequest) => Promis
 
   return async function authenticate(req) {
     const source = sourceAddress(req.remoteAddress);
+    // A system_id no link can have (a NUL byte, 16+ octets: found by the fuzz) is unknown without a query:
+    // PostgreSQL refuses NUL in text, and that is an error to log, not a bind to refuse.
+    const plausible = LINK_NAME.test(req.systemId);
     const [sourceLocked, idLocked, link] = await Promise.all([
       redis.exists(key('lock-src', source)),
       redis.exists(key('lock-id', req.systemId)),
-      getLink(deps.db, req.systemId),
+      plausible ? getLink(deps.db, req.systemId) : undefined,
     ]);
     if (sourceLocked) {
       // The source locked itself out, so there is nothing to hide from it: no scrypt (a locked-out flood costs no
@@ -114,6 +117,9 @@ export function createBindAuth(deps: BindAuthDeps): (req: AuthRequest) => Promis
     return { ok: true, link: link.name, window: link.window, maxSessions: link.maxSessions };
   };
 }
+
+/** A link's name is its system_id (web/admin/schemas.ts linkName; SMPP 3.4 §5.2.1: at most 15 octets). */
+const LINK_NAME = /^[A-Za-z0-9_-]{1,15}$/;
 
 function sourceAddress(remote: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
