@@ -20,7 +20,7 @@ export const mmsNotify: Action<z.infer<typeof params>> = {
     const hash = await deps.hashPassword(password);
     const set = await tx.update(mmsMessages).set({ passwordHash: hash }).where(eq(mmsMessages.id, p.mmsId)).returning({ id: mmsMessages.id });
     if (set.length === 0) throw new Error(`mms ${p.mmsId} is not stored; notify runs in the transaction that stores it`);
-    await logOperation(tx, msg, 'mms.notify', 'ok', deps.now(), { mms: p.mmsId });
+    await logOperation(tx, deps, msg, 'mms.notify', 'ok', deps.now(), { mms: p.mmsId });
     const text = deps.render('mms.notify', msg.locale, { from: p.from, url: `${deps.publicUrl}/mms/${p.mmsId}`, password, days: p.days });
     return [{ template: 'mms.notify', text }];
   },

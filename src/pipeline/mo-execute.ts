@@ -50,8 +50,8 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
   const rows = await deps.batcher.submit({
     idemKey: ex.idemKey,
     slow: plan?.action.slow === true,
-    act: async (tx: Tx) => {
-      const acted = plan ? await runPlan(tx, plan, actionDeps) : [];
+    act: async (tx: Tx, operations) => {
+      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;
       if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now()); // after the action: `ON` itself is kept
       deps.faults?.inTransaction?.(ex.idemKey);

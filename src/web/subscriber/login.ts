@@ -99,7 +99,7 @@ export async function attemptLogin(deps: SubscriberDeps, target: LoginTarget, ms
     if (matched && (!matched.promote || await promotePending(tx, msisdn, matched.hash, now))) {
       await forgetFailure(tx, guard.failureId);
       await clearClient(tx, msisdn, clientTag);
-      await logOperation(tx, msg, 'web.login', 'ok', now, { page: target.kind, ...(matched.promote ? { newPassword: true } : {}) });
+      await logOperation(tx, {}, msg, 'web.login', 'ok', now, { page: target.kind, ...(matched.promote ? { newPassword: true } : {}) });
       if (alerts.alertOnLogin) await alert('login');
       const session: Session = { msisdn, pv: passwordVersion(matched.hash), exp: now.getTime() + sessionTtlMin * 60_000, ...(target.kind === 'mms' ? { mms: target.id } : {}) };
       return { ok: true, session };
@@ -109,12 +109,12 @@ export async function attemptLogin(deps: SubscriberDeps, target: LoginTarget, ms
     if (failures >= login.maxFailures) {
       const until = new Date(now.getTime() + login.lockMin * 60_000);
       await lockClient(tx, msisdn, clientTag, until);
-      await logOperation(tx, msg, 'web.login', 'locked', now, { page: target.kind });
+      await logOperation(tx, {}, msg, 'web.login', 'locked', now, { page: target.kind });
       if (alerts.alertOnFailure) await alert('locked', login.lockMin);
       deps.log.info({ msisdn: deps.tag(msisdn) }, 'web login locked for one client after too many wrong passwords');
       return { ok: false, reason: 'locked', until };
     }
-    await logOperation(tx, msg, 'web.login', 'failed', now, { page: target.kind });
+    await logOperation(tx, {}, msg, 'web.login', 'failed', now, { page: target.kind });
     if (alerts.alertOnFailure) await alert('failed');
     return { ok: false, reason: 'bad' };
   });
