@@ -25,7 +25,8 @@ export function passwordAction(spec: {
       const issued = await issuePassword(tx, msg.msisdn, spec.kind, { ...deps, prepared: deps.prepared as PreparedPassword | null | undefined });
       if (!issued.ok) {
         await logOperation(tx, deps, msg, spec.name, 'rate-limited', now);
-        return issued.notify ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
+        // No refusal SMS to a web request: the page says so, and a form that texts refusals would pump SMS too.
+        return issued.notify && msg.channel !== 'web' ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
       }
       await spec.store(tx, msg.msisdn, issued.hash, now, msg.channel);
       await logOperation(tx, deps, msg, spec.name, 'ok', now);
