@@ -44,6 +44,8 @@ export interface GatewayOptions {
   /** Test hooks; never set in production. */
   faults?: MoWorkerDeps['faults'];
   now?: () => Date;
+  /** Test hook: runs as each action's password hash starts (a test looks at what is open while it runs). */
+  onHash?(): Promise<void>;
   /** Where to write the first admin token (main: DATA_DIR/admin-token). */
   onFirstAdminToken?(token: string): void;
 }
@@ -110,7 +112,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const actionDeps = {
       now,
       newPassword: passwordGenerator(config.passwords.length),
-      hashPassword: (p: string) => hashPassword(p, config.passwords.scryptLogN),
+      hashPassword: async (p: string) => {
+        await opts.onHash?.();
+        return hashPassword(p, config.passwords.scryptLogN);
+      },
       passwordsPerHour: config.passwords.perHour,
       publicUrl: config.publicUrl,
     };

@@ -14,7 +14,7 @@ export const archiveDeactivate: Action = {
     const now = deps.now();
     await lockSubscriber(tx, msg.msisdn);
     await tx.update(subscribers).set({ archiveOn: false, updatedAt: now }).where(eq(subscribers.msisdn, msg.msisdn));
-    await logOperation(tx, msg, 'archive.deactivate', 'ok', now);
+    await logOperation(tx, deps, msg, 'archive.deactivate', 'ok', now);
     return [{ template: 'archive.deactivate', text: deps.render('archive.deactivate', msg.locale) }];
   },
 };

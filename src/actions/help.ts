@@ -10,7 +10,7 @@ export const help: Action<{ template?: string }> = {
   placeholders: {},
   async run(tx, msg, params, deps) {
     const key = params.template ?? `help.${msg.shortCode}`;
-    await logOperation(tx, msg, 'help', 'ok', deps.now());
+    await logOperation(tx, deps, msg, 'help', 'ok', deps.now());
     return [{ template: key, text: deps.render(key, msg.locale) }];
   },
 };

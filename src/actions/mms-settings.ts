@@ -20,7 +20,7 @@ export const mmsSettings: Action<z.infer<typeof params>> = {
   params,
   placeholders: { 'mms.settings': ['apn', 'mmsc', 'proxy', 'port'] },
   async run(tx, msg, p, deps) {
-    await logOperation(tx, msg, 'mms.settings', 'ok', deps.now());
+    await logOperation(tx, deps, msg, 'mms.settings', 'ok', deps.now());
     const replies: Reply[] = [{ template: 'mms.settings', text: deps.render('mms.settings', msg.locale, { apn: p.apn, mmsc: p.mmsc, proxy: p.proxy, port: p.port }) }];
     if (msg.allowBinary) {
       const push = wspPush(encodeMmsProvisioning({ apn: p.apn, mmsc: p.mmsc, proxy: p.proxy, port: p.port }));

@@ -10,6 +10,6 @@ import type { ActionMessage } from './types.js';
  */
 export async function clearOperations(tx: Tx, msg: ActionMessage, at: Date): Promise<number> {
   const gone = await tx.delete(operations).where(eq(operations.msisdn, msg.msisdn)).returning({ id: operations.id });
-  await logOperation(tx, msg, 'operations.clear', 'ok', at, { removed: gone.length });
+  await logOperation(tx, {}, msg, 'operations.clear', 'ok', at, { removed: gone.length });
   return gone.length;
 }

@@ -24,11 +24,12 @@ export function passwordAction(spec: {
       const now = deps.now();
       const issued = await issuePassword(tx, msg.msisdn, spec.kind, { ...deps, prepared: deps.prepared as PreparedPassword | null | undefined });
       if (!issued.ok) {
-        await logOperation(tx, msg, spec.name, 'rate-limited', now);
-        return issued.notify ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
+        await logOperation(tx, deps, msg, spec.name, 'rate-limited', now);
+        // No refusal SMS to a web request: the page says so, and a form that texts refusals would pump SMS too.
+        return issued.notify && msg.channel !== 'web' ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
       }
       await spec.store(tx, msg.msisdn, issued.hash, now, msg.channel);
-      await logOperation(tx, msg, spec.name, 'ok', now);
+      await logOperation(tx, deps, msg, spec.name, 'ok', now);
       return [{ template: spec.name, text: deps.render(spec.name, msg.locale, spec.vars(deps, issued.password)) }];
     },
   };

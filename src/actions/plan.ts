@@ -59,3 +59,13 @@ export function planAction(input: PlanInput, route: Pick<RouteDef, 'id' | 'actio
   }
   return { action, params: params.data, msg, route: route as RouteDef, note: null };
 }
+
+/**
+ * The plan of an action the web starts by name (the password form, an MMS notice, a login alert): no route, and
+ * the params come from our own code, so an unknown name or bad params is a fault, never answered with help.
+ */
+export function planNamedAction(input: PlanInput, name: string, params: unknown): ActionPlan {
+  const plan = planAction(input, { id: `web:${name}`, action: name, params: params as Record<string, unknown> });
+  if (plan.note) throw new Error(`web action ${name}: unknown, or its params do not parse`);
+  return { ...plan, route: null };
+}

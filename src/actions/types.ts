@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
+import type { OperationSink } from '../db/queries/operations.js';
 
 export type Channel = 'sms' | 'ussd' | 'web' | 'api';
 export type Locale = 'en' | 'ru';
@@ -37,6 +38,11 @@ export interface ActionDeps {
   /** What this action's prepare() returned, when the caller ran it. */
   prepared?: unknown;
   publicUrl: string;
+  /**
+   * Where the action's operations-log rows go, when the executor collects them to write in one statement before
+   * commit (the MO batch, the web executor). Unset: each row is inserted at once in the action's transaction.
+   */
+  operations?: OperationSink;
 }
 
 export interface Action<P = Record<string, unknown>> {

@@ -4,7 +4,6 @@
  * archive-feed link instead of being routed. Replies are archived as `outbox.archive_text`, password masked, once
  * sent (outbox-marks.ts records sends in batches and archives them with db/queries/sms-archive.ts archiveSentReplies).
  */
-import { maskForArchive, type Locale, type Reply } from '../actions/index.js';
 import type { Db, Tx } from '../db/client.js';
 import { archiveIfOn, storeFeedCopy } from '../db/queries/sms-archive.js';
 import type { DecodedUserData } from '../text/index.js';
@@ -22,10 +21,4 @@ export async function archiveMo(tx: Tx, mo: ArchivableMo, at: Date): Promise<voi
 
 export async function archiveFeedCopy(db: Db, mo: ArchivableMo, at: Date): Promise<number> {
   return storeFeedCopy(db, { idemKey: mo.idemKey, link: mo.link, source: mo.source, destination: mo.destination, body: moBody(mo), corr: mo.corr, at });
-}
-
-/** `render` with no variables gives the template body: where the password sits in the reply. */
-export function archiveText(render: (key: string, locale: Locale) => string, reply: Reply, locale: Locale): string | null {
-  if (reply.binary) return null; // a binary reply has no text to render; the archive skips it (queries/sms-archive.ts)
-  return maskForArchive(render(reply.template, locale), reply.text);
 }

@@ -6,7 +6,7 @@
  * transaction of its own (a poison MO fails alone). Slow actions (password hashing) never join a batch.
  */
 import type { Db, Tx } from '../db/client.js';
-import { deferInserts, flushDeferred } from '../db/deferred.js';
+import { insertOperations, type NewOperationRow, type OperationSink } from '../db/queries/operations.js';
 import { outbox, processedMo } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { RELAY_COLUMNS, type RelayRow } from './outbox-relay.js';
@@ -16,8 +16,8 @@ export type NewReply = typeof outbox.$inferInsert;
 export interface BatchItem {
   idemKey: string;
   slow: boolean;
-  /** Runs the action in the given transaction; returns the replies to write. */
-  act(tx: Tx): Promise<NewReply[]>;
+  /** Runs the action in the given transaction, its operations-log rows to `operations`; returns the replies to write. */
+  act(tx: Tx, operations: OperationSink): Promise<NewReply[]>;
 }
 
 /** null: acted on before (the key was taken); else the replies written, ready to relay. */
@@ -37,22 +37,23 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
 
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
     return deps.db.transaction(async (tx) => {
-      deferInserts(tx); // the batch's operations-log rows go in one statement (flushDeferred below)
       const keys = [...new Set(items.map((p) => p.item.idemKey))];
       const taken = await tx.insert(processedMo).values(keys.map((idemKey) => ({ idemKey }))).onConflictDoNothing().returning({ k: processedMo.idemKey });
       const fresh = new Set(taken.map((r) => r.k));
       const results = new Map<Pending, BatchResult>();
       const actedBy = new Map<string, RelayRow[]>();
       const values: NewReply[] = [];
+      const logged: NewOperationRow[] = []; // the batch's operations-log rows, written in one statement below
+      const operations: OperationSink = (row) => { logged.push(row); };
       for (const p of items) {
         // delete(): of two MO with one key in a batch, the first acts and the second is a duplicate.
         if (!fresh.delete(p.item.idemKey)) { results.set(p, null); continue; }
-        values.push(...(await p.item.act(tx)));
+        values.push(...(await p.item.act(tx, operations)));
         const rows: RelayRow[] = [];
         results.set(p, rows);
         actedBy.set(p.item.idemKey, rows);
       }
-      await flushDeferred(tx);
+      await insertOperations(tx, logged);
       if (values.length) {
         const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });
         for (const { idemKey, ...row } of rows) actedBy.get(idemKey)?.push(row);

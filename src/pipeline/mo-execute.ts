@@ -7,8 +7,9 @@
 import type { ActionDeps, Locale, Reply } from '../actions/index.js';
 import { preparePlan, runPlan } from '../actions/execute.js';
 import type { ActionPlan } from '../actions/plan.js';
+import { replyRows } from '../actions/reply-rows.js';
 import type { Tx } from '../db/client.js';
-import { archiveMo, archiveText, type ArchivableMo } from './archive.js';
+import { archiveMo, type ArchivableMo } from './archive.js';
 import type { MoBatcher, NewReply } from './mo-batch.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import type { PartsStore } from './parts-store.js';
@@ -50,17 +51,15 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
   const rows = await deps.batcher.submit({
     idemKey: ex.idemKey,
     slow: plan?.action.slow === true,
-    act: async (tx: Tx) => {
-      const acted = plan ? await runPlan(tx, plan, actionDeps) : [];
+    act: async (tx: Tx, operations) => {
+      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;
       if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now()); // after the action: `ON` itself is kept
       deps.faults?.inTransaction?.(ex.idemKey);
-      return replies.map((r) => ({
-        idemKey: ex.idemKey, link: ex.link, source: ex.destination, destination: ex.source, body: r.text, template: r.template, corr: ex.corr,
-        ...(ex.archive ? { archiveText: archiveText(deps.action.render, r, ex.locale) } : {}),
-        ...(r.binary ? { payload: r.binary.payload } : {}),
+      return replyRows(replies, { idemKey: ex.idemKey, link: ex.link, source: ex.destination, destination: ex.source, corr: ex.corr }, {
+        ...(ex.archive ? { archive: { render: deps.action.render, locale: ex.locale } } : {}),
         ...(ex.tlvs ? { tlvs: ex.tlvs } : {}),
-      }));
+      });
     },
   });
   // Durable from here: action, operations log and replies committed together.

@@ -14,8 +14,9 @@ function item(idemKey: string, opts: { fail?: boolean; slow?: boolean } = {}): B
   return {
     idemKey,
     slow: opts.slow ?? false,
-    async act(tx: Tx) {
-      await tx.insert(operations).values({ msisdn: idemKey, action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
+    // The operations-log row goes to the batch's sink, as actions' rows do (written once per batch, before commit).
+    async act(_tx: Tx, log) {
+      log({ msisdn: idemKey, action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
       if (opts.fail) throw new Error('poison');
       return [{ idemKey, link: 'l', source: '232', destination: idemKey, body: `reply to ${idemKey}`, template: 'help.232', corr: idemKey }];
     },

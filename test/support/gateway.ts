@@ -14,7 +14,7 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(opts: { svc?: TestServices; env?: Record<string, string>; faults?: GatewayOptions['faults']; now?: () => Date; log?: Logger } = {}): Promise<TestGateway> {
+export async function startTestGateway(opts: { svc?: TestServices; env?: Record<string, string>; faults?: GatewayOptions['faults']; now?: () => Date; log?: Logger; onHash?: GatewayOptions['onHash'] } = {}): Promise<TestGateway> {
   const svc = opts.svc ?? (await testServices());
   const config = testConfig(svc, opts.env);
   const log = opts.log ?? createRootLogger(config.logLevel);
@@ -25,6 +25,7 @@ export async function startTestGateway(opts: { svc?: TestServices; env?: Record<
     onFirstAdminToken: (t) => { adminToken = t; },
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onHash ? { onHash: opts.onHash } : {}),
   });
   return {
     gw, svc, adminToken,

@@ -13,10 +13,11 @@ export function testClock(): Clock {
   return { now: () => new Date(Date.now() + offset), advance(ms) { offset += ms; } };
 }
 
-export async function startWebGateway(opts: { env?: Record<string, string>; clock?: Clock; link?: boolean } = {}): Promise<TestGateway> {
+export async function startWebGateway(opts: { env?: Record<string, string>; clock?: Clock; link?: boolean; onHash?: () => Promise<void> } = {}): Promise<TestGateway> {
   const t = await startTestGateway({
     env: { ROLES: 'web', MMSC_TOKEN, ...opts.env },
     ...(opts.clock ? { now: opts.clock.now } : {}),
+    ...(opts.onHash ? { onHash: opts.onHash } : {}),
   });
   if (opts.link !== false) {
     await t.addLink('smsc1', 'secret1');

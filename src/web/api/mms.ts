@@ -16,7 +16,8 @@ import { getSubscriber } from '../../db/queries/subscribers.js';
 import { errorHandler } from '../errors.js';
 import type { SubscriberDeps } from '../subscriber/deps.js';
 import { isHomeNumber, normaliseMsisdn } from '../subscriber/request.js';
-import { WEB_SMS_FROM, webMessage, withSms } from '../subscriber/sms.js';
+import { prepareWebPlan, webPlan, webTransaction } from '../subscriber/act.js';
+import { WEB_SMS_FROM } from '../subscriber/sms.js';
 
 const newMmsId = customAlphabet('23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ', 16);
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$/i;
@@ -120,12 +121,13 @@ export async function registerMmsApi(app: FastifyInstance, deps: SubscriberDeps)
     const id = newMmsId();
     const now = deps.now();
     const expiresAt = new Date(now.getTime() + keepDays * 86400_000);
-    await withSms(deps, async (tx, send) => {
+    const locale = (await getSubscriber(deps.db, to))?.locale === 'ru' ? 'ru' : 'en';
+    const plan = webPlan(deps, { action: mmsNotify.name, params: { mmsId: id, from: senderLabel(input.from), days: keepDays }, msisdn: to, from: WEB_SMS_FROM.mms, locale, channel: 'api' });
+    // The view password is hashed before the transaction: the new MMS row is not held open while scrypt runs.
+    const ready = await prepareWebPlan(deps, plan);
+    await webTransaction(deps, async (tx, act) => {
       await insertMms(tx, { id, sender: input.from, recipient: to, subject: input.subject, bytes, createdAt: now, expiresAt }, input.parts);
-      const locale = (await getSubscriber(tx, to))?.locale === 'ru' ? 'ru' : 'en';
-      const msg = webMessage(to, WEB_SMS_FROM.mms, locale, 'api');
-      const replies = await mmsNotify.run(tx, msg, { mmsId: id, from: senderLabel(input.from), days: keepDays }, { ...deps.action, render: deps.render });
-      for (const r of replies) await send(to, WEB_SMS_FROM.mms, r, locale);
+      await act(ready);
     });
     deps.log.info({ mms: id, msisdn: deps.tag(to), parts: input.parts.length, bytes }, 'MMS stored for web viewing');
     return reply.status(201).send({ id, url: `${deps.config.publicUrl}/mms/${id}`, expiresAt: expiresAt.toISOString() });

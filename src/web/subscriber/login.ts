@@ -11,7 +11,7 @@
  */
 import { eq, and } from 'drizzle-orm';
 import { accountAlert } from '../../actions/account-alert.js';
-import { verifyPassword, type Locale } from '../../actions/index.js';
+import { verifyPassword, type ActionMessage, type Locale } from '../../actions/index.js';
 import { logOperation } from '../../actions/oplog.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { clearClient, clientFailures, clientLockedUntil, forgetFailure, lockClient, lockLoginGuard, numberFailures, recordFailure } from '../../db/queries/login-guard.js';
@@ -22,7 +22,8 @@ import { subscribers } from '../../db/schema/index.js';
 import type { SubscriberDeps } from './deps.js';
 import { clientKey } from './request.js';
 import { passwordVersion, type Session } from './session.js';
-import { WEB_SMS_FROM, webMessage, withSms, type SendSms } from './sms.js';
+import { webPlan, webTransaction, type Act } from './act.js';
+import { WEB_SMS_FROM, webMessage } from './sms.js';
 
 export type LoginTarget = { kind: 'archive' } | { kind: 'account' } | { kind: 'mms'; id: string };
 export type LoginResult =
@@ -93,13 +94,13 @@ export async function attemptLogin(deps: SubscriberDeps, target: LoginTarget, ms
   const from = target.kind === 'archive' ? WEB_SMS_FROM.archive : WEB_SMS_FROM.account;
   const msg = webMessage(msisdn, from, locale);
   const alerts = await getAlertSettings(deps.db, msisdn);
-  return withSms(deps, async (tx, send) => {
-    const alert = (kind: 'login' | 'failed' | 'locked', minutes?: number) => sendAlert(deps, tx, send, msisdn, from, locale, kind, minutes);
+  return webTransaction(deps, async (tx, act) => {
+    const alert = (kind: 'login' | 'failed' | 'locked', minutes?: number) => sendAlert(deps, act, msg, kind, minutes);
     await lockLoginGuard(tx, msisdn);
     if (matched && (!matched.promote || await promotePending(tx, msisdn, matched.hash, now))) {
       await forgetFailure(tx, guard.failureId);
       await clearClient(tx, msisdn, clientTag);
-      await logOperation(tx, msg, 'web.login', 'ok', now, { page: target.kind, ...(matched.promote ? { newPassword: true } : {}) });
+      await logOperation(tx, {}, msg, 'web.login', 'ok', now, { page: target.kind, ...(matched.promote ? { newPassword: true } : {}) });
       if (alerts.alertOnLogin) await alert('login');
       const session: Session = { msisdn, pv: passwordVersion(matched.hash), exp: now.getTime() + sessionTtlMin * 60_000, ...(target.kind === 'mms' ? { mms: target.id } : {}) };
       return { ok: true, session };
@@ -109,12 +110,12 @@ export async function attemptLogin(deps: SubscriberDeps, target: LoginTarget, ms
     if (failures >= login.maxFailures) {
       const until = new Date(now.getTime() + login.lockMin * 60_000);
       await lockClient(tx, msisdn, clientTag, until);
-      await logOperation(tx, msg, 'web.login', 'locked', now, { page: target.kind });
+      await logOperation(tx, {}, msg, 'web.login', 'locked', now, { page: target.kind });
       if (alerts.alertOnFailure) await alert('locked', login.lockMin);
       deps.log.info({ msisdn: deps.tag(msisdn) }, 'web login locked for one client after too many wrong passwords');
       return { ok: false, reason: 'locked', until };
     }
-    await logOperation(tx, msg, 'web.login', 'failed', now, { page: target.kind });
+    await logOperation(tx, {}, msg, 'web.login', 'failed', now, { page: target.kind });
     if (alerts.alertOnFailure) await alert('failed');
     return { ok: false, reason: 'bad' };
   });
@@ -127,10 +128,10 @@ async function promotePending(tx: Tx, msisdn: string, hash: string, now: Date): 
   return done.length > 0;
 }
 
-async function sendAlert(deps: SubscriberDeps, tx: Tx, send: SendSms, msisdn: string, from: string, locale: Locale, kind: 'login' | 'failed' | 'locked', minutes?: number) {
+async function sendAlert(deps: SubscriberDeps, act: Act, login: ActionMessage, kind: 'login' | 'failed' | 'locked', minutes?: number) {
   // Capped per number: wrong passwords from strangers must not become an SMS flood to the owner.
-  if (!(await deps.limits.take(`alert:${msisdn}`, deps.config.abuse.alertsPerHour, 3600_000, 'refuse')).ok) return;
-  const msg = webMessage(msisdn, from, locale);
-  const replies = await accountAlert.run(tx, msg, { kind, ...(minutes === undefined ? {} : { minutes }) }, { ...deps.action, render: deps.render });
-  for (const r of replies) await send(msisdn, from, r, locale);
+  if (!(await deps.limits.take(`alert:${login.msisdn}`, deps.config.abuse.alertsPerHour, 3600_000, 'refuse')).ok) return;
+  const params = { kind, ...(minutes === undefined ? {} : { minutes }) };
+  // An alert prepares nothing, so it is planned here, once the transaction knows which one; same corr as the login's row.
+  await act(webPlan(deps, { action: accountAlert.name, params, msisdn: login.msisdn, from: login.shortCode, locale: login.locale, corr: login.corr }));
 }

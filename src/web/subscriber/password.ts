@@ -16,7 +16,8 @@ import { html, type Html } from './html.js';
 import { showNumber } from './i18n.js';
 import { csrfField, layout, notice, sendPage, type View } from './layout.js';
 import { clientAddress, clientKey, field, isHomeNumber, normaliseMsisdn, view } from './request.js';
-import { WEB_SMS_FROM, webMessage, withSms } from './sms.js';
+import { prepareWebPlan, webPlan, webTransaction } from './act.js';
+import { WEB_SMS_FROM } from './sms.js';
 import { msisdnField } from './forms.js';
 
 export type PasswordOutcome = 'sent' | 'foreign' | 'capped-number' | 'capped-client' | 'capped-busy' | 'unavailable';
@@ -33,23 +34,19 @@ export async function requestPassword(deps: SubscriberDeps, msisdn: string, clie
     if (!r.ok) return r.unavailable ? 'unavailable' : 'capped-busy';
   }
   const clientTag = deps.tag(`client:${clientKey(client)}`);
-  const msg = webMessage(msisdn, WEB_SMS_FROM.password, locale);
-  const actionDeps = { ...deps.action, render: deps.render };
+  const plan = webPlan(deps, { action: accountPassword.name, params: {}, msisdn, from: WEB_SMS_FROM.password, locale });
   // Hashed before the transaction: no lock is held while scrypt runs (issue 10 item 5).
-  const prepared = await accountPassword.prepare?.(deps.db, msg, {}, actionDeps);
-  return withSms(deps, async (tx, send) => {
+  const ready = await prepareWebPlan(deps, plan);
+  return webTransaction(deps, async (tx, act) => {
     // One client's requests are counted one at a time, so a burst cannot slip past the cap.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${clientTag}))`);
     const now = deps.now();
     const recent = await countFormRequests(tx, clientTag, new Date(now.getTime() - 3600_000));
     if (recent >= deps.config.web.passwordFormPerIpPerHour) return 'capped-client';
     await recordFormRequest(tx, clientTag, now);
-    const replies = await accountPassword.run(tx, msg, {}, { ...actionDeps, prepared });
-    const issued = replies.filter((r) => r.template === 'account.password');
-    // Refused by the per-number cap: the page says so; no refusal SMS from the web (that would pump SMS too).
-    if (issued.length === 0) return 'capped-number';
-    for (const r of issued) await send(msisdn, WEB_SMS_FROM.password, r, locale);
-    return 'sent';
+    const replies = await act(ready);
+    // Refused by the per-number cap: the page says so (the action sends no refusal SMS to the web).
+    return replies.some((r) => r.template === accountPassword.name) ? 'sent' : 'capped-number';
   });
 }
 

@@ -43,7 +43,7 @@ export function registerSettings(app: FastifyInstance, deps: SubscriberDeps) {
     await deps.db.transaction(async (tx) => {
       const now = deps.now();
       await saveAlertSettings(tx, sub.msisdn, s, now);
-      await logOperation(tx, msg, 'alerts.settings', 'ok', now, { ...s });
+      await logOperation(tx, {}, msg, 'alerts.settings', 'ok', now, { ...s });
     });
     return reply.redirect('/account/settings?saved=1', 303);
   });
