@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { flushArchive } from '../db/deferred.js';
 import { subscribers } from '../db/schema/index.js';
 import { passwordAction } from './password-action.js';
 
@@ -8,6 +9,7 @@ export const archiveActivate = passwordAction({
   kind: 'archive',
   placeholders: ['password', 'url'],
   async store(tx, msisdn, hash, now) {
+    await flushArchive(tx); // archive rows an earlier MO of the batch deferred see the state before this change
     await tx.update(subscribers).set({ archiveOn: true, archivePasswordHash: hash, updatedAt: now }).where(eq(subscribers.msisdn, msisdn));
   },
   vars: (deps, password) => ({ password, url: `${deps.publicUrl}/archive` }),

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { flushArchive } from '../db/deferred.js';
 import { subscribers } from '../db/schema/index.js';
 import { logOperation } from './oplog.js';
 import { lockSubscriber } from './passwords.js';
@@ -13,6 +14,7 @@ export const archiveDeactivate: Action = {
   async run(tx, msg, _params, deps) {
     const now = deps.now();
     await lockSubscriber(tx, msg.msisdn);
+    await flushArchive(tx); // archive rows an earlier MO of the batch deferred see the state before this change
     await tx.update(subscribers).set({ archiveOn: false, updatedAt: now }).where(eq(subscribers.msisdn, msg.msisdn));
     await logOperation(tx, msg, 'archive.deactivate', 'ok', now);
     return [{ template: 'archive.deactivate', text: deps.render('archive.deactivate', msg.locale) }];

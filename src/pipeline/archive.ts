@@ -6,7 +6,8 @@
  */
 import { maskForArchive, type Locale, type Reply } from '../actions/index.js';
 import type { Db, Tx } from '../db/client.js';
-import { archiveIfOn, storeFeedCopy } from '../db/queries/sms-archive.js';
+import { archiveIfOnDeferred } from '../db/deferred.js';
+import { storeFeedCopy } from '../db/queries/sms-archive.js';
 import type { DecodedUserData } from '../text/index.js';
 
 /** What the hooks need of an assembled MO (mo-worker's AssembledMo; named here to keep the import one-way). */
@@ -16,8 +17,9 @@ function moBody(mo: ArchivableMo): string {
   return mo.decoded.kind === 'text' ? mo.decoded.text : `[binary, ${mo.decoded.bytes.length} octets]`;
 }
 
+/** In an MO batch (mo-batch.ts) the archive-on check and insert are deferred to one statement for the batch. */
 export async function archiveMo(tx: Tx, mo: ArchivableMo, at: Date): Promise<void> {
-  await archiveIfOn(tx, { msisdn: mo.source, direction: 'sent', peer: mo.destination, body: moBody(mo), origin: 'gateway', link: mo.link, corr: mo.corr, createdAt: at });
+  await archiveIfOnDeferred(tx, { msisdn: mo.source, direction: 'sent', peer: mo.destination, body: moBody(mo), origin: 'gateway', link: mo.link, corr: mo.corr, createdAt: at });
 }
 
 export async function archiveFeedCopy(db: Db, mo: ArchivableMo, at: Date): Promise<number> {
