@@ -8,7 +8,9 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createIntake } from '../../src/pipeline/intake.js';
-import { moIdentity, type MoQueueJob } from '../../src/pipeline/jobs.js';
+import { createMoEnqueuer } from '../../src/pipeline/mo-enqueue.js';
+import { moIdentity, toMoJob, type MoQueueJob } from '../../src/pipeline/jobs.js';
+import { MO_JOB_OPTIONS } from '../../src/pipeline/queues.js';
 import type { ConfigView, RouteCache } from '../../src/pipeline/route-cache.js';
 import { ESME, statusForError } from '../../src/smpp/status.js';
 import type { InboundMessage } from '../../src/smpp/types.js';
@@ -88,6 +90,18 @@ describe('intake enqueue batcher', () => {
     await intake(m);
     const id = moIdentity(m.link, m.sessionId, m.sequenceNumber);
     expect((await queue.getJobs(['waiting'])).filter((j) => j.id === id)).toHaveLength(1);
+  });
+
+  it('leaves out of its bulk an MO whose caller gave up before the bulk was issued (refused: storing it would make the retry a second action)', async () => {
+    const e = createMoEnqueuer({ queue });
+    const [kept, dropped] = [mo(), mo()];
+    const id = (m: InboundMessage) => moIdentity(m.link, m.sessionId, m.sequenceNumber);
+    await Promise.all([
+      e.enqueue({ data: toMoJob(kept, 'c1'), opts: { ...MO_JOB_OPTIONS, jobId: id(kept) } }),
+      e.enqueue({ data: toMoJob(dropped, 'c2'), opts: { ...MO_JOB_OPTIONS, jobId: id(dropped) }, withdrawn: () => true }),
+    ]);
+    expect(await queue.getJob(id(kept))).toBeDefined();
+    expect(await queue.getJob(id(dropped))).toBeUndefined();
   });
 
   it('refuses every MO of a bulk Redis refuses (full under noeviction) with ESME_RMSGQFUL, and acks none', async () => {
