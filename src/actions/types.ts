@@ -43,6 +43,11 @@ export interface ActionDeps {
    * commit (the MO batch, the web executor). Unset: each row is inserted at once in the action's transaction.
    */
   operations?: OperationSink;
+  /**
+   * Called before an action turns a number's archive on or off: the MO batch stores the archive rows earlier MO
+   * deferred (pipeline/mo-batch.ts ArchiveBatch), so each saw the archive as it was after its own action.
+   */
+  beforeArchiveChange?(): Promise<void>;
 }
 
 export interface Action<P = Record<string, unknown>> {

@@ -5,7 +5,7 @@
  * sent (outbox-marks.ts records sends in batches and archives them with db/queries/sms-archive.ts archiveSentReplies).
  */
 import type { Db, Tx } from '../db/client.js';
-import { archiveIfOn, storeFeedCopy } from '../db/queries/sms-archive.js';
+import { archiveIfOn, storeFeedCopy, type ArchiveEntry } from '../db/queries/sms-archive.js';
 import type { DecodedUserData } from '../text/index.js';
 
 /** What the hooks need of an assembled MO (mo-worker's AssembledMo; named here to keep the import one-way). */
@@ -15,8 +15,11 @@ function moBody(mo: ArchivableMo): string {
   return mo.decoded.kind === 'text' ? mo.decoded.text : `[binary, ${mo.decoded.bytes.length} octets]`;
 }
 
-export async function archiveMo(tx: Tx, mo: ArchivableMo, at: Date): Promise<void> {
-  await archiveIfOn(tx, { msisdn: mo.source, direction: 'sent', peer: mo.destination, body: moBody(mo), origin: 'gateway', link: mo.link, corr: mo.corr, createdAt: at });
+/** In an MO batch (mo-batch.ts `defer`) the archive-on check and insert are one statement for the batch. */
+export async function archiveMo(tx: Tx, mo: ArchivableMo, at: Date, defer?: (entry: ArchiveEntry) => void): Promise<void> {
+  const entry: ArchiveEntry = { msisdn: mo.source, direction: 'sent', peer: mo.destination, body: moBody(mo), origin: 'gateway', link: mo.link, corr: mo.corr, createdAt: at };
+  if (defer) defer(entry);
+  else await archiveIfOn(tx, entry);
 }
 
 export async function archiveFeedCopy(db: Db, mo: ArchivableMo, at: Date): Promise<number> {

@@ -11,6 +11,7 @@ import type { AckGate } from './ack-durability.js';
 import type { BacklogGuard } from './backlog.js';
 import { foldable, foldRepeat, markRefused } from './dedupe.js';
 import { moIdentity, toMoJob } from './jobs.js';
+import { createMoEnqueuer, type MoEnqueuer } from './mo-enqueue.js';
 import type { MoLimits } from './mo-limits.js';
 import { MO_JOB_OPTIONS, type Queues } from './queues.js';
 import type { RouteCache } from './route-cache.js';
@@ -40,9 +41,13 @@ export interface IntakeDeps {
   onThrottled?(link: string): void;
   /** The bounded backlog between ack and reply (backlog.ts): past it, ESME_RTHROTTLED. */
   backlog?: BacklogGuard;
+  /** How the `mo` jobs reach Redis; default: one addBulk per tick on `queues.mo`, then `ack` once per bulk (mo-enqueue.ts). */
+  enqueuer?: MoEnqueuer;
 }
 
 export function createIntake(deps: IntakeDeps) {
+  const ack = deps.ack;
+  const enqueuer = deps.enqueuer ?? createMoEnqueuer({ queue: deps.queues.mo, ...(ack ? { afterBulk: () => ack.afterEnqueue() } : {}) });
   /** Best effort and bounded: Redis may be the reason for the refusal, and the peer must hear it soon. */
   async function refused(msg: InboundMessage, jobId: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -105,9 +110,10 @@ export function createIntake(deps: IntakeDeps) {
         jobId = fold ? await foldRepeat(deps.redis, deps.prefix, msg, identity, windowS) : identity;
         if (gaveUp) return; // refused already: storing it now would only make the retry a second action
         if (jobId !== identity) deps.onFolded?.(msg);
-        // The first copy's jobId: BullMQ adds no second job while it is kept; if it was removed, processed_mo folds it.
-        await deps.queues.mo.add('mo', toMoJob(msg, corr), { ...MO_JOB_OPTIONS, jobId });
-        await deps.ack?.afterEnqueue();
+        // The first copy's jobId: BullMQ adds no second job while it is kept (addBulk honours it too); if it was
+        // removed, processed_mo folds it. One addBulk for the tick's MO; resolves once that bulk is stored (and,
+        // ACK_DURABILITY=replica, replicated); withdrawn if this MO was refused before the bulk was issued.
+        await enqueuer.enqueue({ data: toMoJob(msg, corr), opts: { ...MO_JOB_OPTIONS, jobId }, withdrawn: () => gaveUp });
       })(), timeout]);
     } catch (e) {
       gaveUp = true;

@@ -7,6 +7,7 @@
  */
 import type { Db, Tx } from '../db/client.js';
 import { insertOperations, type NewOperationRow, type OperationSink } from '../db/queries/operations.js';
+import { archiveManyIfOn, type ArchiveEntry } from '../db/queries/sms-archive.js';
 import { outbox, processedMo } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { RELAY_COLUMNS, type RelayRow } from './outbox-relay.js';
@@ -16,8 +17,22 @@ export type NewReply = typeof outbox.$inferInsert;
 export interface BatchItem {
   idemKey: string;
   slow: boolean;
-  /** Runs the action in the given transaction, its operations-log rows to `operations`; returns the replies to write. */
-  act(tx: Tx, operations: OperationSink): Promise<NewReply[]>;
+  /**
+   * Runs the action in the given transaction, its operations-log rows to `operations` and its MO archive rows to
+   * `archive`; returns the replies to write.
+   */
+  act(tx: Tx, operations: OperationSink, archive: ArchiveBatch): Promise<NewReply[]>;
+}
+
+/**
+ * The batch's MO archive rows: each is stored only if its number's archive is on, checked and inserted in one
+ * statement for the whole batch at its end. An action that turns a number's archive on or off calls `flush()`
+ * BEFORE its update, so the rows deferred by earlier MO of the batch see the archive as it was after their own
+ * action, exactly as a per-MO check did.
+ */
+export interface ArchiveBatch {
+  defer(entry: ArchiveEntry): void;
+  flush(): Promise<void>;
 }
 
 /** null: acted on before (the key was taken); else the replies written, ready to relay. */
@@ -45,14 +60,24 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
       const values: NewReply[] = [];
       const logged: NewOperationRow[] = []; // the batch's operations-log rows, written in one statement below
       const operations: OperationSink = (row) => { logged.push(row); };
+      let deferred: ArchiveEntry[] = [];
+      const archive: ArchiveBatch = {
+        defer: (entry) => { deferred.push(entry); },
+        async flush() {
+          const rows = deferred;
+          deferred = [];
+          if (rows.length) await archiveManyIfOn(tx, rows);
+        },
+      };
       for (const p of items) {
         // delete(): of two MO with one key in a batch, the first acts and the second is a duplicate.
         if (!fresh.delete(p.item.idemKey)) { results.set(p, null); continue; }
-        values.push(...(await p.item.act(tx, operations)));
+        values.push(...(await p.item.act(tx, operations, archive)));
         const rows: RelayRow[] = [];
         results.set(p, rows);
         actedBy.set(p.item.idemKey, rows);
       }
+      await archive.flush();
       await insertOperations(tx, logged);
       if (values.length) {
         const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });

@@ -51,10 +51,10 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
   const rows = await deps.batcher.submit({
     idemKey: ex.idemKey,
     slow: plan?.action.slow === true,
-    act: async (tx: Tx, operations) => {
-      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations }) : [];
+    act: async (tx: Tx, operations, archive) => {
+      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: () => archive.flush() }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;
-      if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now()); // after the action: `ON` itself is kept
+      if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now(), archive.defer); // after the action: `ON` itself is kept
       deps.faults?.inTransaction?.(ex.idemKey);
       return replyRows(replies, { idemKey: ex.idemKey, link: ex.link, source: ex.destination, destination: ex.source, corr: ex.corr }, {
         ...(ex.archive ? { archive: { render: deps.action.render, locale: ex.locale } } : {}),

@@ -17,6 +17,7 @@ import { planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../text/i
 import type { MtJob } from './jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from './outbox-marks.js';
+import { createSentMarker } from './mt-sent.js';
 import { backoffDelay, mtPartsKey, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from './queues.js';
 import type { RouteCache } from './route-cache.js';
 
@@ -89,6 +90,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
   }
 
   const sentKey = (id: number) => mtSentKey(deps.prefix, id);
+  const sentMarker = createSentMarker(deps.connection, deps.prefix);
   const partsKey = (id: number) => mtPartsKey(deps.prefix, id);
 
   async function sendReply(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>) {
@@ -186,8 +188,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       throw new DelayedError();
     }
     const sent = results as SendResult[];
-    // Sent from here: the marker stops a second send if this job runs again.
-    await deps.connection.multi().set(sentKey(r.outboxId), '1', 'EX', MT_SENT_TTL_S).del(partsKey(r.outboxId)).exec();
+    // Sent from here: the marker stops a second send if this job runs again. Stored before the job completes;
+    // the markers of the replies sent in one tick share one MULTI (mt-sent.ts).
+    await sentMarker.mark(r.outboxId);
     const refused = sent.find((x) => x.status !== 0);
     deps.marks.sent({ id: r.outboxId, status: refused ? 'failed' : 'sent', segments: pdus.length, messageIds: sent.map((x) => x.messageId) });
     deps.onSent?.({ link: run.link, segments: pdus.length, ok: !refused });

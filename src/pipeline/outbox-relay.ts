@@ -40,18 +40,54 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
     if (rows.length === 0) return;
     const byLink = new Map<string, RelayRow[]>();
     for (const r of rows) byLink.set(r.link, [...(byLink.get(r.link) ?? []), r]);
-    for (const [link, rs] of byLink) {
-      const jobs = rs.map((r) => ({
-        name: 'reply',
-        data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}) },
-        opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
-      }));
-      // One reply (the usual case) is one add; addBulk wraps even one job in MULTI/EXEC.
-      if (jobs.length === 1) await deps.queues.mt(link).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
-      else await deps.queues.mt(link).addBulk(jobs);
-    }
+    for (const [link, rs] of byLink) await addToLink(link, rs, again);
+  }
+  async function addToLink(link: string, rs: readonly RelayRow[], again: boolean) {
+    const jobs = rs.map((r) => ({
+      name: 'reply',
+      data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}) },
+      opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
+    }));
+    // One reply is one add; more are one addBulk (one pipelined round trip).
+    if (jobs.length === 1) await deps.queues.mt(link).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+    else await deps.queues.mt(link).addBulk(jobs);
     // Durable from here: queued in Redis; the (batched) mark only spares the sweep the work.
-    deps.marks.relayed(rows.map((r) => r.id));
+    deps.marks.relayed(rs.map((r) => r.id));
+  }
+  /**
+   * The fast path: the rows the MO of one tick relay (the MO of one group commit resolve together) go to each
+   * link as ONE addBulk. Each caller resolves once its rows are queued; a failed bulk rejects every caller in it
+   * (their mo jobs fail and retry through relayByIdemKey; the sweep is the backstop).
+   */
+  let pending: { rows: readonly RelayRow[]; resolve(): void; reject(e: unknown): void }[] = [];
+  function drain() {
+    const items = pending;
+    pending = [];
+    const byLink = new Map<string, { rows: RelayRow[]; items: Set<(typeof items)[number]> }>();
+    for (const it of items) {
+      for (const r of it.rows) {
+        let g = byLink.get(r.link);
+        if (!g) byLink.set(r.link, g = { rows: [], items: new Set() });
+        g.rows.push(r);
+        g.items.add(it);
+      }
+    }
+    const failed = new Map<(typeof items)[number], unknown>();
+    void Promise.all([...byLink].map(async ([link, g]) => {
+      try { await addToLink(link, g.rows, false); } catch (e) { for (const it of g.items) failed.set(it, e); }
+    })).then(() => {
+      for (const it of items) {
+        if (failed.has(it)) it.reject(failed.get(it));
+        else it.resolve();
+      }
+    });
+  }
+  function relayBatched(rows: readonly RelayRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(drain);
+      pending.push({ rows, resolve, reject });
+    });
   }
   /**
    * Relaying again (a retried MO, the sweep): a reply whose job already completed and was removed must
@@ -100,7 +136,7 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
     timer = setTimeout(() => void tick(0), 0);
   }
   return {
-    relay: (rows) => relay(rows),
+    relay: relayBatched,
     async relayByIdemKey(idemKey) {
       const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
         .where(and(eq(outbox.idemKey, idemKey), eq(outbox.status, 'pending')));

@@ -1,8 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { pino } from 'pino';
+import type { ActionDeps } from '../../src/actions/index.js';
+import { archiveDeactivate } from '../../src/actions/archive-deactivate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../src/db/client.js';
-import { operations, outbox, processedMo } from '../../src/db/schema/index.js';
+import { operations, outbox, processedMo, smsArchive, subscribers } from '../../src/db/schema/index.js';
+import { archiveMo } from '../../src/pipeline/archive.js';
 import { createMoBatcher, type BatchItem } from '../../src/pipeline/mo-batch.js';
 import { testDb } from '../support/db.js';
 
@@ -61,5 +64,28 @@ describe('MO group commit', () => {
     const [slowBad, fast] = await Promise.allSettled([b.submit(item('b4-slow', { slow: true, fail: true })), b.submit(item('b4-fast'))]);
     expect(slowBad.status).toBe('rejected');
     expect(fast.status).toBe('fulfilled');
+  });
+
+  it('archives the MO of a batch as each saw the archive after its own action, also when a later MO turns it off', async () => {
+    await t.handle.db.insert(subscribers).values([{ msisdn: 'ar-on', archiveOn: true }, { msisdn: 'ar-off', archiveOn: false }]);
+    const at = new Date();
+    const deps = { now: () => at, render: () => 'off' } as unknown as ActionDeps;
+    const archived = (msisdn: string, text: string): BatchItem => ({
+      idemKey: `ar-${msisdn}-${text}`,
+      slow: false,
+      async act(tx: Tx, operations, archive) {
+        // As pipeline/mo-execute.ts runs it: rows deferred to the batch's one statement, stored before OFF acts.
+        if (text === 'OFF') {
+          await archiveDeactivate.run(tx, { msisdn, shortCode: '232', text, args: '', link: 'l', channel: 'sms', corr: 'c', locale: 'en' }, {}, { ...deps, operations, beforeArchiveChange: () => archive.flush() });
+        }
+        await archiveMo(tx, { idemKey: `ar-${msisdn}-${text}`, link: 'l', source: msisdn, destination: '232', corr: 'c', decoded: { kind: 'text', text } as never }, at, archive.defer);
+        return [];
+      },
+    });
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    // One batch: 'ar-on' sends HELP (archive on: kept), then OFF (archive off by its own action: not kept), then 25 (off: not kept).
+    await Promise.all([archived('ar-on', 'HELP'), archived('ar-off', 'HELP'), archived('ar-on', 'OFF'), archived('ar-on', '25')].map((i) => b.submit(i)));
+    const rows = await t.handle.db.select().from(smsArchive).where(eq(smsArchive.link, 'l')).orderBy(asc(smsArchive.id));
+    expect(rows.map((r) => [r.msisdn, r.body])).toEqual([['ar-on', 'HELP']]);
   });
 });

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { outbox } from '../../src/db/schema/index.js';
 import { createOutboxMarks } from '../../src/pipeline/outbox-marks.js';
 import { createOutboxRelay, RELAY_COLUMNS } from '../../src/pipeline/outbox-relay.js';
@@ -29,6 +29,21 @@ async function row(idemKey: string) {
 describe('outbox relay', () => {
   // Marks that never flush on their own: the window in which a crash or a fast duplicate finds the row still "pending".
   const marks = () => createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }), everyMs: 60_000 });
+
+  it('queues the rows of many MO relayed in one tick with one addBulk per link', async () => {
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: marks(), log: pino({ level: 'silent' }) });
+    const rows = await Promise.all(Array.from({ length: 12 }, (_, i) => row(`kb${i}`)));
+    const q = queues.mt('l1');
+    const bulk = vi.spyOn(q, 'addBulk');
+    const add = vi.spyOn(q, 'add');
+    await Promise.all(rows.map((r) => relay.relay([r])));
+    expect(add).not.toHaveBeenCalled();
+    expect(bulk).toHaveBeenCalledTimes(1);
+    const ids = new Set((await q.getJobs(['waiting'])).map((j) => j.id));
+    for (const r of rows) expect(ids.has(`ob-${r.id}`)).toBe(true);
+    bulk.mockRestore();
+    add.mockRestore();
+  });
 
   it('queues a fresh reply once, under the jobId ob-<id>, even when relayed twice', async () => {
     const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: marks(), log: pino({ level: 'silent' }) });

@@ -14,6 +14,20 @@ export async function archiveIfOn(tx: DbOrTx, entry: ArchiveEntry): Promise<bool
 }
 
 /**
+ * archiveIfOn for many entries in ONE statement: the rows whose number has the archive on are inserted, in
+ * order (ids follow the entries' order), the others dropped. db/deferred.ts uses it for an MO batch.
+ */
+export async function archiveManyIfOn(tx: DbOrTx, entries: readonly ArchiveEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e, i) => sql`(${i}::int, ${e.msisdn}::text, ${e.direction}::text, ${e.peer}::text, ${e.body}::text, ${e.origin}::text, ${e.link}::text, ${e.corr ?? null}::text, ${e.createdAt.toISOString()}::timestamptz)`);
+  await tx.execute(sql`insert into sms_archive (msisdn, direction, peer, body, origin, link, corr, created_at)
+    select v.msisdn, v.direction, v.peer, v.body, v.origin, v.link, v.corr, v.created_at
+    from (values ${sql.join(rows, sql`, `)}) as v (n, msisdn, direction, peer, body, origin, link, corr, created_at)
+    join subscribers s on s.msisdn = v.msisdn and s.archive_on
+    order by v.n`);
+}
+
+/**
  * Replies just sent, for recipients whose archive is on: `archive_text` (password masked), else only the template
  * name; binary replies (WAP push) are not archived. Once per reply (unique outbox_id), however often its send is recorded. One statement per batch.
  */
