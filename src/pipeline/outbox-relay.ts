@@ -13,6 +13,10 @@ import { MT_JOB_OPTIONS, mtSentKey, type Queues } from './queues.js';
 
 /** Rows per sweep query; a larger backlog takes several pages in one sweep. */
 const SWEEP_BATCH = 1000;
+/** A reply marked relayed but still pending after this long is looked at again (sweepStale). */
+const STALE_AFTER_MS = 60_000;
+/** The stale look runs on every this-many-th sweep tick (and on start). */
+const STALE_EVERY_TICKS = 15;
 
 export interface RelayRow {
   id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string;
@@ -31,6 +35,8 @@ export interface OutboxRelay {
   relayByIdemKey(idemKey: string): Promise<void>;
   /** Relays rows left unrelayed for longer than `olderThanMs`; returns how many. */
   sweep(olderThanMs?: number): Promise<number>;
+  /** Settles pending rows relayed longer than `staleMs` ago whose job is gone; returns how many it looked at. */
+  sweepStale(staleMs?: number): Promise<number>;
   close(): void;
 }
 
@@ -123,11 +129,39 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
       after = rows[rows.length - 1]!.createdAt;
     }
   }
+  /**
+   * Replies marked relayed and still pending long after. Either the 'sent' mark was lost (a kill -9 between the
+   * send and the batched mark: the sent-marker says so, the row is marked), or the mt job itself was lost (Redis
+   * killed within AOF's fsync second after the add): no marker and no job `ob-<id>`, so it is relayed again. A
+   * job still waiting (its link has no session) or kept as failed is left alone.
+   */
+  async function sweepStale(staleMs = STALE_AFTER_MS) {
+    const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lt(outbox.relayedAt, new Date(now().getTime() - staleMs))))
+      .orderBy(outbox.relayedAt)
+      .limit(SWEEP_BATCH);
+    if (rows.length === 0) return 0;
+    const sent = await deps.redis.mget(...rows.map((r) => mtSentKey(deps.prefix, r.id)));
+    const lost: RelayRow[] = [];
+    for (const [i, r] of rows.entries()) {
+      if (sent[i] !== null) deps.marks.sent({ id: r.id, status: 'sent', segments: 0, messageIds: [] });
+      else if (!(await deps.queues.mt(r.link).getJob(`ob-${r.id}`))) lost.push(r);
+    }
+    if (lost.length) {
+      deps.log.warn({ rows: lost.length }, 'relaying again outbox rows whose mt job is gone unsent (lost with Redis)');
+      await relay(lost, true);
+    }
+    return rows.length;
+  }
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   if (deps.sweepEveryMs) {
+    let ticks = 0;
     const tick = async (olderThanMs?: number) => {
-      try { await sweep(olderThanMs); } catch (e) { deps.log.warn({ err: e }, 'outbox sweep failed; will retry'); }
+      try {
+        await sweep(olderThanMs);
+        if (ticks++ % STALE_EVERY_TICKS === 0) await sweepStale();
+      } catch (e) { deps.log.warn({ err: e }, 'outbox sweep failed; will retry'); }
       if (!stopped) timer = setTimeout(() => void tick(), deps.sweepEveryMs);
     };
     // On start, every unrelayed row at once, whatever its age: rows a killed process committed but never
@@ -143,6 +177,7 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
       await relayAgain(rows);
     },
     sweep,
+    sweepStale,
     close() { stopped = true; if (timer) clearTimeout(timer); },
   };
 }

@@ -85,4 +85,23 @@ describe('outbox relay', () => {
       relay.close();
     }
   });
+  it('settles replies relayed long ago and still pending: marks the sent one, relays again the one whose job is gone, leaves the waiting one', async () => {
+    const m = marks();
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: m, log: pino({ level: 'silent' }) });
+    const [sentRow, lostRow, waitingRow] = [await row('st-sent'), await row('st-lost'), await row('st-wait')];
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    for (const r of [sentRow, lostRow, waitingRow]) await t.handle.db.update(outbox).set({ relayedAt: longAgo }).where(eq(outbox.id, r.id));
+    await redis.set(mtSentKey(t.svc.prefix, sentRow.id), '1'); // sent; its 'sent' mark was lost (a kill -9)
+    await queues.mt('l1').add('reply', { outboxId: waitingRow.id } as never, { jobId: `ob-${waitingRow.id}` }); // waits for a session
+    // lostRow: neither marker nor job (the job was lost with Redis)
+    expect(await relay.sweepStale()).toBeGreaterThanOrEqual(3);
+    await m.flush();
+    const status = async (id: number) => (await t.handle.db.select().from(outbox).where(eq(outbox.id, id)))[0]!.status;
+    expect(await status(sentRow.id)).toBe('sent');
+    const lostJob = await queues.mt('l1').getJob(`ob-${lostRow.id}`);
+    expect(lostJob?.data).toMatchObject({ outboxId: lostRow.id, again: true });
+    expect(await queues.mt('l1').getJob(`ob-${sentRow.id}`)).toBeUndefined();
+    expect((await queues.mt('l1').getJob(`ob-${waitingRow.id}`))?.data).toEqual({ outboxId: waitingRow.id });
+    relay.close();
+  });
 });
