@@ -29,7 +29,7 @@ const envSchema = z.object({
   OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
-  // The bounded backlog between ack and reply (pipeline/backlog.ts): past it, MO are answered ESME_RTHROTTLED.
+  // The bounded backlog between ack and reply (pipeline/mo/backlog.ts): past it, MO are answered ESME_RTHROTTLED.
   MO_BACKLOG_MAX: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   MT_BACKLOG_PER_LINK: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   BACKLOG_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),

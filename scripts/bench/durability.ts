@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createAckGate, type AckDurability } from '../../src/pipeline/ack-durability.js';
+import { createAckGate, type AckDurability } from '../../src/pipeline/mo/ack-durability.js';
 import { MO_JOB_OPTIONS } from '../../src/pipeline/queues.js';
 import { freePort } from './gateway-process.js';
 import type { BenchServices } from './services.js';

@@ -1,5 +1,5 @@
 /**
- * The transactional half of the one MO executor (pipeline/mo-execute.ts puts the queues around it; web/ may
+ * The transactional half of the one MO executor (pipeline/mo/execute.ts puts the queues around it; web/ may
  * call it directly): a plan's slow preparation outside any transaction, then its action inside the caller's.
  * `rehearse` is the dry run: the same two steps in a transaction that is always rolled back.
  */

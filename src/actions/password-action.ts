@@ -28,7 +28,7 @@ export function passwordAction(spec: {
         // No refusal SMS to a web request: the page says so, and a form that texts refusals would pump SMS too.
         return issued.notify && msg.channel !== 'web' ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
       }
-      // `ON` turns the archive on: archive rows earlier MO of a batch deferred are stored first (mo-batch.ts).
+      // `ON` turns the archive on: archive rows earlier MO of a batch deferred are stored first (batch.ts).
       if (spec.kind === 'archive') await deps.beforeArchiveChange?.();
       await spec.store(tx, msg.msisdn, issued.hash, now, msg.channel);
       await logOperation(tx, deps, msg, spec.name, 'ok', now);

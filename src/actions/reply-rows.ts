@@ -1,5 +1,5 @@
 /**
- * Replies → outbox rows, for every executor (pipeline/mo-execute.ts for MO, web/subscriber/act.ts for the web):
+ * Replies → outbox rows, for every executor (pipeline/mo/execute.ts for MO, web/subscriber/act.ts for the web):
  * each reply goes back to the number from the short code, on one link, under one idempotency key and corr. Pure.
  */
 import type { NewOutboxRow } from '../db/queries/web-outbox.js';

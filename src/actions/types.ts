@@ -45,7 +45,7 @@ export interface ActionDeps {
   operations?: OperationSink;
   /**
    * Called before an action turns a number's archive on or off: the MO batch stores the archive rows earlier MO
-   * deferred (pipeline/mo-batch.ts ArchiveBatch), so each saw the archive as it was after its own action.
+   * deferred (pipeline/mo/batch.ts ArchiveBatch), so each saw the archive as it was after its own action.
    */
   beforeArchiveChange?(): Promise<void>;
 }
@@ -60,7 +60,7 @@ export interface Action<P = Record<string, unknown>> {
   placeholders: Readonly<Record<string, readonly string[]>>;
   /**
    * The action is slow inside its transaction (tens of milliseconds): the pipeline runs it in a transaction
-   * of its own instead of batching it with other MO (pipeline/mo-batch.ts), so it never holds a batch up.
+   * of its own instead of batching it with other MO (pipeline/mo/batch.ts), so it never holds a batch up.
    */
   slow?: boolean;
   /**

@@ -1,7 +1,7 @@
 /**
  * The USSD menu runtime's decisions, pure: given the operator's menu for a USSD code (db/schema/config.ts),
  * where the subscriber is in it and what they typed, the next step: a screen (session stays open), an action
- * to run (its reply closes the session), an SMS route to try, or a closing text. pipeline/ussd-worker.ts keeps
+ * to run (its reply closes the session), an SMS route to try, or a closing text. pipeline/mo/ussd.ts keeps
  * the state in Redis and runs the step.
  *
  * Where USSD codes are matched (SPEC "The services"; PROTOCOL.md §5 "Menu session on SMPP"):

@@ -110,6 +110,6 @@ export interface AssembledMo {
   /** the data_coding byte as received. */
   dcs: number;
   channel: 'sms' | 'ussd';
-  /** A USSD MO's ussd_service_op and its_session_info (PROTOCOL.md §5): the mo worker hands it to ussd-worker.ts. */
+  /** A USSD MO's ussd_service_op and its_session_info (PROTOCOL.md §5): the mo worker hands it to mo/ussd.ts. */
   ussd?: { op: number; session?: number };
 }

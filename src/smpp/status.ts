@@ -77,13 +77,13 @@ export function statusForError(e: unknown): number {
       return ESME.RINVMSGLEN;
     case 'SCGW_MO_THROTTLED':
     case 'SCGW_BACKLOG_FULL':
-      // pipeline/mo-limits.ts (rate), pipeline/backlog.ts (bounded backlog): the SMSC holds the MO and retries.
+      // pipeline/mo/limits.ts (rate), pipeline/mo/backlog.ts (bounded backlog): the SMSC holds the MO and retries.
       return ESME.RTHROTTLED;
     case 'SCGW_PARTS_OPEN_LIMIT':
       // Open sets end by completing or timing out: the peer may resubmit later, like a full queue.
       return ESME.RMSGQFUL;
     case 'SCGW_UNKNOWN_SHORT_CODE':
-      // pipeline/intake.ts: no route serves this destination.
+      // pipeline/mo/intake.ts: no route serves this destination.
       return ESME.RINVDSTADR;
     default:
       return ESME.RSYSERR;

@@ -3,7 +3,7 @@ import { outbox } from '../schema/index.js';
 
 export type NewOutboxRow = Omit<typeof outbox.$inferInsert, 'id' | 'status' | 'createdAt'>;
 
-/** The columns the pipeline's outbox relay needs of each row (pipeline/outbox-relay.ts RELAY_COLUMNS). */
+/** The columns the pipeline's outbox relay needs of each row (pipeline/outbox/relay.ts RELAY_COLUMNS). */
 const RETURNING = {
   id: outbox.id, link: outbox.link, corr: outbox.corr, source: outbox.source, destination: outbox.destination, body: outbox.body, template: outbox.template,
 };

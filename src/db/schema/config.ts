@@ -23,7 +23,7 @@ export interface MenuNode {
 
 /**
  * USSD menus, one per USSD code (`*111#`): a tree of numbered items. Read per USSD MO (no cache: a change
- * applies to the next screen); the runtime that walks it: actions/ussd-menu.ts, pipeline/ussd-worker.ts.
+ * applies to the next screen); the runtime that walks it: actions/ussd-menu.ts, pipeline/mo/ussd.ts.
  */
 export const ussdMenus = pgTable('ussd_menus', {
   code: text('code').primaryKey(),

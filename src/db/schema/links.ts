@@ -32,7 +32,7 @@ export const links = pgTable('links', {
   bindKind: text('bind_kind', { enum: ['transceiver', 'transmitter', 'receiver'] }).notNull().default('transceiver'),
   /**
    * Seconds an MO's content is remembered so that the same MO re-sent on a new bind (its ack was lost) folds
-   * into the first instead of being acted on again; 0 = off (pipeline/dedupe.ts, README "Durability").
+   * into the first instead of being acted on again; 0 = off (pipeline/mo/dedupe.ts, README "Durability").
    */
   dedupeWindowS: integer('dedupe_window_s').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

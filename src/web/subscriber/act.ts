@@ -1,5 +1,5 @@
 /**
- * The web's executor of actions (the password form, MMS notices, login alerts): the shape of pipeline/mo-execute.ts
+ * The web's executor of actions (the password form, MMS notices, login alerts): the shape of pipeline/mo/execute.ts
  * without its queues. planNamedAction → preparePlan outside any transaction (a password hash holds no lock and no
  * pool connection) → one transaction: the page's own checks and writes, the actions, their operations-log rows and
  * outbox rows → commit → relay. A crash between commit and relay loses nothing: the relay's sweep queues rows left

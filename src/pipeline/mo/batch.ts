@@ -1,0 +1,120 @@
+/**
+ * Group commit for MO: the actions of MO arriving within a couple of milliseconds run in ONE transaction,
+ * with one multi-row insert of idempotency keys and one of replies, so a help reply costs about two
+ * statements instead of six and one commit is shared by the batch. Correctness is the per-MO path's:
+ * the key insert decides who acts, a failure rolls the whole batch back and each MO is then retried in a
+ * transaction of its own (a poison MO fails alone). Slow actions (password hashing) never join a batch.
+ */
+import type { Db, Tx } from '../../db/client.js';
+import { insertOperations, type NewOperationRow, type OperationSink } from '../../db/queries/operations.js';
+import { archiveManyIfOn, type ArchiveEntry } from '../../db/queries/sms-archive.js';
+import { outbox, processedMo } from '../../db/schema/index.js';
+import type { Logger } from '../../log.js';
+import { RELAY_COLUMNS, type RelayRow } from '../outbox/relay.js';
+
+export type NewReply = typeof outbox.$inferInsert;
+
+export interface BatchItem {
+  idemKey: string;
+  slow: boolean;
+  /**
+   * Runs the action in the given transaction, its operations-log rows to `operations` and its MO archive rows to
+   * `archive`; returns the replies to write.
+   */
+  act(tx: Tx, operations: OperationSink, archive: ArchiveBatch): Promise<NewReply[]>;
+}
+
+/**
+ * The batch's MO archive rows: each is stored only if its number's archive is on, checked and inserted in one
+ * statement for the whole batch at its end. An action that turns a number's archive on or off calls `flush()`
+ * BEFORE its update, so the rows deferred by earlier MO of the batch see the archive as it was after their own
+ * action, exactly as a per-MO check did.
+ */
+export interface ArchiveBatch {
+  defer(entry: ArchiveEntry): void;
+  flush(): Promise<void>;
+}
+
+/** null: acted on before (the key was taken); else the replies written, ready to relay. */
+export type BatchResult = RelayRow[] | null;
+
+export interface MoBatcher {
+  submit(item: BatchItem): Promise<BatchResult>;
+}
+
+interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void }
+
+export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; maxWaitMs?: number }): MoBatcher {
+  const maxBatch = deps.maxBatch ?? 64;
+  const maxWaitMs = deps.maxWaitMs ?? 2;
+  let queue: Pending[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
+    return deps.db.transaction(async (tx) => {
+      const keys = [...new Set(items.map((p) => p.item.idemKey))];
+      const taken = await tx.insert(processedMo).values(keys.map((idemKey) => ({ idemKey }))).onConflictDoNothing().returning({ k: processedMo.idemKey });
+      const fresh = new Set(taken.map((r) => r.k));
+      const results = new Map<Pending, BatchResult>();
+      const actedBy = new Map<string, RelayRow[]>();
+      const values: NewReply[] = [];
+      const logged: NewOperationRow[] = []; // the batch's operations-log rows, written in one statement below
+      const operations: OperationSink = (row) => { logged.push(row); };
+      let deferred: ArchiveEntry[] = [];
+      const archive: ArchiveBatch = {
+        defer: (entry) => { deferred.push(entry); },
+        async flush() {
+          const rows = deferred;
+          deferred = [];
+          if (rows.length) await archiveManyIfOn(tx, rows);
+        },
+      };
+      for (const p of items) {
+        // delete(): of two MO with one key in a batch, the first acts and the second is a duplicate.
+        if (!fresh.delete(p.item.idemKey)) { results.set(p, null); continue; }
+        values.push(...(await p.item.act(tx, operations, archive)));
+        const rows: RelayRow[] = [];
+        results.set(p, rows);
+        actedBy.set(p.item.idemKey, rows);
+      }
+      await archive.flush();
+      await insertOperations(tx, logged);
+      if (values.length) {
+        const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });
+        for (const { idemKey, ...row } of rows) actedBy.get(idemKey)?.push(row);
+      }
+      return results;
+    });
+  }
+
+  async function flush(items: Pending[]) {
+    try {
+      const results = await runBatch(items);
+      // Durable from here: every action of the batch, its log and its replies committed together.
+      for (const p of items) p.resolve(results.get(p) ?? null);
+    } catch (e) {
+      if (items.length === 1) { items[0]!.reject(e); return; }
+      deps.log.warn({ err: e, batch: items.length }, 'MO batch failed; retrying each MO on its own');
+      await Promise.all(items.map((p) => flush([p])));
+    }
+  }
+
+  function drain() {
+    if (timer) { clearTimeout(timer); timer = undefined; }
+    const items = queue;
+    queue = [];
+    if (items.length) void flush(items);
+  }
+
+  return {
+    submit(item) {
+      return new Promise<BatchResult>((resolve, reject) => {
+        const p = { item, resolve, reject };
+        if (item.slow) { void flush([p]); return; }
+        queue.push(p);
+        if (queue.length >= maxBatch) drain();
+        else timer ??= setTimeout(drain, maxWaitMs);
+      });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The one executor of MO plans (keyword MO and USSD steps alike): the plan's slow preparation outside any
+ * transaction, then the group-commit transaction (idempotency key, action, archive, operations log, outbox),
+ * then the relay of the replies. A plan that is already done (its key taken) only has its replies relayed
+ * again; the mt worker's sent-marker keeps a sent one from going out twice.
+ */
+import type { ActionDeps, Locale, Reply } from '../../actions/index.js';
+import { preparePlan, runPlan } from '../../actions/execute.js';
+import type { ActionPlan } from '../../actions/plan.js';
+import { replyRows } from '../../actions/reply-rows.js';
+import type { Tx } from '../../db/client.js';
+import { archiveMo, type ArchivableMo } from './archive.js';
+import type { MoBatcher, NewReply } from './batch.js';
+import type { OutboxRelay } from '../outbox/relay.js';
+import type { PartsStore } from './parts-store.js';
+
+export interface ExecuteDeps {
+  db: Parameters<typeof preparePlan>[0];
+  batcher: MoBatcher;
+  relay: OutboxRelay;
+  /** Needed only for reassembled MO (Execution.partsKey). */
+  parts?: Pick<PartsStore, 'markRouted'>;
+  action: ActionDeps;
+  faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
+  onRouted?(outcome: { action: string; binary: boolean }): void;
+}
+
+export interface Execution {
+  idemKey: string;
+  /** Set when the MO was reassembled: its parts are marked routed once it is done. */
+  partsKey?: string;
+  corr: string;
+  link: string;
+  /** The MO's own addresses: replies go from its destination back to its source. */
+  source: string;
+  destination: string;
+  locale: Locale;
+  /** null: no action, only `shape([])`'s replies (a USSD menu screen). */
+  plan: ActionPlan | null;
+  /** The replies as sent: the action's own for SMS, one screen for USSD. */
+  shape?(replies: Reply[]): Reply[];
+  tlvs?: NewReply['tlvs'];
+  /** SMS MO are kept in the archive (when it is on) with their replies; USSD screens never. */
+  archive?: ArchivableMo & { binary: boolean };
+}
+
+/** true: acted on now; false: acted on before (only its replies were relayed again). */
+export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boolean> {
+  const plan = ex.plan;
+  const actionDeps = plan ? await preparePlan(deps.db, plan, deps.action) : deps.action;
+  const rows = await deps.batcher.submit({
+    idemKey: ex.idemKey,
+    slow: plan?.action.slow === true,
+    act: async (tx: Tx, operations, archive) => {
+      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: () => archive.flush() }) : [];
+      const replies = ex.shape ? ex.shape(acted) : acted;
+      if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now(), archive.defer); // after the action: `ON` itself is kept
+      deps.faults?.inTransaction?.(ex.idemKey);
+      return replyRows(replies, { idemKey: ex.idemKey, link: ex.link, source: ex.destination, destination: ex.source, corr: ex.corr }, {
+        ...(ex.archive ? { archive: { render: deps.action.render, locale: ex.locale } } : {}),
+        ...(ex.tlvs ? { tlvs: ex.tlvs } : {}),
+      });
+    },
+  });
+  // Durable from here: action, operations log and replies committed together.
+  deps.faults?.afterCommit?.(ex.idemKey);
+  if (rows === null) await deps.relay.relayByIdemKey(ex.idemKey);
+  else {
+    deps.onRouted?.({ action: plan?.action.name ?? 'ussd.menu', binary: ex.archive?.binary === true });
+    await deps.relay.relay(rows);
+  }
+  if (ex.partsKey) await deps.parts?.markRouted(ex.partsKey);
+  return rows !== null;
+}

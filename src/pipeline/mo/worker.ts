@@ -1,0 +1,128 @@
+/**
+ * The `mo` worker: decode with the link's settings, reassemble, route, and run the action in a Postgres
+ * transaction keyed by the MO's idempotency key (shared with other MO by group commit, batch.ts); the
+ * same transaction writes the operations log and the replies (outbox). BullMQ delivers at least once; the
+ * processed_mo row makes the action happen once.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ActionDeps } from '../../actions/index.js';
+import { planAction } from '../../actions/plan.js';
+import type { Db } from '../../db/client.js';
+import { withoutQueryParams, type Logger } from '../../log.js';
+import { matchRoute } from '../../routing/index.js';
+import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh } from '../../text/index.js';
+import type { AssembledMo, MoJob, MoQueueJob } from '../jobs.js';
+import { archiveFeedCopy } from './archive.js';
+import { executePlan } from './execute.js';
+import { isReceipt } from './intake.js';
+import type { MoBatcher } from './batch.js';
+import type { OutboxRelay } from '../outbox/relay.js';
+import { backoffDelay, MO_QUEUE, WORKER_RECOVERY_OPTIONS } from '../queues.js';
+import type { RouteCache } from '../route-cache.js';
+import type { PartsStore } from './parts-store.js';
+import { createUssdSessions, type UssdSessions } from './ussd-sessions.js';
+import { actOnUssd } from './ussd.js';
+import { isDeliveryReceipt, processReceiptJob } from './receipts.js';
+
+export interface MoWorkerDeps {
+  db: Db;
+  cache: RouteCache;
+  relay: OutboxRelay;
+  batcher: MoBatcher;
+  parts: PartsStore;
+  log: Logger;
+  tagMsisdn(msisdn: string): string;
+  action: Omit<ActionDeps, 'render'>;
+  /** USSD menu sessions; createMoWorker keeps them on the worker's Redis connection when not given. */
+  ussd?: UssdSessions;
+  /** Test hooks for simulated crashes: inside the transaction after the action, and right after commit. */
+  faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
+  onRouted?(outcome: { action: string; binary: boolean }): void;
+  /** A data_coding we do not know (decoded as GSM-7, 3GPP TS 23.038 reserved groups). */
+  onUnknownDcs?(dcs: number): void;
+}
+
+
+
+export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
+  const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
+  // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
+  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); }), {
+    connection,
+    prefix,
+    concurrency,
+    settings: { backoffStrategy: backoffDelay },
+    ...WORKER_RECOVERY_OPTIONS,
+  });
+}
+
+export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Promise<void> {
+  const data = job.data;
+  if (data.kind === 'concat-timeout') {
+    const assembled = await deps.parts.expire(data, deps.cache.current());
+    if (assembled) await routeAndAct(assembled, deps);
+    return;
+  }
+  if (isDeliveryReceipt(data.esmClass)) {
+    // Never routed as MO: matched to the sent reply (receipts.ts; an early one is retried).
+    await processReceiptJob(job as Job<MoJob>, { db: deps.db, log: deps.log, now: deps.action.now });
+    return;
+  }
+  if (isReceipt(data.esmClass)) {
+    // SME acks and intermediate notifications (S34 §5.2.12): acked, never routed as MO.
+    deps.log.debug({ corr: data.corr, link: data.link, esmClass: data.esmClass }, 'receipt-type message ignored');
+    return;
+  }
+  const assembled = await assemble(job.id ?? data.corr, data, deps);
+  if (assembled) await routeAndAct(assembled, deps);
+}
+
+async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<AssembledMo | null> {
+  const link = deps.cache.current().links.get(job.link);
+  const textOpts = link ? { dc0: link.dc0, gsm7Packed: link.gsm7Packed } : DEFAULT_TEXT_OPTIONS;
+  const sm = Buffer.from(job.sm, 'base64');
+  // SMPP 3.4 §5.3.2.32: message_payload carries the whole message when short_message is empty.
+  const raw = job.payload && sm.length === 0 ? Buffer.from(job.payload, 'base64') : sm;
+  const { udh, body } = splitUdh(raw, (job.esmClass & 0x40) !== 0);
+  const channel = job.ussdServiceOp !== undefined ? 'ussd' : 'sms';
+  const ussd = job.ussdServiceOp === undefined ? {} : { ussd: { op: job.ussdServiceOp, ...(job.itsSessionInfo === undefined ? {} : { session: job.itsSessionInfo }) } };
+  const part = await deps.parts.add(job, udh, body, textOpts);
+  if (part === 'held') return null;
+  if (part) return { ...part, channel, ...ussd };
+  const decoded = decodeUserData([{ body, udhLength: udh?.length ?? 0 }], job.dataCoding, textOpts);
+  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, dcs: job.dataCoding, channel, ...ussd };
+}
+
+export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
+  const view = deps.cache.current();
+  // The per-message child (with its keyed msisdn hash) is made only when something is logged.
+  let child: Logger | undefined;
+  const log = () => (child ??= deps.log.child({ corr: mo.corr, link: mo.link, msisdn: deps.tagMsisdn(mo.source) }));
+  const linkRow = view.links.get(mo.link);
+  if (linkRow?.archiveFeed) {
+    // An archive-feed link carries copies of subscribers' other traffic: stored, never routed or answered.
+    await archiveFeedCopy(deps.db, mo, deps.action.now());
+    if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+    return;
+  }
+  const exec = { ...deps, action: { ...deps.action, render: view.render } };
+  if (mo.ussd && deps.ussd) {
+    await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd, exec }, log()); // a menu session, not a keyword route
+    return;
+  }
+  const text = mo.decoded.kind === 'text' ? mo.decoded.text : '';
+  if (!mo.decoded.dcs.known) {
+    log().warn({ dcs: mo.dcs, alphabet: mo.decoded.dcs.alphabet }, 'MO with an unknown data_coding; decoded as GSM 03.38');
+    deps.onUnknownDcs?.(mo.dcs);
+  }
+  // Binary MO is not text: never routed, answered with the short code's help (#4); so is a short code without routes.
+  const m = mo.decoded.kind === 'binary' ? { route: null, args: '' } : matchRoute(view.table, mo.destination, text);
+  const plan = planAction({ msisdn: mo.source, shortCode: mo.destination, text, args: m.args, link: mo.link, channel: mo.channel, corr: mo.corr, allowBinary: linkRow?.allowBinary === true }, m.route);
+  if (plan.note && mo.decoded.kind !== 'binary') log().warn({ route: plan.route?.id, shortCode: mo.destination }, plan.note);
+  const acted = await executePlan({
+    idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,
+    locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
+  }, exec);
+  if (deps.log.isLevelEnabled('debug')) log().debug({ action: plan.action.name, acted }, acted ? 'MO acted on' : 'MO already acted on; replies relayed again if needed');
+}

@@ -1,0 +1,11 @@
+/**
+ * MT out: the `mt-<link>` workers of the links this node holds a reply sender for (a session bound to our
+ * listener, or our own bind to an SMSC: outbound-links.ts), at the link's contracted rate.
+ * - worker.ts: encodes and splits a reply (text/), sends each part through the best sender of its link
+ *   (senders.ts: ready, not suspect, window room), remembers accepted parts so a throttled part alone is resent,
+ *   and sets the sent-marker (sent.ts) before the job completes.
+ * - receipts.ts: reading delivery receipts (pure); they arrive as MO and are matched by mo/receipts.ts.
+ * Promises: a reply goes out once (only PDUs in flight at a crash may repeat); a dead session holds no job.
+ */
+export { createOutboundLinks } from './outbound-links.js';
+export { createMtDispatcher } from './worker.js';

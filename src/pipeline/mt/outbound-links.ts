@@ -1,0 +1,183 @@
+/**
+ * Outbound links (direction 'connect', SPEC flow item 2): on a listener node, scgw binds as an ESME to each
+ * enabled connect link's SMSC. MO arrive as deliver_sm and take the listener's intake (acked only after the
+ * durable enqueue); while the bind can transmit it is a reply sender of its link, so the link's mt worker
+ * (and its rate limit) sends replies as submit_sm with registered_delivery 1, whose receipts come back as
+ * deliver_sm through the same intake.
+ *
+ * The first bind is retried here with a capped backoff (a refused password included: logged, never fatal);
+ * once bound, the client rebinds by itself after a drop (smpp/client.ts). The config view is polled: a link
+ * added, removed or edited is bound, unbound or rebound without a restart.
+ */
+import type { Logger } from '../../log.js';
+import { createSmppClient, type SmppClient } from '../../smpp/client.js';
+import { ESME } from '../../smpp/status.js';
+import type { InboundMessage, OutboundPdu } from '../../smpp/types.js';
+import { isVendorName, vendors } from '../../smpp/vendors/index.js';
+import type { LinkRow } from '../../db/queries/config.js';
+import type { MtDispatcher, ReplySender } from './worker.js';
+import type { RouteCache } from '../route-cache.js';
+
+export interface OutboundLinksDeps {
+  cache: RouteCache;
+  mt: Pick<MtDispatcher, 'senderUp' | 'senderDown'>;
+  log: Logger;
+  /** The listener's intake: resolves once the message is durable. */
+  intake(msg: InboundMessage): Promise<void>;
+  smpp: { responseTimeoutMs: number; enquireLinkS: number };
+  /** How often the config view and the binds' state are checked. */
+  pollMs?: number;
+  /** First delay of the bind backoff (doubling, capped at MAX_BACKOFF_MS). */
+  reconnectBaseMs?: number;
+  onRefused?(reason: string): void;
+}
+
+export interface OutboundLinks {
+  /** 1 while this node holds a bound session to the link's SMSC, else 0. */
+  bound(link: string): number;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  key: string;
+  client: SmppClient;
+  sender: ReplySender;
+  canTransmit: boolean;
+  up: boolean;
+  stopped: boolean;
+  attempt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/** Everything that needs a fresh bind when it changes. */
+function bindKey(l: LinkRow): string {
+  return JSON.stringify([l.host, l.port, l.remoteSystemId, l.remotePassword, l.systemType, l.bindKind, l.window, l.vendor]);
+}
+
+/**
+ * An ESME's answer to a deliver_sm it cannot take [S34 §5.1.3]: RX_T_APPN (temporary: the SMSC retries) for
+ * queue trouble and anything unknown, RX_P_APPN (permanent) for a short code no route serves.
+ */
+export function refusalStatus(e: unknown): number {
+  return (e as { code?: string }).code === 'SCGW_UNKNOWN_SHORT_CODE' ? ESME.RX_P_APPN : ESME.RX_T_APPN;
+}
+
+export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
+  const entries = new Map<string, Entry>();
+  const baseMs = deps.reconnectBaseMs ?? 1000;
+  let version = -1;
+  let closed = false;
+
+  function open(l: LinkRow): Entry {
+    const log = deps.log.child({ link: l.name });
+    const client = createSmppClient({
+      host: l.host ?? '', port: l.port ?? 0,
+      systemId: l.remoteSystemId ?? l.name, password: l.remotePassword ?? '', systemType: l.systemType,
+      bindKind: l.bindKind, link: l.name, log: deps.log,
+      window: l.window, responseTimeoutMs: deps.smpp.responseTimeoutMs, enquireLinkS: deps.smpp.enquireLinkS,
+      reconnect: true, reconnectBaseMs: baseMs,
+      vendor: isVendorName(l.vendor) ? vendors[l.vendor] : vendors.standard,
+      onMessage: async (msg) => {
+        try {
+          await deps.intake(msg);
+          return ESME.ROK; // durable: the client acks only now
+        } catch (e) {
+          const status = refusalStatus(e);
+          deps.onRefused?.((e as { code?: string }).code ?? 'error');
+          log.warn({ err: e, status }, 'deliver_sm not accepted; the SMSC will retry');
+          return status;
+        }
+      },
+    });
+    const sender: ReplySender = {
+      get ready() { return client.bound; },
+      get suspect() { return client.suspect; },
+      get hasRoom() { return client.hasRoom; },
+      onRoom: (cb) => client.onRoom(cb),
+      // registered_delivery 1: a receipt on success or failure, for every segment [S34 §5.2.17; PROTOCOL §4];
+      // not for USSD screens (a dialogue, not a stored message), nor where the PDU already says.
+      send: (pdu: OutboundPdu, timeoutMs) => client.submit({ ...pdu, registeredDelivery: pdu.registeredDelivery ?? (pdu.tlvs?.ussdServiceOp === undefined ? 1 : 0) }, timeoutMs),
+    };
+    const entry: Entry = { key: bindKey(l), client, sender, canTransmit: l.bindKind !== 'receiver', up: false, stopped: false, attempt: 0, timer: undefined };
+    const tryBind = () => {
+      entry.timer = undefined;
+      client.connect().then(
+        async () => {
+          entry.attempt = 0;
+          if (entry.stopped) await client.close(); // closed while binding
+          else log.info({ host: l.host, port: l.port }, 'outbound link bound');
+        },
+        (e: unknown) => {
+          if (entry.stopped) return;
+          const delayMs = Math.min(baseMs * 2 ** entry.attempt++, MAX_BACKOFF_MS);
+          log.warn({ err: e, delayMs, attempt: entry.attempt }, 'outbound bind failed; retrying');
+          entry.timer = setTimeout(tryBind, delayMs);
+        },
+      );
+    };
+    tryBind();
+    return entry;
+  }
+
+  async function shut(link: string, e: Entry): Promise<void> {
+    e.stopped = true;
+    clearTimeout(e.timer);
+    if (e.up) {
+      e.up = false;
+      await deps.mt.senderDown(link, e.sender);
+    }
+    await e.client.close();
+  }
+
+  /** Bind state → reply sender up/down, so the mt worker runs here only while replies can leave. */
+  function track(): void {
+    for (const [link, e] of entries) {
+      const ready = e.canTransmit && e.client.bound;
+      if (ready && !e.up) {
+        e.up = true;
+        deps.mt.senderUp(link, e.sender);
+      } else if (!ready && e.up) {
+        e.up = false;
+        deps.mt.senderDown(link, e.sender).catch((err: unknown) => deps.log.warn({ err, link }, 'mt worker stop failed'));
+      }
+    }
+  }
+
+  async function sync(): Promise<void> {
+    const view = deps.cache.current();
+    if (view.version === version) return;
+    version = view.version;
+    const wanted = new Map([...view.links.values()].filter((l) => l.direction === 'connect' && l.enabled && l.host && l.port).map((l) => [l.name, l]));
+    for (const [name, e] of [...entries]) {
+      const l = wanted.get(name);
+      if (l && bindKey(l) === e.key) continue;
+      entries.delete(name);
+      deps.log.info({ link: name }, l ? 'outbound link changed; binding again' : 'outbound link removed or disabled; unbinding');
+      await shut(name, e);
+    }
+    for (const [name, l] of wanted) if (!entries.has(name)) entries.set(name, open(l));
+  }
+
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) return; // one sync at a time: unbinding a changed link may take a response timeout
+    running = sync().then(track)
+      .catch((e: unknown) => deps.log.warn({ err: e }, 'outbound links: sync failed'))
+      .finally(() => { running = undefined; });
+  };
+  tick();
+  const timer = setInterval(() => { if (!closed) tick(); }, deps.pollMs ?? 250);
+
+  return {
+    bound: (link) => (entries.get(link)?.client.bound ? 1 : 0),
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await running;
+      await Promise.all([...entries].map(([link, e]) => shut(link, e)));
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The reply senders of each link on this node, and the choice of one per PDU. "Ready" means bound, not alive:
+ * a peer that abandoned its socket keeps a session bound until the keepalive notices. So a PDU goes to a ready
+ * sender that is not suspect (smpp/liveness.ts) and has window room, round robin; it never waits on a full
+ * window while another sender of the link has room. When none has, it waits for room, a suspicion change or a
+ * new sender, but no longer than the caller's deadline: a job must not hold a worker slot on a dead window.
+ */
+import { ScgwError } from '../../errors.js';
+import type { SmppSession } from '../../smpp/session.js';
+import type { OutboundPdu, SendResult } from '../../smpp/types.js';
+
+/** Whatever can carry a link's replies: a session bound to us (deliver_sm) or our bind to an SMSC (submit_sm). */
+export interface ReplySender {
+  /** Ready now: bound, and the bind lets replies go this way. */
+  readonly ready: boolean;
+  /** A PDU of ours went unanswered and nothing answered since: probed, not picked. */
+  readonly suspect: boolean;
+  /** A PDU sent now takes a window slot at once (synchronously, inside send()). */
+  readonly hasRoom: boolean;
+  /** Calls cb when a PDU may have become sendable without waiting (room, suspicion, the end); returns the unsubscribe. */
+  onRoom(cb: () => void): () => void;
+  /** timeoutMs: this PDU's response timer; running out makes the sender suspect. */
+  send(pdu: OutboundPdu, timeoutMs: number): Promise<SendResult>;
+}
+
+/** A session a peer bound to our listener: replies go back as deliver_sm [S34 §2.2]. */
+export function sessionSender(s: SmppSession): ReplySender {
+  return {
+    get ready() { return s.canReceive; },
+    get suspect() { return s.suspect; },
+    get hasRoom() { return s.hasRoom; },
+    onRoom: (cb) => s.onRoom(cb),
+    send: (pdu, timeoutMs) => s.send('deliver_sm', pdu, timeoutMs),
+  };
+}
+
+/** No sender of the link had room (or all were suspect) until the deadline: nothing was sent. */
+export const NO_ROOM = 'no-room';
+
+export interface SenderPool {
+  /** Adds a sender; true when it is the link's first. */
+  add(link: string, sender: ReplySender): boolean;
+  /** Removes a sender; true when the link has none left. False when it was not there. */
+  remove(link: string, sender: ReplySender): boolean;
+  /** Some sender of the link is ready (suspect or not). */
+  ready(link: string): boolean;
+  /**
+   * Sends one PDU through the best sender of the link, waiting for room until deadline (epoch ms). The parts
+   * of one reply share `affinity`: they stay on one sender while it can take them (some SMSCs join a
+   * concatenated message per bind), and move to another only rather than wait.
+   */
+  send(link: string, pdu: OutboundPdu, deadline: number, affinity?: { sender?: ReplySender }): Promise<SendResult | typeof NO_ROOM>;
+  clear(): void;
+}
+
+export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => number }): SenderPool {
+  const now = opts.now ?? Date.now;
+  const senders = new Map<string, Set<ReplySender>>();
+  /** Jobs waiting for room on a link, woken when a sender comes or goes. */
+  const changed = new Map<string, Set<() => void>>();
+  let rr = 0;
+
+  const readyOf = (link: string) => [...(senders.get(link) ?? [])].filter((s) => s.ready);
+  const wake = (link: string) => {
+    for (const w of [...(changed.get(link) ?? [])]) w();
+  };
+
+  return {
+    add(link, sender) {
+      const set = senders.get(link) ?? new Set();
+      set.add(sender);
+      senders.set(link, set);
+      wake(link);
+      return set.size === 1;
+    },
+    remove(link, sender) {
+      const set = senders.get(link);
+      if (!set?.delete(sender)) return false;
+      wake(link);
+      if (set.size > 0) return false;
+      senders.delete(link);
+      return true;
+    },
+    ready: (link) => readyOf(link).length > 0,
+    async send(link, pdu, deadline, affinity = {}) {
+      for (;;) {
+        const ready = readyOf(link);
+        if (!ready.length) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
+        const usable = ready.filter((s) => !s.suspect && s.hasRoom);
+        if (usable.length) {
+          const pick = affinity.sender && usable.includes(affinity.sender) ? affinity.sender : usable[rr++ % usable.length]!;
+          affinity.sender = pick;
+          // send() takes the window slot before it returns: no other job can take it between the check and here.
+          return pick.send(pdu, opts.responseTimeoutMs);
+        }
+        const left = deadline - now();
+        if (left <= 0) return NO_ROOM;
+        const waits = changed.get(link) ?? new Set();
+        changed.set(link, waits);
+        // Subscriptions, not promises raced and left pending: every wake-up removes all of them again.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            for (const off of offs) off();
+            waits.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(done, left);
+          waits.add(done);
+          const offs = ready.map((s) => s.onRoom(done));
+        });
+      }
+    },
+    clear() {
+      for (const link of [...changed.keys()]) wake(link);
+      senders.clear();
+      changed.clear();
+    },
+  };
+}

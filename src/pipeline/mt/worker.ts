@@ -1,0 +1,236 @@
+/**
+ * Replies out. A node runs the `mt-<link>` worker only while it holds a reply sender for that link: a session
+ * the peer bound to us as receiver or transceiver (replies as deliver_sm), or our own bind to the link's SMSC
+ * (direction 'connect', replies as submit_sm; outbound-links.ts). A reply waits in Redis (surviving restarts)
+ * until some node can send it.
+ * The queue's limiter is the link's contracted rate, shared by every node (LIBRARIES.md §3).
+ * Which sender takes each PDU, and how long a job may wait for window room: senders.ts.
+ */
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ScgwError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { SmppSession } from '../../smpp/session.js';
+import type { OutboundPdu, SendResult } from '../../smpp/types.js';
+import { createSenderPool, NO_ROOM, sessionSender, type ReplySender } from './senders.js';
+import { planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../../text/index.js';
+import type { MtJob } from '../jobs.js';
+import { ussdScreenPdu } from './ussd-pdu.js';
+import type { OutboxMarks } from '../outbox/marks.js';
+import { createSentMarker } from './sent.js';
+import { backoffDelay, mtPartsKey, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from '../queues.js';
+import type { RouteCache } from '../route-cache.js';
+
+const ESME_RMSGQFUL = 0x14;
+const ESME_RTHROTTLED = 0x58;
+/** WAP push data_coding: 8-bit data, no message class (PROTOCOL.md §3 "WAP push framing"; 0xF5 also allowed). */
+const DCS_WAP_PUSH = 0x04;
+/** A job that found no window room for a whole response timer waits this long in the delayed set. */
+const NO_ROOM_DELAY_MS = 200;
+
+export { sessionSender, type ReplySender };
+
+export interface MtDispatcher {
+  sessionBound(s: SmppSession): void;
+  sessionClosed(s: SmppSession): Promise<void>;
+  /** A sender of `link` is up on this node: the link's mt worker runs here from now on. */
+  senderUp(link: string, sender: ReplySender): void;
+  /** The sender is gone; with the last one of its link, the link's mt worker stops here. */
+  senderDown(link: string, sender: ReplySender): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One run of one mt job. */
+interface Run {
+  job: Job<MtJob>;
+  token: string | undefined;
+  link: string;
+  worker: Worker<MtJob>;
+  /** The reply may have gone out before, wholly or in part. */
+  rerun: boolean;
+}
+
+export interface MtDeps {
+  connection: Redis;
+  prefix: string;
+  cache: RouteCache;
+  log: Logger;
+  tagMsisdn(msisdn: string): string;
+  marks: OutboxMarks;
+  /**
+   * Each reply PDU's response timer (SMPP_MT_RESPONSE_TIMEOUT_MS); running out makes the session suspect. It
+   * also bounds a job's wait for window room: within it a slot frees, or the session turns suspect.
+   */
+  responseTimeoutMs: number;
+  onSent?(outcome: { link: string; segments: number; ok: boolean }): void;
+}
+
+export function createMtDispatcher(deps: MtDeps): MtDispatcher {
+  const pool = createSenderPool({ responseTimeoutMs: deps.responseTimeoutMs });
+  const ofSession = new WeakMap<SmppSession, ReplySender>();
+  const workers = new Map<string, Worker<MtJob>>();
+
+  function startWorker(link: string) {
+    const row = deps.cache.current().links.get(link);
+    const rate = row?.ratePerSecond ?? 100;
+    const worker: Worker<MtJob> = new Worker<MtJob>(mtQueueName(link), (job, token) => sendReply(job, token, link, worker), {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      // Jobs in flight, not PDUs: each session's own window (the link's `window`) caps the PDUs awaiting a
+      // response, so a job waiting on Redis or the database never holds a window slot.
+      concurrency: Math.max(64, 4 * (row?.window ?? 10)),
+      limiter: { max: rate, duration: 1000 },
+      settings: { backoffStrategy: backoffDelay },
+      ...WORKER_RECOVERY_OPTIONS,
+    });
+    worker.on('error', (e) => deps.log.warn({ err: e, link }, 'mt worker error'));
+    worker.on('failed', (job, e) => deps.log.warn({ err: e, corr: job?.data.corr, link, attempts: job?.attemptsMade }, 'reply not sent; will retry'));
+    workers.set(link, worker);
+    deps.log.info({ link, rate }, 'mt worker started');
+  }
+
+  const sentKey = (id: number) => mtSentKey(deps.prefix, id);
+  const sentMarker = createSentMarker(deps.connection, deps.prefix);
+  const partsKey = (id: number) => mtPartsKey(deps.prefix, id);
+
+  async function sendReply(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>) {
+    const r = job.data;
+    // A re-run (retry, throttled or delayed, or a stalled job after a crash between send and completion) or a
+    // reply queued again (outbox/relay.ts) may have gone out already, wholly (the sent-marker) or in part
+    // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
+    // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
+    const rerun = r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
+      deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
+      return;
+    }
+    if (!pool.ready(link)) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
+    const run: Run = { job, token, link, worker, rerun };
+    const linkRow = deps.cache.current().links.get(link);
+    const concat: ConcatMode = linkRow?.concat ?? 'udh8';
+    // The per-message child (with its keyed msisdn hash) is made only when something is logged.
+    let child: Logger | undefined;
+    const log = () => (child ??= deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) }));
+    if (r.payload !== undefined) {
+      // A binary reply (WAP push): 8-bit segments, each with the port and concatenation IEs; never SAR or payload TLV.
+      const segs = wapPushSegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);
+      const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: DCS_WAP_PUSH };
+      return deliver(run, log, segs.map((sm) => ({ ...base, esmClass: 0x40, shortMessage: sm, tlvs: {} })));
+    }
+    let plan: MtPlan;
+    try {
+      plan = planMt(r.body, {
+        concat,
+        // Deterministic reference from the outbox id: a resend after a crash reuses it.
+        ref: concat === 'udh8' ? r.outboxId & 0xff : r.outboxId & 0xffff,
+        gsm7Packed: linkRow?.gsm7Packed ?? false,
+        // A link where data_coding 0 means Latin-1 cannot carry GSM-7 at 0: send UCS-2 there.
+        forceUcs2: linkRow?.dc0 === 'latin1',
+      });
+    } catch (e) {
+      // More than 255 segments: no peer can take it. A template problem, not a transient one.
+      deps.marks.sent({ id: r.outboxId, status: 'failed', segments: 0, messageIds: [] });
+      log().error({ template: r.template, err: e }, 'reply too long to send; marked failed');
+      return;
+    }
+    const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
+    const extra = r.tlvs ?? {};
+    const pdus: OutboundPdu[] = extra.ussdServiceOp !== undefined
+      ? [ussdScreenPdu(r.body, base, extra, linkRow)] // USSD: one screen, one PDU, never concatenated
+      : plan.messagePayload
+      ? [{ ...base, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: { ...extra, messagePayload: Buffer.from(plan.messagePayload) } }]
+      : plan.segments.map((seg) => ({
+        ...base,
+        esmClass: seg.udhi ? 0x40 : 0,
+        shortMessage: seg.shortMessage,
+        tlvs: { ...extra, ...(seg.sar ? { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } : {}) },
+      }));
+    return deliver(run, log, pdus);
+  }
+
+  /**
+   * Sends the parts not yet accepted, each through the best sender of the link (senders.ts), and records each
+   * accepted part at once: a throttled part, a full link or a crash re-runs the job for the other parts only.
+   */
+  async function deliver(run: Run, log: () => Logger, pdus: OutboundPdu[]) {
+    const r = run.job.data;
+    const multi = pdus.length > 1;
+    const accepted = new Map<number, string>();
+    if (multi && run.rerun) {
+      for (const [i, id] of Object.entries(await deps.connection.hgetall(partsKey(r.outboxId)))) accepted.set(Number(i), id);
+    }
+    const deadline = Date.now() + deps.responseTimeoutMs;
+    const affinity = {};
+    // allSettled: a retry must not start while a part of this run may still be answered.
+    const outcomes = await Promise.allSettled(pdus.map(async (pdu, i) => {
+      const known = accepted.get(i);
+      if (known !== undefined) return { status: 0, messageId: known };
+      const res = await pool.send(run.link, pdu, deadline, affinity);
+      if (res !== NO_ROOM && res.status === 0 && multi) {
+        // This part is sent from here: a re-run skips it (a crash before this line sends it again).
+        await deps.connection.multi().hset(partsKey(r.outboxId), String(i), res.messageId).expire(partsKey(r.outboxId), MT_SENT_TTL_S).exec();
+      }
+      return res;
+    }));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason; // a timeout, a closed session: BullMQ retries with backoff
+    const results = outcomes.map((o) => (o as PromiseFulfilledResult<SendResult | typeof NO_ROOM>).value);
+    if (results.some((x) => x !== NO_ROOM && (x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL))) {
+      log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
+      await run.worker.rateLimit(1000);
+      throw Worker.RateLimitError(); // back to wait without using an attempt
+    }
+    if (results.includes(NO_ROOM)) {
+      // Every sender was full or suspect for a whole response timer: the job gives its worker slot back and
+      // waits in the delayed set, using no attempt (a dead session must not burn a reply's attempts).
+      log().debug({ template: r.template }, 'no window room on the link; reply delayed');
+      await run.job.moveToDelayed(Date.now() + NO_ROOM_DELAY_MS, run.token);
+      throw new DelayedError();
+    }
+    const sent = results as SendResult[];
+    // Sent from here: the marker stops a second send if this job runs again. Stored before the job completes;
+    // the markers of the replies sent in one tick share one MULTI (sent.ts).
+    await sentMarker.mark(r.outboxId);
+    const refused = sent.find((x) => x.status !== 0);
+    deps.marks.sent({ id: r.outboxId, status: refused ? 'failed' : 'sent', segments: pdus.length, messageIds: sent.map((x) => x.messageId) });
+    deps.onSent?.({ link: run.link, segments: pdus.length, ok: !refused });
+    if (refused) log().warn({ template: r.template, status: refused.status }, 'peer refused a reply');
+    else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
+  }
+
+  function senderUp(link: string, sender: ReplySender): void {
+    pool.add(link, sender);
+    if (!workers.has(link)) startWorker(link);
+  }
+
+  async function senderDown(link: string, sender: ReplySender): Promise<void> {
+    if (!pool.remove(link, sender)) return;
+    const w = workers.get(link);
+    workers.delete(link);
+    // Active jobs finish (or fail and retry elsewhere); queued replies stay in Redis for the next bind.
+    await w?.close();
+    deps.log.info({ link }, 'mt worker stopped: no reply sender left on this node');
+  }
+
+  return {
+    sessionBound(s) {
+      if (!s.link || !s.canReceive) return;
+      const sender = sessionSender(s);
+      ofSession.set(s, sender);
+      senderUp(s.link, sender);
+    },
+    async sessionClosed(s) {
+      const sender = ofSession.get(s);
+      if (!s.link || !sender) return;
+      ofSession.delete(s);
+      await senderDown(s.link, sender);
+    },
+    senderUp,
+    senderDown,
+    async close() {
+      await Promise.all([...workers.values()].map((w) => w.close()));
+      workers.clear();
+      pool.clear();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { asc, eq } from 'drizzle-orm';
+import { pino } from 'pino';
+import type { ActionDeps } from '../../../src/actions/index.js';
+import { archiveDeactivate } from '../../../src/actions/archive-deactivate.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '../../../src/db/client.js';
+import { operations, outbox, processedMo, smsArchive, subscribers } from '../../../src/db/schema/index.js';
+import { archiveMo } from '../../../src/pipeline/mo/archive.js';
+import { createMoBatcher, type BatchItem } from '../../../src/pipeline/mo/batch.js';
+import { testDb } from '../../support/db.js';
+
+let t: Awaited<ReturnType<typeof testDb>>;
+beforeAll(async () => { t = await testDb(); });
+afterAll(async () => { await t.close(); });
+
+function item(idemKey: string, opts: { fail?: boolean; slow?: boolean } = {}): BatchItem {
+  return {
+    idemKey,
+    slow: opts.slow ?? false,
+    // The operations-log row goes to the batch's sink, as actions' rows do (written once per batch, before commit).
+    async act(_tx: Tx, log) {
+      log({ msisdn: idemKey, action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
+      if (opts.fail) throw new Error('poison');
+      return [{ idemKey, link: 'l', source: '232', destination: idemKey, body: `reply to ${idemKey}`, template: 'help.232', corr: idemKey }];
+    },
+  };
+}
+
+describe('MO group commit', () => {
+  it('acts on every MO of a batch once, each getting its own replies', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const keys = Array.from({ length: 10 }, (_, i) => `b1-${i}`);
+    const results = await Promise.all(keys.map((k) => b.submit(item(k))));
+    results.forEach((rows, i) => {
+      expect(rows).toHaveLength(1);
+      expect(rows![0]!.destination).toBe(keys[i]);
+      expect(rows![0]!.body).toBe(`reply to ${keys[i]}`);
+    });
+  });
+
+  it('a failing MO rolls its batch back, then fails alone while the others act once', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const outcomes = await Promise.allSettled(['b2-0', 'b2-1', 'b2-bad', 'b2-3'].map((k) => b.submit(item(k, { fail: k === 'b2-bad' }))));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    for (const k of ['b2-0', 'b2-1', 'b2-3']) {
+      expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, k))).toHaveLength(1);
+      expect(await t.handle.db.select().from(outbox).where(eq(outbox.idemKey, k))).toHaveLength(1);
+    }
+    expect(await t.handle.db.select().from(processedMo).where(eq(processedMo.idemKey, 'b2-bad'))).toHaveLength(0);
+    expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b2-bad'))).toHaveLength(0);
+  });
+
+  it('the same key twice (in one batch, or again later) acts once', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const [first, second] = await Promise.all([b.submit(item('b3')), b.submit(item('b3'))]);
+    expect(first).toHaveLength(1);
+    expect(second).toBeNull();
+    expect(await b.submit(item('b3'))).toBeNull();
+    expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b3'))).toHaveLength(1);
+  });
+
+  it('runs a slow action in a transaction of its own', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    const [slowBad, fast] = await Promise.allSettled([b.submit(item('b4-slow', { slow: true, fail: true })), b.submit(item('b4-fast'))]);
+    expect(slowBad.status).toBe('rejected');
+    expect(fast.status).toBe('fulfilled');
+  });
+
+  it('archives the MO of a batch as each saw the archive after its own action, also when a later MO turns it off', async () => {
+    await t.handle.db.insert(subscribers).values([{ msisdn: 'ar-on', archiveOn: true }, { msisdn: 'ar-off', archiveOn: false }]);
+    const at = new Date();
+    const deps = { now: () => at, render: () => 'off' } as unknown as ActionDeps;
+    const archived = (msisdn: string, text: string): BatchItem => ({
+      idemKey: `ar-${msisdn}-${text}`,
+      slow: false,
+      async act(tx: Tx, operations, archive) {
+        // As pipeline/mo/execute.ts runs it: rows deferred to the batch's one statement, stored before OFF acts.
+        if (text === 'OFF') {
+          await archiveDeactivate.run(tx, { msisdn, shortCode: '232', text, args: '', link: 'l', channel: 'sms', corr: 'c', locale: 'en' }, {}, { ...deps, operations, beforeArchiveChange: () => archive.flush() });
+        }
+        await archiveMo(tx, { idemKey: `ar-${msisdn}-${text}`, link: 'l', source: msisdn, destination: '232', corr: 'c', decoded: { kind: 'text', text } as never }, at, archive.defer);
+        return [];
+      },
+    });
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    // One batch: 'ar-on' sends HELP (archive on: kept), then OFF (archive off by its own action: not kept), then 25 (off: not kept).
+    await Promise.all([archived('ar-on', 'HELP'), archived('ar-off', 'HELP'), archived('ar-on', 'OFF'), archived('ar-on', '25')].map((i) => b.submit(i)));
+    const rows = await t.handle.db.select().from(smsArchive).where(eq(smsArchive.link, 'l')).orderBy(asc(smsArchive.id));
+    expect(rows.map((r) => [r.msisdn, r.body])).toEqual([['ar-on', 'HELP']]);
+  });
+});

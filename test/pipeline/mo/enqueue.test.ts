@@ -1,0 +1,132 @@
+/**
+ * Intake's enqueue batcher (enqueue.ts) through intake itself, against a redis-server of the test's own (it is
+ * made full and then killed): the MO of one tick become one addBulk, each resolved only once that bulk is stored;
+ * a bulk Redis refuses refuses every MO of it (ESME_RMSGQFUL, none acked); Redis gone → refused.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createIntake } from '../../../src/pipeline/mo/intake.js';
+import { createMoEnqueuer } from '../../../src/pipeline/mo/enqueue.js';
+import { moIdentity, toMoJob, type MoQueueJob } from '../../../src/pipeline/jobs.js';
+import { MO_JOB_OPTIONS } from '../../../src/pipeline/queues.js';
+import type { ConfigView, RouteCache } from '../../../src/pipeline/route-cache.js';
+import { ESME, statusForError } from '../../../src/smpp/status.js';
+import type { InboundMessage } from '../../../src/smpp/types.js';
+import { startOwnRedis, type OwnRedis } from '../../support/redis-server.js';
+
+const PREFIX = 'scgw-enqueue-test';
+let server: OwnRedis;
+let producer: Redis;
+let admin: Redis;
+let queue: Queue<MoQueueJob>;
+
+beforeAll(async () => {
+  server = await startOwnRedis();
+  // As gateway.ts makes it: no offline queue, so a write to a lost Redis fails at once.
+  producer = new Redis({ port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  producer.on('error', () => {});
+  admin = new Redis({ port: server.port, maxRetriesPerRequest: 1 });
+  admin.on('error', () => {});
+  queue = new Queue<MoQueueJob>('mo', { connection: producer, prefix: PREFIX });
+  await queue.waitUntilReady();
+}, 30_000);
+afterAll(async () => {
+  await queue?.close().catch(() => {});
+  producer?.disconnect();
+  admin?.disconnect();
+  await server?.cleanup();
+});
+
+const view = { version: 1, table: { shortCodes: new Set(['232']), byShortCode: new Map() }, links: new Map(), render: () => '' } as unknown as ConfigView;
+const cache: RouteCache = { current: () => view, refresh: async () => {}, close: () => {} };
+
+let seq = 0;
+function mo(): InboundMessage {
+  seq++;
+  return {
+    sessionId: 'S1', link: 'smsc', commandId: 'submit_sm', sequenceNumber: seq, serviceType: '',
+    source: { addr: `7916${String(seq).padStart(7, '0')}`, ton: 1, npi: 1 }, destination: { addr: '232', ton: 0, npi: 0 },
+    esmClass: 0, protocolId: 0, dataCoding: 0, registeredDelivery: 0, shortMessage: Buffer.from('HELP'), tlvs: {}, receivedAt: 0,
+  };
+}
+
+function intakeWith(accepted: InboundMessage[]) {
+  return createIntake({
+    queues: { mo: queue }, cache, log: pino({ level: 'silent' }), enqueueTimeoutMs: 5000, redis: producer, prefix: PREFIX,
+    onAccepted: (m) => accepted.push(m),
+  });
+}
+
+/** Settles every call; returns the SMPP status each PDU would get (0: acked). */
+async function statuses(calls: Promise<void>[]): Promise<number[]> {
+  return (await Promise.allSettled(calls)).map((r) => (r.status === 'fulfilled' ? ESME.ROK : statusForError(r.reason)));
+}
+
+describe('intake enqueue batcher', () => {
+  it('stores the MO of one tick with one addBulk (no per-MO add), each under its own jobId', async () => {
+    const bulk = vi.spyOn(queue, 'addBulk');
+    const add = vi.spyOn(queue, 'add');
+    const accepted: InboundMessage[] = [];
+    const intake = intakeWith(accepted);
+    const msgs = Array.from({ length: 40 }, mo);
+    expect(await statuses(msgs.map((m) => intake(m)))).toEqual(msgs.map(() => ESME.ROK));
+    expect(add).not.toHaveBeenCalled();
+    expect(bulk).toHaveBeenCalledTimes(1);
+    expect(bulk.mock.calls[0]![0]).toHaveLength(40);
+    expect(accepted).toHaveLength(40);
+    // Acked only after the bulk is stored: every job is in Redis under its identity.
+    const ids = new Set((await queue.getJobs(['waiting'])).map((j) => j.id));
+    for (const m of msgs) expect(ids.has(moIdentity(m.link, m.sessionId, m.sequenceNumber))).toBe(true);
+    bulk.mockRestore();
+    add.mockRestore();
+  });
+
+  it('adds a re-sent PDU (same jobId) once, in one bulk as across bulks', async () => {
+    const intake = intakeWith([]);
+    const m = mo();
+    await Promise.all([intake(m), intake(m)]);
+    await intake(m);
+    const id = moIdentity(m.link, m.sessionId, m.sequenceNumber);
+    expect((await queue.getJobs(['waiting'])).filter((j) => j.id === id)).toHaveLength(1);
+  });
+
+  it('leaves out of its bulk an MO whose caller gave up before the bulk was issued (refused: storing it would make the retry a second action)', async () => {
+    const e = createMoEnqueuer({ queue });
+    const [kept, dropped] = [mo(), mo()];
+    const id = (m: InboundMessage) => moIdentity(m.link, m.sessionId, m.sequenceNumber);
+    await Promise.all([
+      e.enqueue({ data: toMoJob(kept, 'c1'), opts: { ...MO_JOB_OPTIONS, jobId: id(kept) } }),
+      e.enqueue({ data: toMoJob(dropped, 'c2'), opts: { ...MO_JOB_OPTIONS, jobId: id(dropped) }, withdrawn: () => true }),
+    ]);
+    expect(await queue.getJob(id(kept))).toBeDefined();
+    expect(await queue.getJob(id(dropped))).toBeUndefined();
+  });
+
+  it('refuses every MO of a bulk Redis refuses (full under noeviction) with ESME_RMSGQFUL, and acks none', async () => {
+    const before = await queue.count();
+    const accepted: InboundMessage[] = [];
+    const intake = intakeWith(accepted);
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    let got: number[];
+    try {
+      got = await statuses(Array.from({ length: 20 }, () => intake(mo())));
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    expect(got).toEqual(Array.from({ length: 20 }, () => ESME.RMSGQFUL));
+    expect(accepted).toHaveLength(0);
+    expect(await queue.count()).toBe(before);
+  });
+
+  it('refuses with ESME_RMSGQFUL while Redis is down', async () => {
+    const accepted: InboundMessage[] = [];
+    const intake = intakeWith(accepted);
+    await server.kill();
+    const got = await statuses(Array.from({ length: 5 }, () => intake(mo())));
+    expect(got).toEqual(Array.from({ length: 5 }, () => ESME.RMSGQFUL));
+    expect(accepted).toHaveLength(0);
+  });
+});
