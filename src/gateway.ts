@@ -142,7 +142,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const { durability, replicas, replicaTimeoutMs } = config.ack;
       const intakeConn = durability === 'replica' ? new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
       if (intakeConn !== producer) {
-        intakeConn.on('error', (e) => log.warn({ err: e.message, conn: 'intake' }, 'redis connection error'));
+        intakeConn.on('error', (e) => log.warn({ err: e, conn: 'intake' }, 'redis connection error'));
         stops.push(['intake redis', () => { intakeConn.disconnect(); }]);
         await waitReady(intakeConn);
       }
@@ -221,7 +221,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         subscriber: {
           db: db.db, log: log.child({ component: 'subscriber' }), config, now, tag: tagMsisdn, action: actionDeps,
           hashSlots: createHashSlots(config.abuse.loginHashConcurrency),
-          limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e.message }, 'abuse caps unavailable (Redis)') }),
+          limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e }, 'abuse caps unavailable (Redis)') }),
           render: (key, locale, vars) => cache.current().render(key, locale, vars),
           sessionSecret: config.web.sessionSecret ?? await ensureSetting(db.db, 'session_secret', () => randomBytes(32).toString('base64url')),
           // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.

@@ -116,7 +116,7 @@ export function createRetention(deps: RetentionDeps): Retention {
       // delays the next run. A run longer than the interval may overlap the next one; both are idempotent.
       if ((await deps.redis.set(lockKey, token, 'PX', deps.everyMs, 'NX')) === 'OK') await run();
     } catch (e) {
-      deps.log.warn({ err: (e as Error).message }, 'retention run failed; will retry');
+      deps.log.warn({ err: e }, 'retention run failed; will retry');
     }
     if (!stopped) timer = setTimeout(() => { running = tick(); }, deps.everyMs);
   };

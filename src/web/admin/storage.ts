@@ -22,7 +22,7 @@ export function registerStorage(app: FastifyInstance, deps: StorageDeps) {
       lastRun = deps.lastPrune ? await deps.lastPrune() : null;
     } catch (e) {
       // Redis away: the Postgres half still answers; the view says redis null.
-      req.log.warn({ err: (e as Error).message }, 'storage: Redis did not answer');
+      req.log.warn({ err: e }, 'storage: Redis did not answer');
     }
     return {
       postgres: { totalBytes: tables.reduce((a, t) => a + t.bytes, 0), tables },
