@@ -23,10 +23,6 @@ import type { RouteCache } from '../route-cache.js';
 
 const ESME_RMSGQFUL = 0x14;
 const ESME_RTHROTTLED = 0x58;
-/** A reply another run is still sending is tried again after this. */
-const CLAIMED_DELAY_MS = 1000;
-/** KEYS[1] the send claim; ARGV[1] this run's value: deleted only if still ours (it may have expired and moved on). */
-const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** WAP push data_coding: 8-bit data, no message class (PROTOCOL.md §3 "WAP push framing"; 0xF5 also allowed). */
 const DCS_WAP_PUSH = 0x04;
 /** A job that found no window room for a whole response timer waits this long in the delayed set. */
@@ -94,9 +90,6 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
   }
 
   const sentKey = (id: number) => mtSentKey(deps.prefix, id);
-  const sendingKey = (id: number) => `${deps.prefix}:mt-sending:${id}`;
-  // Longer than any one run: a wait for window room and a response, each bounded by the MT response timer.
-  const sendingTtlMs = 2 * deps.responseTimeoutMs + 5000;
   const sentMarker = createSentMarker(deps.connection, deps.prefix);
   const partsKey = (id: number) => mtPartsKey(deps.prefix, id);
 
@@ -160,26 +153,6 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * accepted part at once: a throttled part, a full link or a crash re-runs the job for the other parts only.
    */
   async function deliver(run: Run, log: () => Logger, pdus: OutboundPdu[]) {
-    const r = run.job.data;
-    // One run sends a reply at a time. Under a saturated event loop a job's lock can lapse while its run still
-    // sends (BullMQ then hands the job to a second run: "Lock mismatch" at completion); the sent-marker cannot
-    // stop that second run, since the first has not set it yet. The claim does; after a crash it expires.
-    const claim = sendingKey(r.outboxId);
-    const mine = run.token ?? `run-${run.job.id}`;
-    if ((await deps.connection.set(claim, mine, 'PX', sendingTtlMs, 'NX')) === null) {
-      log().debug({ template: r.template }, 'another run of this reply is still sending; delayed');
-      await run.job.moveToDelayed(Date.now() + CLAIMED_DELAY_MS, run.token);
-      throw new DelayedError();
-    }
-    try {
-      await deliverClaimed(run, log, pdus);
-    } finally {
-      // A finished run (sent: the marker now stops a second send) or a failed one (a retry may send) lets go.
-      await deps.connection.eval(RELEASE_CLAIM, 1, claim, mine);
-    }
-  }
-
-  async function deliverClaimed(run: Run, log: () => Logger, pdus: OutboundPdu[]) {
     const r = run.job.data;
     const multi = pdus.length > 1;
     const accepted = new Map<number, string>();
