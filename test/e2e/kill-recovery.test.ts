@@ -15,7 +15,7 @@ afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
 /** A workers-only gateway process (node with tsx's loader: the tsx CLI would leave a grandchild a SIGKILL misses). */
 async function startWorkersProcess(env: Record<string, string>): Promise<ChildProcess> {
   const p = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env, ROLES: 'workers', SMPP_PORT: '0', HTTP_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12' },
+    env: { ...process.env, ...env, ROLES: 'workers', SMPP_PORT: '0', HTTP_PORT: '0', OPS_PORT: '0', SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   cleanups.push(() => { if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); });

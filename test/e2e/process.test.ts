@@ -28,7 +28,7 @@ beforeAll(async () => {
   exited = new Promise((r) => gw.once('exit', (code) => r(code)));
   ports = await new Promise((resolve, reject) => {
     let buf = '';
-    const t = setTimeout(() => reject(new Error(`gateway did not start: ${buf}`)), 60_000);
+    const t = setTimeout(() => reject(new Error(`gateway did not start: ${buf}`)), 150_000);
     gw.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       for (const line of buf.split('\n')) {
@@ -40,7 +40,7 @@ beforeAll(async () => {
       }
     });
   });
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   if (gw.exitCode === null) gw.kill('SIGKILL');

@@ -115,7 +115,7 @@ describe('a PostgreSQL restart', () => {
     await setup.close();
 
     const gw = child(['src/main.ts'], {
-      DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SMPP_PORT: '0', HTTP_PORT: '0',
+      DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, SMPP_PORT: '0', HTTP_PORT: '0', OPS_PORT: '0',
       SMPP_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_LOG_N: '12', OUTBOX_SWEEP_AFTER_S: '5', DB_POOL_MAX: '12',
     });
     const ready = JSON.parse(await gw.line((l) => l.includes('"scgw ready"'), 60_000, 'the gateway to start')) as { smpp: number; http: number };
