@@ -9,6 +9,7 @@ import { preparePlan, runPlan } from '../../actions/execute.js';
 import type { ActionPlan } from '../../actions/plan.js';
 import { replyRows } from '../../actions/reply-rows.js';
 import type { Tx } from '../../db/client.js';
+import type { AssembledMo } from '../jobs.js';
 import { archiveMo, type ArchivableMo } from './archive.js';
 import type { MoBatcher, NewReply } from './batch.js';
 import type { OutboxRelay } from '../outbox/relay.js';
@@ -25,15 +26,8 @@ export interface ExecuteDeps {
   onRouted?(outcome: { action: string; binary: boolean }): void;
 }
 
-export interface Execution {
-  idemKey: string;
-  /** Set when the MO was reassembled: its parts are marked routed once it is done. */
-  partsKey?: string;
-  corr: string;
-  link: string;
-  /** The MO's own addresses: replies go from its destination back to its source. */
-  source: string;
-  destination: string;
+/** The MO's identity and addresses (replies go from its destination back to its source; parts marked routed). */
+export interface Execution extends Pick<AssembledMo, 'idemKey' | 'partsKey' | 'corr' | 'link' | 'source' | 'destination'> {
   locale: Locale;
   /** null: no action, only `shape([])`'s replies (a USSD menu screen). */
   plan: ActionPlan | null;
