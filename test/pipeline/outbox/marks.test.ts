@@ -1,0 +1,82 @@
+/**
+ * The batched outbox bookkeeping keeps a batch the database refused (a restart, a failover) and writes it once
+ * the database accepts writes again, instead of leaving the rows to the stale sweep minutes later. The refusal
+ * is real: a trigger that raises on every update of the outbox, dropped mid-test.
+ */
+import { eq, inArray, sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outbox } from '../../../src/db/schema/index.js';
+import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
+import { testDb } from '../../support/db.js';
+import { eventually } from '../../support/gateway.js';
+
+let t: Awaited<ReturnType<typeof testDb>>;
+beforeAll(async () => { t = await testDb(); });
+afterAll(async () => { await t.close(); });
+
+async function rows(n: number, tag: string) {
+  const rs = await t.handle.db.insert(outbox).values(Array.from({ length: n }, (_, i) => ({
+    idemKey: `${tag}-${i}`, link: 'l1', source: '232', destination: `7916000${String(i).padStart(4, '0')}`, body: 'secret', template: 'help.232', corr: 'c',
+  }))).returning({ id: outbox.id });
+  return rs.map((r) => r.id);
+}
+
+const refuse = () => t.handle.db.execute(sql.raw(`
+  create or replace function scgw_test_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused for the test'; end $$;
+  create trigger scgw_test_refuse before update on outbox for each statement execute function scgw_test_refuse();`));
+const accept = () => t.handle.db.execute(sql.raw('drop trigger scgw_test_refuse on outbox'));
+
+describe('outbox marks', () => {
+  it('writes a batch the database refused once it accepts writes again, oldest first, and wipes the bodies', async () => {
+    const warnings: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => { warnings.push((JSON.parse(l) as { msg: string }).msg); } });
+    const m = createOutboxMarks({ db: t.handle.db, log, everyMs: 5, retryMs: 20, retryMaxMs: 50 });
+    const first = await rows(3, 'a');
+    const second = await rows(2, 'b');
+    await refuse();
+    m.relayed(first);
+    for (const id of first) m.sent({ id, status: 'sent', segments: 1, messageIds: [`m${id}`] });
+    await m.flush();
+    // A second batch while the first is still kept: it queues behind it.
+    for (const id of second) m.sent({ id, status: 'failed', segments: 0, messageIds: [] });
+    await m.flush();
+    await eventually(() => warnings.includes('outbox bookkeeping failed; will retry'), 5_000, 'the refusal to be logged');
+    const pending = await t.handle.db.select({ status: outbox.status }).from(outbox).where(inArray(outbox.id, [...first, ...second]));
+    expect(pending.every((r) => r.status === 'pending')).toBe(true);
+
+    await accept();
+    await eventually(async () => {
+      const rs = await t.handle.db.select({ status: outbox.status }).from(outbox).where(inArray(outbox.id, [...first, ...second]));
+      return rs.every((r) => r.status !== 'pending');
+    }, 10_000, 'the kept marks to be written');
+    const got = await t.handle.db.select().from(outbox).where(inArray(outbox.id, [...first, ...second]));
+    for (const r of got) {
+      expect(r.body).toBeNull();
+      expect(r.status).toBe(first.includes(r.id) ? 'sent' : 'failed');
+      if (first.includes(r.id)) { expect(r.relayedAt).not.toBeNull(); expect(r.messageIds).toEqual([`m${r.id}`]); }
+    }
+    expect(warnings).toContain('outbox bookkeeping caught up after a failure');
+    await m.close();
+  });
+
+  it('gives up on marks kept longer than keepMs (the sweeps settle those) and keeps writing new ones', async () => {
+    const warnings: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => { warnings.push((JSON.parse(l) as { msg: string }).msg); } });
+    let clock = 1_000_000;
+    const m = createOutboxMarks({ db: t.handle.db, log, everyMs: 5, retryMs: 20, retryMaxMs: 20, keepMs: 1_000, now: () => clock });
+    const [old] = await rows(1, 'c');
+    const [fresh] = await rows(1, 'd');
+    await refuse();
+    m.sent({ id: old!, status: 'sent', segments: 1, messageIds: [] });
+    await m.flush();
+    clock += 5_000; // the old batch is now past keepMs: the next kept batch pushes it out
+    m.sent({ id: fresh!, status: 'sent', segments: 1, messageIds: [] });
+    await m.flush();
+    expect(warnings).toContain('outbox bookkeeping dropped after retrying; the sweep will settle those rows');
+    await accept();
+    await eventually(async () => (await t.handle.db.select({ s: outbox.status }).from(outbox).where(eq(outbox.id, fresh!)))[0]!.s === 'sent', 10_000, 'the fresh mark to be written');
+    await m.close();
+    expect((await t.handle.db.select({ s: outbox.status }).from(outbox).where(eq(outbox.id, old!)))[0]!.s).toBe('pending');
+  });
+});
