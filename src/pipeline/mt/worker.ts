@@ -92,14 +92,36 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
   const sentKey = (id: number) => mtSentKey(deps.prefix, id);
   const sentMarker = createSentMarker(deps.connection, deps.prefix);
   const partsKey = (id: number) => mtPartsKey(deps.prefix, id);
+  /**
+   * The runs of this node still going, by outbox id. Under a saturated event loop a job's lock can lapse
+   * while its run is still sending (BullMQ cannot renew it in time); the stalled check then hands the job to
+   * a second run. That second run waits here for the first to settle, then finds its sent-marker, instead
+   * of sending the reply again. (A second run on another node is the case the lock alone must cover.)
+   */
+  const running = new Map<number, Promise<unknown>>();
 
   async function sendReply(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>) {
+    const id = job.data.outboxId;
+    const before = running.get(id);
+    // Registered before any await, so a third run waits for this one, not beside it.
+    const run = (async () => {
+      if (before) {
+        deps.log.warn({ corr: job.data.corr, link }, 'a reply job ran again while its first run is still sending (a lapsed lock); waiting for it');
+        await before.catch(() => undefined);
+      }
+      return sendOnce(job, token, link, worker, before !== undefined);
+    })();
+    running.set(id, run);
+    try { return await run; } finally { if (running.get(id) === run) running.delete(id); }
+  }
+
+  async function sendOnce(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>, overlapped: boolean) {
     const r = job.data;
     // A re-run (retry, throttled or delayed, or a stalled job after a crash between send and completion) or a
     // reply queued again (outbox/relay.ts) may have gone out already, wholly (the sent-marker) or in part
     // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
     // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
-    const rerun = r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    const rerun = overlapped || r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
     if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
