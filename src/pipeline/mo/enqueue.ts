@@ -5,8 +5,7 @@
  * ACK_DURABILITY=replica, once one WAIT after it says the bulk reached the replicas): its PDU is acked after its
  * batch is durable, never before. Any failure of the bulk rejects every caller of it: the peer is refused
  * (ESME_RMSGQFUL) for each and retries. BullMQ's addBulk pipelines one add script per job and throws on the first
- * error, so a refused MO may still have landed — the same case as intake's timeout (see intake.ts), folded by the
- * duplicate window where a link has one.
+ * error though the others may have landed: after a failed bulk each job is looked up, and those stored are acked.
  */
 import type { JobsOptions, Queue } from 'bullmq';
 import type { MoQueueJob } from '../jobs.js';
@@ -26,7 +25,7 @@ export interface MoEnqueuer {
 interface Pending { item: EnqueueItem; resolve(): void; reject(e: unknown): void }
 
 export function createMoEnqueuer(deps: {
-  queue: Pick<Queue<MoQueueJob>, 'addBulk'>;
+  queue: Pick<Queue<MoQueueJob>, 'addBulk' | 'getJob'>;
   /** Runs once per bulk after Redis answered it (ACK_DURABILITY=replica: one WAIT covers the whole bulk). */
   afterBulk?(): Promise<void>;
   /** Jobs per bulk at most; a larger tick is split (one pipeline each, issued at once). */
@@ -46,6 +45,31 @@ export function createMoEnqueuer(deps: {
     if (live.length === 0) return;
     try {
       await deps.queue.addBulk(live.map((p) => ({ name: 'mo', data: p.item.data, opts: p.item.opts })));
+    } catch (e) {
+      // addBulk pipelines one add per job and throws on the first error, yet the others may have landed
+      // (Redis hitting maxmemory mid-bulk refuses only the adds after that point). A job that is stored is
+      // acked: refusing it would make the peer's retry, under a new sequence number, a second action.
+      const stored = await storedOf(live);
+      for (const p of live) if (!stored.has(p)) p.reject(e);
+      await settle(live.filter((p) => stored.has(p)));
+      return;
+    }
+    await settle(live);
+  }
+
+  /** The items whose job is in Redis after a failed bulk; none when Redis cannot even be read. */
+  async function storedOf(items: Pending[]): Promise<Set<Pending>> {
+    try {
+      const jobs = await Promise.all(items.map((p) => (p.item.opts.jobId === undefined ? undefined : deps.queue.getJob(p.item.opts.jobId))));
+      return new Set(items.filter((_, i) => jobs[i] !== undefined));
+    } catch {
+      return new Set();
+    }
+  }
+
+  async function settle(live: Pending[]): Promise<void> {
+    if (live.length === 0) return;
+    try {
       deps.onBulk?.(live.length);
       await deps.afterBulk?.();
     } catch (e) {
