@@ -19,6 +19,8 @@ export interface MoRecord {
   refusals: number;
   /** Each reply's text (first segment), in arrival order. */
   replies: string[];
+  /** performance.now() of each reply, parallel to `replies`. */
+  replyAts: number[];
   firstReplyAt: number | null;
 }
 
@@ -67,7 +69,7 @@ export function startChaosPeer(o: PeerOptions): ChaosPeer {
     const due = Math.floor(((performance.now() - t0) * o.rate) / 1000);
     while (records.length < due) {
       const k = records.length;
-      records.push({ k, msisdn: String(o.msisdnBase + k), attempts: 0, firstSentAt: 0, ackAt: null, refusals: 0, replies: [], firstReplyAt: null });
+      records.push({ k, msisdn: String(o.msisdnBase + k), attempts: 0, firstSentAt: 0, ackAt: null, refusals: 0, replies: [], replyAts: [], firstReplyAt: null });
       queue.push(k);
     }
     pump();
@@ -194,8 +196,10 @@ export function startChaosPeer(o: PeerOptions): ChaosPeer {
     const k = Number(m.destination) - o.msisdnBase;
     const r = records[k];
     if (!Number.isInteger(k) || !r) { unmatchedReplies++; return; }
+    const at = performance.now();
     r.replies.push(m.text);
-    r.firstReplyAt ??= performance.now();
+    r.replyAts.push(at);
+    r.firstReplyAt ??= at;
   }
 
   setTimeout(dial, 0);

@@ -69,12 +69,17 @@ export function summarise(i: {
       row.recoveryS = recovery(i.records, w);
       row.gatewayExits = i.exits.filter((x) => x.at >= w.start && x.at < next).map((x) => x.how);
       if (row.recoveryS === null || row.recoveryS > RECOVERY_BAR_S) row.failures.push(`backlog ${row.recoveryS === null ? 'never cleared' : `took ${row.recoveryS} s`} (bar ${RECOVERY_BAR_S} s)`);
-      const dupAllowed = IN_FLIGHT_FAULTS.includes(w.kind) ? i.window : 0;
-      if (row.repliesTwice > dupAllowed) row.failures.push(`${row.repliesTwice} MO replied twice (allowed ${dupAllowed})`);
+      // The copies this fault explains (it fell between a reply and its repeat), wherever their MO was first sent.
+      const explained = i.records.filter((r) => repeatExcuse(r, i.windows) === w).length;
+      if (explained > i.window) row.failures.push(`${explained} replies repeated across this ${w.kind} (allowed: the window, ${i.window})`);
     } else {
       row.gatewayExits = i.exits.filter((x) => x.at < (i.windows[0]?.start ?? Infinity)).map((x) => x.how);
-      if (row.repliesTwice > 0) row.failures.push(`${row.repliesTwice} MO replied twice without a fault`);
     }
+    // A repeat is allowed only for a PDU in flight at a kill -9 or a cut: one such fault must lie between the
+    // first copy and the repeat. The MO's phase (when it was first sent) is not enough: an MO sent just before a
+    // fault has its reply in flight during it.
+    const unexplained = i.records.slice(b.from, b.to).filter((r) => hasRepeat(r) && repeatExcuse(r, i.windows) === undefined).length;
+    if (unexplained) row.failures.push(`${unexplained} MO replied twice with no kill -9 or cut between the copies`);
     if (row.gatewayExits.length) row.failures.push(`gateway exited ${row.gatewayExits.length}× by itself`);
     if (row.lost) row.failures.push(`${row.lost} acked MO lost`);
     if (row.stuck) row.failures.push(`${row.stuck} acked MO still queued after the drain`);
@@ -94,6 +99,26 @@ export function summarise(i: {
     refusedByStatus: Object.fromEntries([...i.peer.refusedByStatus].map(([s, c]) => [`0x${s.toString(16).padStart(8, '0')}`, c])),
     unmatchedReplies: i.peer.unmatchedReplies, logDir: i.logDir, pass: total.failures.length === 0,
   };
+}
+
+/** A reply text that came again (one deliver_sm sent twice), not two different replies (two actions). */
+function hasRepeat(r: MoRecord): boolean {
+  return new Set(r.replies).size < r.replies.length;
+}
+
+/**
+ * The kill -9 or cut that explains a repeated reply: its fault began before the repeat arrived and ended after
+ * the first copy did (the first copy's deliver_sm_resp was lost to it, or its sent mark died with the process).
+ */
+function repeatExcuse(r: MoRecord, windows: readonly FaultWindow[]): FaultWindow | undefined {
+  for (let j = 1; j < r.replies.length; j++) {
+    const first = r.replies.indexOf(r.replies[j]!);
+    if (first === j) continue;
+    const t1 = r.replyAts[first]!, t2 = r.replyAts[j]!;
+    const w = windows.find((x) => IN_FLIGHT_FAULTS.includes(x.kind) && x.start <= t2 && x.end >= t1);
+    if (w) return w;
+  }
+  return undefined;
 }
 
 function tally(phase: string, records: MoRecord[], actions: Map<string, number>, queued: Set<string>): ChaosRow {
