@@ -27,6 +27,8 @@ const ESME_RTHROTTLED = 0x58;
 const DCS_WAP_PUSH = 0x04;
 /** A job that found no window room for a whole response timer waits this long in the delayed set. */
 const NO_ROOM_DELAY_MS = 200;
+/** How long a sent reply's marker is tried again before its job is failed (Redis full or restarting). */
+const SENT_MARK_RETRY_MS = 60_000;
 
 export { sessionSender, type ReplySender };
 
@@ -210,14 +212,29 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       throw new DelayedError();
     }
     const sent = results as SendResult[];
-    // Sent from here: the marker stops a second send if this job runs again. Stored before the job completes;
-    // the markers of the replies sent in one tick share one MULTI (sent.ts).
-    await sentMarker.mark(r.outboxId);
     const refused = sent.find((x) => x.status !== 0);
     deps.marks.sent({ id: r.outboxId, status: refused ? 'failed' : 'sent', segments: pdus.length, messageIds: sent.map((x) => x.messageId) });
+    // Sent from here: the marker stops a second send if this job runs again. Stored before the job completes;
+    // the markers of the replies sent in one tick share one MULTI (sent.ts). A marker Redis refuses (full, or
+    // away for a moment) is written again, not left to a job retry: a retry would send the reply again.
+    await markSent(r.outboxId, log);
     deps.onSent?.({ link: run.link, segments: pdus.length, ok: !refused });
     if (refused) log().warn({ template: r.template, status: refused.status }, 'peer refused a reply');
     else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
+  }
+
+  async function markSent(id: number, log: () => Logger) {
+    const until = Date.now() + SENT_MARK_RETRY_MS;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        await sentMarker.mark(id);
+        return;
+      } catch (e) {
+        if (Date.now() + delay > until) throw e; // the job fails and re-runs: the one case a reply can go twice
+        log().warn({ err: e }, 'could not store a sent reply\'s marker; trying again');
+        await new Promise((res) => setTimeout(res, delay));
+      }
+    }
   }
 
   function senderUp(link: string, sender: ReplySender): void {
