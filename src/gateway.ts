@@ -19,12 +19,14 @@ import { checkAckDurability, createAckGate, createBacklogGuard, createIntake, cr
 import { createMtDispatcher, createOutboundLinks } from './pipeline/mt/index.js';
 import { createOutboxMarks, createOutboxRelay } from './pipeline/outbox/index.js';
 import { createRetention } from './pipeline/retention.js';
-import { createMoQueue, createQueues } from './pipeline/queues.js';
+import { createMoQueue, createQueues, MO_QUEUE, mtQueueName } from './pipeline/queues.js';
+import { queueDepths } from './pipeline/queue-depths.js';
 import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisTarget } from './redis.js';
 import { createSmppServer } from './smpp/server.js';
+import { statusForError, statusName } from './smpp/status.js';
 import { buildApp, buildOpsApp } from './web/app.js';
-import { createMetrics, type Metrics } from './web/metrics.js';
+import { createMetrics, metricsRecorder, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
 import { createLimits } from './web/limits.js';
 import { createHashSlots } from './web/hash-slots.js';
@@ -72,7 +74,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await scrubStoredSecrets(db.db);
     const logKey = await ensureLogKey(db.db);
     const tagMsisdn = (m: string) => msisdnTag(logKey, m);
-    const metrics = createMetrics();
 
     // Producer: fail fast when Redis is gone (LIBRARIES.md §3), so the peer gets RMSGQFUL, never an OK.
     // Auto-pipelining: the commands of many MO issued in one tick leave in one write.
@@ -89,6 +90,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     const cache = await createRouteCache({ db: db.db, log: log.child({ component: 'config' }) });
     stops.push(['config', () => cache.close()]);
+    // Queue depths are read at scrape time; archive feeds never carry replies.
+    const repliedLinks = () => [...cache.current().links.values()].filter((l) => !l.archiveFeed).map((l) => l.name);
+    const metrics = createMetrics({ queueDepths: () => queueDepths(queues, repliedLinks()) });
+    const record = metricsRecorder(metrics);
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
     const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now });
@@ -116,11 +121,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const parts = createPartsStore({ redis: producer, prefix: config.redisPrefix, queues, timeoutS: config.mo.concatTimeoutS, log: log.child({ component: 'parts' }), onTimeout: () => metrics.concatTimeouts.inc() });
       const worker = createMoWorker(workerConn, config.redisPrefix, config.mo.concurrency, {
         db: db.db, cache, relay, parts, log: log.child({ component: 'mo' }), tagMsisdn,
-        batcher: createMoBatcher({ db: db.db, log: log.child({ component: 'mo' }) }),
+        batcher: createMoBatcher({ db: db.db, log: log.child({ component: 'mo' }), onBatch: record.moBatch }),
         action: actionDeps,
         ...(opts.faults ? { faults: opts.faults } : {}),
         onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),
         onUnknownDcs: (dcs) => metrics.unknownDcs.inc({ dcs: `0x${dcs.toString(16).padStart(2, '0')}` }),
+        onWait: (ms) => record.queueWait(MO_QUEUE, ms),
+        onReceipt: record.receipt,
       });
       worker.on('failed', (job, err) => log.warn({ err, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
       worker.on('error', (e) => log.warn({ err: e }, 'mo worker error'));
@@ -135,7 +142,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const mt = createMtDispatcher({
         connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
         responseTimeoutMs: config.smpp.mtResponseTimeoutMs,
-        onSent: (o) => { metrics.mtSent.inc({ link: o.link, outcome: o.ok ? 'ok' : 'refused' }); metrics.mtSegments.inc({ link: o.link }, o.segments); },
+        onSent: record.mtSent,
+        onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
       });
       stops.push(['mt', () => mt.close()]);
       // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
@@ -176,8 +184,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         maxConnectionsPerSource: config.smpp.maxConnectionsPerSource,
         onConnectionRefused: (reason) => metrics.connectionsRefused.inc({ reason }),
         onBindRefused: (reason) => metrics.bindFailures.inc({ reason }),
+        onMessageRefused: (link, status) => record.moRefused({ link, reason: 'SCGW_SMPP_MALFORMED', commandStatus: statusName(status) }),
         onMessage: async (msg) => {
-          try { await intake(msg); } catch (e) { metrics.moRefused.inc({ reason: (e as { code?: string }).code ?? 'error' }); throw e; }
+          try { await intake(msg); } catch (e) {
+            record.moRefused({ link: msg.link, reason: (e as { code?: string }).code ?? 'error', commandStatus: statusName(statusForError(e)) });
+            throw e;
+          }
         },
         onBound: (s) => { if (s.link) metrics.sessions.inc({ link: s.link }); mt.sessionBound(s); },
         onClosed: (s) => {
@@ -196,7 +208,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const outbound = createOutboundLinks({
         cache, mt, log: log.child({ component: 'outbound' }), smpp: config.smpp,
         intake,
-        onRefused: (reason) => metrics.moRefused.inc({ reason }),
+        onRefused: (reason, link, status) => record.moRefused({ link, reason, commandStatus: statusName(status) }),
       });
       stops.push(['outbound links', () => outbound.close()]);
       boundSessions = (link) => server.sessions().filter((s) => s.link === link).length + outbound.bound(link);

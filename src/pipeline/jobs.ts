@@ -55,6 +55,8 @@ export interface MtJob {
   payload?: string;
   /** Queued again (a retried MO, the sweep): the worker checks the sent-marker even on a first run. */
   again?: boolean;
+  /** The answered MO's arrival (epoch ms, MoJob.receivedAt), for the MO→reply latency metric; fast path only. */
+  moAt?: number;
 }
 
 export function toMoJob(msg: InboundMessage, corr: string): MoJob {
@@ -112,4 +114,6 @@ export interface AssembledMo {
   channel: 'sms' | 'ussd';
   /** A USSD MO's ussd_service_op and its_session_info (PROTOCOL.md §5): the mo worker hands it to mo/ussd.ts. */
   ussd?: { op: number; session?: number };
+  /** When the MO's (last) PDU arrived (epoch ms); unset for a set routed incomplete at its timeout. */
+  receivedAt?: number;
 }

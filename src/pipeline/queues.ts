@@ -2,7 +2,7 @@
  * BullMQ queues: `mo` (every accepted MO, and concat timeouts) and one `mt-<link>` per link (BullMQ
  * forbids ':' in names; one queue per link because the rate limiter is per queue, LIBRARIES.md §3).
  */
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MoQueueJob, MtJob } from './jobs.js';
 
@@ -66,6 +66,16 @@ export const WORKER_RECOVERY_OPTIONS = {
   stalledInterval: 2000,
   maxStalledCount: 20,
 } as const;
+
+/**
+ * How long a job waited in its queue before its first run (ms): from its add, plus the delay it was added
+ * with, to the start of processing. Undefined on later runs (retries, rate-limited or delayed again), whose
+ * wait is backoff by design, not queueing.
+ */
+export function firstWaitMs(job: Pick<Job, 'timestamp' | 'processedOn' | 'attemptsStarted' | 'attemptsMade' | 'opts'>, now = Date.now()): number | undefined {
+  if (job.attemptsStarted > 1 || job.attemptsMade > 0) return undefined;
+  return (job.processedOn ?? now) - job.timestamp - (job.opts.delay ?? 0);
+}
 
 export interface Queues {
   mo: Queue<MoQueueJob>;

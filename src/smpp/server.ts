@@ -35,8 +35,13 @@ export interface SmppServerDeps {
   maxConnections?: number;
   maxConnectionsPerSource?: number;
   onConnectionRefused?(reason: 'total' | 'per-source', remoteAddress: string): void;
-  /** A bind the listener itself refused after authenticate said yes (the link's max_sessions is reached). */
-  onBindRefused?(reason: 'sessions', link: string): void;
+  /**
+   * A bind refused by the listener itself: after authenticate said yes, the link's max_sessions is reached
+   * ('sessions'), or authenticate threw ('error', no link).
+   */
+  onBindRefused?(reason: 'sessions' | 'error', link?: string): void;
+  /** A message PDU refused before onMessage (the vendor profile could not read it), with the status sent. */
+  onMessageRefused?(link: string, status: number): void;
 }
 
 export interface SmppServer {
@@ -160,6 +165,7 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
       result = await deps.authenticate(req);
     } catch (e) {
       session.log.error({ err: e, systemId }, 'authenticate failed; refusing the bind');
+      deps.onBindRefused?.('error');
       result = { ok: false, status: ESME.RBINDFAIL };
     }
     state.binding = false;
@@ -205,6 +211,7 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
     const seq = pdu.sequence_number;
     if (!read.ok) {
       session.log.warn({ command: pdu.command, seq, status: statusName(read.status), reason: read.reason }, 'message refused');
+      deps.onMessageRefused?.(session.link ?? '', read.status);
       return session.respond(pdu, read.status);
     }
     state.inflight++;

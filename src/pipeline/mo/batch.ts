@@ -44,7 +44,16 @@ export interface MoBatcher {
 
 interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void }
 
-export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; maxWaitMs?: number }): MoBatcher {
+export interface MoBatcherDeps {
+  db: Db;
+  log: Logger;
+  maxBatch?: number;
+  maxWaitMs?: number;
+  /** Each transaction run: its MO, its duration (first statement to commit or rollback) and whether it committed. */
+  onBatch?(o: { size: number; ms: number; ok: boolean }): void;
+}
+
+export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
   let queue: Pending[] = [];
@@ -88,15 +97,20 @@ export function createMoBatcher(deps: { db: Db; log: Logger; maxBatch?: number; 
   }
 
   async function flush(items: Pending[]) {
+    const started = performance.now();
+    let results: Map<Pending, BatchResult>;
     try {
-      const results = await runBatch(items);
-      // Durable from here: every action of the batch, its log and its replies committed together.
-      for (const p of items) p.resolve(results.get(p) ?? null);
+      results = await runBatch(items);
     } catch (e) {
+      deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });
       if (items.length === 1) { items[0]!.reject(e); return; }
       deps.log.warn({ err: e, batch: items.length }, 'MO batch failed; retrying each MO on its own');
       await Promise.all(items.map((p) => flush([p])));
+      return;
     }
+    // Durable from here: every action of the batch, its log and its replies committed together.
+    deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: true });
+    for (const p of items) p.resolve(results.get(p) ?? null);
   }
 
   function drain() {

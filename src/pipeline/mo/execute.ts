@@ -27,7 +27,7 @@ export interface ExecuteDeps {
 }
 
 /** The MO's identity and addresses (replies go from its destination back to its source; parts marked routed). */
-export interface Execution extends Pick<AssembledMo, 'idemKey' | 'partsKey' | 'corr' | 'link' | 'source' | 'destination'> {
+export interface Execution extends Pick<AssembledMo, 'idemKey' | 'partsKey' | 'corr' | 'link' | 'source' | 'destination' | 'receivedAt'> {
   locale: Locale;
   /** null: no action, only `shape([])`'s replies (a USSD menu screen). */
   plan: ActionPlan | null;
@@ -61,7 +61,9 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
   if (rows === null) await deps.relay.relayByIdemKey(ex.idemKey);
   else {
     deps.onRouted?.({ action: plan?.action.name ?? 'ussd.menu', binary: ex.archive?.binary === true });
-    await deps.relay.relay(rows);
+    // The MO's arrival rides along to the mt job, for the MO→reply latency (a relay again has no MO at hand).
+    const at = ex.receivedAt;
+    await deps.relay.relay(at === undefined ? rows : rows.map((r) => ({ ...r, moAt: at })));
   }
   if (ex.partsKey) await deps.parts?.markRouted(ex.partsKey);
   return rows !== null;

@@ -110,7 +110,7 @@ export function createPartsStore(deps: { redis: Redis; prefix: string; queues: Q
         String(deps.timeoutS + 3600), String(id.total), JSON.stringify(meta)) as [string, string, string[]?];
       const [state, nonce] = res;
       if (state === 'routed') return 'held';
-      if (state === 'complete') return toAssembled(res[2] ?? [], nonce, id.key, job.corr, textOpts);
+      if (state === 'complete') return { ...toAssembled(res[2] ?? [], nonce, id.key, job.corr, textOpts), receivedAt: job.receivedAt };
       // Every held part (re)schedules the set's timeout; the jobId makes it one job per set.
       const timeout: ConcatTimeoutJob = { kind: 'concat-timeout', partKey: id.key, nonce, link: job.link, corr: job.corr };
       await deps.queues.mo.add('concat-timeout', timeout, { ...MO_JOB_OPTIONS, jobId: hashKey('ct-', `${id.key}\0${nonce}`), delay: deps.timeoutS * 1000 });

@@ -14,7 +14,7 @@ import { lockOutboxByMessageIds, setOutboxReceipt } from '../../db/queries/recei
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { MoJob } from '../jobs.js';
-import { combineParts, isFinal, messageIdCandidates, parseReceipt, sameMessageId, type Receipt } from '../mt/receipts.js';
+import { combineParts, isFinal, messageIdCandidates, parseReceipt, sameMessageId, type Receipt, type ReceiptStat } from '../mt/receipts.js';
 
 export const RECEIPT_MATCH_ATTEMPTS = 8;
 
@@ -25,7 +25,15 @@ export function isDeliveryReceipt(esmClass: number): boolean {
   return (esmClass & 0x3c) === 0x04;
 }
 
-export async function processReceiptJob(job: Job<MoJob>, deps: { db: Db; log: Logger; now(): Date }): Promise<ReceiptOutcome | null> {
+export interface ReceiptDeps {
+  db: Db;
+  log: Logger;
+  now(): Date;
+  /** Once per receipt, at its end: the state it reports when matched, else 'unmatched' (given up) or 'invalid'. */
+  onReceipt?(state: ReceiptStat | 'unmatched' | 'invalid'): void;
+}
+
+export async function processReceiptJob(job: Job<MoJob>, deps: ReceiptDeps): Promise<ReceiptOutcome | null> {
   const data = job.data;
   const log = deps.log.child({ corr: data.corr, link: data.link });
   const sm = Buffer.from(data.sm, 'base64');
@@ -34,21 +42,25 @@ export async function processReceiptJob(job: Job<MoJob>, deps: { db: Db; log: Lo
   const receipt = parseReceipt({ text: raw.toString('latin1'), receiptedMessageId: data.receiptedMessageId, messageState: data.messageState });
   if (!receipt) {
     log.warn('delivery receipt without a message id; dropped');
+    deps.onReceipt?.('invalid');
     return null;
   }
   if (!receipt.stat) {
     log.warn({ messageId: receipt.id }, 'delivery receipt without a state; dropped');
+    deps.onReceipt?.('invalid');
     return null;
   }
   const outcome = await applyReceipt(deps.db, data.link, { ...receipt, stat: receipt.stat }, deps.now());
   if (outcome.matched) {
     log.debug({ messageId: receipt.id, stat: receipt.stat, outbox: outcome.outboxId, state: outcome.state }, 'delivery receipt matched');
+    deps.onReceipt?.(receipt.stat);
     return outcome;
   }
   if (job.attemptsMade + 1 < RECEIPT_MATCH_ATTEMPTS) {
     throw new ScgwError('SCGW_RECEIPT_UNMATCHED', `no sent reply on link ${data.link} has message id ${receipt.id} (yet)`);
   }
   log.warn({ messageId: receipt.id, stat: receipt.stat, attempts: job.attemptsMade + 1 }, 'delivery receipt matches no sent reply; given up');
+  deps.onReceipt?.('unmatched');
   return outcome;
 }
 

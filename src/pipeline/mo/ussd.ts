@@ -79,6 +79,7 @@ export async function actOnUssd(mo: AssembledMo, ussd: { op: number; session?: n
   // USSD is not SMS: no archive, so the SMS archive keeps neither the screens nor the final text.
   const acted = await executePlan({
     idemKey: mo.idemKey, corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination, locale, plan, tlvs,
+    ...(mo.receivedAt === undefined ? {} : { receivedAt: mo.receivedAt }),
     shape: (replies) => [screen ?? oneScreen(replies, locale)],
   }, deps.exec);
   log.debug({ op: tlvs.ussdServiceOp, final: final?.kind ?? 'screen', action: plan?.action.name, acted }, 'USSD MO done');

@@ -18,7 +18,7 @@ import { executePlan } from './execute.js';
 import { isReceipt } from './intake.js';
 import type { MoBatcher } from './batch.js';
 import type { OutboxRelay } from '../outbox/relay.js';
-import { backoffDelay, MO_QUEUE, WORKER_RECOVERY_OPTIONS } from '../queues.js';
+import { backoffDelay, firstWaitMs, MO_QUEUE, WORKER_RECOVERY_OPTIONS } from '../queues.js';
 import type { RouteCache } from '../route-cache.js';
 import type { PartsStore } from './parts-store.js';
 import { createUssdSessions, type UssdSessions } from './ussd-sessions.js';
@@ -41,14 +41,20 @@ export interface MoWorkerDeps {
   onRouted?(outcome: { action: string; binary: boolean }): void;
   /** A data_coding we do not know (decoded as GSM-7, 3GPP TS 23.038 reserved groups). */
   onUnknownDcs?(dcs: number): void;
+  /** A job's first run starts: how long it waited in the `mo` queue (queues.ts firstWaitMs). */
+  onWait?(ms: number): void;
+  /** A delivery receipt's disposition (receipts.ts). */
+  onReceipt?(state: string): void;
 }
-
-
 
 export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
   const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
   // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
-  return new Worker<MoQueueJob>(MO_QUEUE, (job) => processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); }), {
+  return new Worker<MoQueueJob>(MO_QUEUE, (job) => {
+    const waited = deps.onWait ? firstWaitMs(job) : undefined;
+    if (waited !== undefined) deps.onWait?.(waited);
+    return processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); });
+  }, {
     connection,
     prefix,
     concurrency,
@@ -66,7 +72,7 @@ export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Pr
   }
   if (isDeliveryReceipt(data.esmClass)) {
     // Never routed as MO: matched to the sent reply (receipts.ts; an early one is retried).
-    await processReceiptJob(job as Job<MoJob>, { db: deps.db, log: deps.log, now: deps.action.now });
+    await processReceiptJob(job as Job<MoJob>, { db: deps.db, log: deps.log, now: deps.action.now, ...(deps.onReceipt ? { onReceipt: deps.onReceipt } : {}) });
     return;
   }
   if (isReceipt(data.esmClass)) {
@@ -91,7 +97,7 @@ async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<
   if (part === 'held') return null;
   if (part) return { ...part, channel, ...ussd };
   const decoded = decodeUserData([{ body, udhLength: udh?.length ?? 0 }], job.dataCoding, textOpts);
-  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, dcs: job.dataCoding, channel, ...ussd };
+  return { idemKey: jobId, corr: job.corr, link: job.link, source: job.source, destination: job.destination.trim(), decoded, dcs: job.dataCoding, channel, receivedAt: job.receivedAt, ...ussd };
 }
 
 export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
@@ -121,7 +127,7 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   const plan = planAction({ msisdn: mo.source, shortCode: mo.destination, text, args: m.args, link: mo.link, channel: mo.channel, corr: mo.corr, allowBinary: linkRow?.allowBinary === true }, m.route);
   if (plan.note && mo.decoded.kind !== 'binary') log().warn({ route: plan.route?.id, shortCode: mo.destination }, plan.note);
   const acted = await executePlan({
-    idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,
+    idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), ...(mo.receivedAt === undefined ? {} : { receivedAt: mo.receivedAt }), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,
     locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
   }, exec);
   if (deps.log.isLevelEnabled('debug')) log().debug({ action: plan.action.name, acted }, acted ? 'MO acted on' : 'MO already acted on; replies relayed again if needed');

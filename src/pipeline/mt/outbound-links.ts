@@ -29,7 +29,8 @@ export interface OutboundLinksDeps {
   pollMs?: number;
   /** First delay of the bind backoff (doubling, capped at MAX_BACKOFF_MS). */
   reconnectBaseMs?: number;
-  onRefused?(reason: string): void;
+  /** A deliver_sm intake refused: the cause (an ScgwError code), the link and the command_status answered. */
+  onRefused?(reason: string, link: string, status: number): void;
 }
 
 export interface OutboundLinks {
@@ -85,7 +86,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
           return ESME.ROK; // durable: the client acks only now
         } catch (e) {
           const status = refusalStatus(e);
-          deps.onRefused?.((e as { code?: string }).code ?? 'error');
+          deps.onRefused?.((e as { code?: string }).code ?? 'error', l.name, status);
           log.warn({ err: e, status }, 'deliver_sm not accepted; the SMSC will retry');
           return status;
         }

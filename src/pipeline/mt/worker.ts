@@ -18,7 +18,7 @@ import type { MtJob } from '../jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from '../outbox/marks.js';
 import { createSentMarker } from './sent.js';
-import { backoffDelay, mtPartsKey, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from '../queues.js';
+import { backoffDelay, firstWaitMs, mtPartsKey, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from '../queues.js';
 import type { RouteCache } from '../route-cache.js';
 
 const ESME_RMSGQFUL = 0x14;
@@ -64,7 +64,14 @@ export interface MtDeps {
    * also bounds a job's wait for window room: within it a slot frees, or the session turns suspect.
    */
   responseTimeoutMs: number;
-  onSent?(outcome: { link: string; segments: number; ok: boolean }): void;
+  /**
+   * Each run that reached the peer or gave up: `ok` (every part accepted), `refused` (a part answered with an error
+   * status; the reply is failed), `throttled` (ESME_RTHROTTLED/RMSGQFUL; retried), `unsendable` (too long; failed),
+   * `error` (no response, session lost; retried). `moAt`: the answered MO's arrival, when the job carries it.
+   */
+  onSent?(o: { link: string; segments: number; outcome: 'ok' | 'refused' | 'throttled' | 'unsendable' | 'error'; moAt?: number | undefined }): void;
+  /** A job's first run starts: how long it waited in `mt-<link>` (queues.ts firstWaitMs). */
+  onWait?(link: string, ms: number): void;
 }
 
 export function createMtDispatcher(deps: MtDeps): MtDispatcher {
@@ -119,6 +126,8 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
 
   async function sendOnce(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>, overlapped: boolean) {
     const r = job.data;
+    const waited = deps.onWait ? firstWaitMs(job) : undefined;
+    if (waited !== undefined) deps.onWait?.(link, waited);
     // A re-run (retry, throttled or delayed, or a stalled job after a crash between send and completion) or a
     // reply queued again (outbox/relay.ts) may have gone out already, wholly (the sent-marker) or in part
     // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
@@ -154,6 +163,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     } catch (e) {
       // More than 255 segments: no peer can take it. A template problem, not a transient one.
       deps.marks.sent({ id: r.outboxId, status: 'failed', segments: 0, messageIds: [] });
+      deps.onSent?.({ link, segments: 0, outcome: 'unsendable' });
       log().error({ template: r.template, err: e }, 'reply too long to send; marked failed');
       return;
     }
@@ -197,9 +207,13 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       return res;
     }));
     const failed = outcomes.find((o) => o.status === 'rejected');
-    if (failed) throw failed.reason; // a timeout, a closed session: BullMQ retries with backoff
+    if (failed) {
+      deps.onSent?.({ link: run.link, segments: pdus.length, outcome: 'error' });
+      throw failed.reason; // a timeout, a closed session: BullMQ retries with backoff
+    }
     const results = outcomes.map((o) => (o as PromiseFulfilledResult<SendResult | typeof NO_ROOM>).value);
     if (results.some((x) => x !== NO_ROOM && (x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL))) {
+      deps.onSent?.({ link: run.link, segments: pdus.length, outcome: 'throttled' });
       log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
       await run.worker.rateLimit(1000);
       throw Worker.RateLimitError(); // back to wait without using an attempt
@@ -218,7 +232,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // the markers of the replies sent in one tick share one MULTI (sent.ts). A marker Redis refuses (full, or
     // away for a moment) is written again, not left to a job retry: a retry would send the reply again.
     await markSent(r.outboxId, log);
-    deps.onSent?.({ link: run.link, segments: pdus.length, ok: !refused });
+    deps.onSent?.({ link: run.link, segments: pdus.length, outcome: refused ? 'refused' : 'ok', moAt: r.moAt });
     if (refused) log().warn({ template: r.template, status: refused.status }, 'peer refused a reply');
     else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
   }

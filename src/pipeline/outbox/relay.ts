@@ -22,6 +22,8 @@ export interface RelayRow {
   id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string;
   tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number } | null;
   payload?: string | null;
+  /** Not a column: the MO's arrival, carried into the mt job on the fast path (MtJob.moAt). */
+  moAt?: number;
 }
 
 /** The outbox columns a relay needs: select them, or return them from the insert. */
@@ -51,7 +53,7 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; 
   async function addToLink(link: string, rs: readonly RelayRow[], again: boolean) {
     const jobs = rs.map((r) => ({
       name: 'reply',
-      data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}) },
+      data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}), ...(r.moAt !== undefined ? { moAt: r.moAt } : {}) },
       opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
     }));
     // One reply is one add; more are one addBulk (one pipelined round trip).
