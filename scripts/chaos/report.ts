@@ -50,8 +50,11 @@ export interface ChaosReport {
   disconnects: number;
   refusedByStatus: Record<string, number>;
   unmatchedReplies: number;
+  windows: FaultWindow[];
   logDir: string;
   pass: boolean;
+  /** Each repeated reply no kill -9 or cut explains: its number and reply times, s after the first fault began. */
+  unexplained: string[];
 }
 
 export function summarise(i: {
@@ -97,7 +100,12 @@ export function summarise(i: {
   return {
     rows, total, leftovers: lo, disconnects: i.peer.disconnects.length,
     refusedByStatus: Object.fromEntries([...i.peer.refusedByStatus].map(([s, c]) => [`0x${s.toString(16).padStart(8, '0')}`, c])),
-    unmatchedReplies: i.peer.unmatchedReplies, logDir: i.logDir, pass: total.failures.length === 0,
+    unmatchedReplies: i.peer.unmatchedReplies, windows: i.windows, logDir: i.logDir, pass: total.failures.length === 0,
+    unexplained: i.records.filter((r) => hasRepeat(r) && repeatExcuse(r, i.windows) === undefined).map((r) => {
+      const t0 = i.windows[0]?.start ?? 0;
+      const s = (t: number) => ((t - t0) / 1000).toFixed(2);
+      return `${r.msisdn}: sent ${r.attempts}×, first at ${s(r.firstSentAt)} s; replies at ${r.replyAts.map(s).join(', ')} s`;
+    }),
   };
 }
 
@@ -168,6 +176,10 @@ export function formatReport(r: ChaosReport): string[] {
   out.push('', `peer: ${r.disconnects} sessions lost, refusals by status ${JSON.stringify(r.refusedByStatus)}, ${r.unmatchedReplies} unmatched replies`);
   out.push(`left after the drain: mo ${JSON.stringify(r.leftovers.mo)}, mt ${JSON.stringify(r.leftovers.mt)}, outbox unsent ${r.leftovers.outboxUnsent}, unrelayed ${r.leftovers.outboxUnrelayed}`);
   if (exits.length) out.push(`gateway exits: ${exits.join(' ; ')}`);
+  if (r.unexplained.length) {
+    out.push('repeats no fault explains (faults, s after the first began: ' + r.windows.map((w) => `${w.kind} ${((w.start - r.windows[0]!.start) / 1000).toFixed(2)}–${((w.end - r.windows[0]!.start) / 1000).toFixed(2)}`).join(', ') + '):');
+    out.push(...r.unexplained.map((u) => `  ${u}`));
+  }
   out.push(r.pass ? 'bar: PASS' : `bar: FAIL\n  - ${r.total.failures.join('\n  - ')}`);
   out.push(`gateway log: ${r.logDir}/gateway.log`);
   return out;
