@@ -118,12 +118,18 @@ function hasRepeat(r: MoRecord): boolean {
  * The kill -9 or cut that explains a repeated reply: its fault began before the repeat arrived and ended after
  * the first copy did (the first copy's deliver_sm_resp was lost to it, or its sent mark died with the process).
  */
+/**
+ * Bytes a process wrote just before its kill -9 (or before a reset) still reach the peer a moment after the
+ * fault's instant: a kill is over (its cause gone) as it happens, yet its last deliver_sm arrives milliseconds later.
+ */
+const IN_FLIGHT_GRACE_MS = 1_000;
+
 function repeatExcuse(r: MoRecord, windows: readonly FaultWindow[]): FaultWindow | undefined {
   for (let j = 1; j < r.replies.length; j++) {
     const first = r.replies.indexOf(r.replies[j]!);
     if (first === j) continue;
     const t1 = r.replyAts[first]!, t2 = r.replyAts[j]!;
-    const w = windows.find((x) => IN_FLIGHT_FAULTS.includes(x.kind) && x.start <= t2 && x.end >= t1);
+    const w = windows.find((x) => IN_FLIGHT_FAULTS.includes(x.kind) && x.start <= t2 && x.end + IN_FLIGHT_GRACE_MS >= t1);
     if (w) return w;
   }
   return undefined;

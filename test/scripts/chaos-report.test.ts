@@ -41,6 +41,12 @@ describe('chaos report: repeated replies', () => {
     ]);
   });
 
+  it('excuses a reply written just before a kill -9 that reaches the peer a moment after it', () => {
+    const kill: FaultWindow[] = [{ kind: 'gateway-kill9', start: 1000, end: 1000, kStart: 2, backlogFrom: 2, kEnd: 4 }];
+    const records = [rec(0, [['a', 10]]), rec(1, [['a', 1010], ['a', 8000]]), rec(2, [['a', 1100]]), rec(3, [['a', 1300]])];
+    expect(run(records, kill).total.failures).toEqual([]);
+  });
+
   it('fails more repeats across one cut than the window', () => {
     const records = [rec(0, [['a', 10]]), rec(1, [['a', 20]]), rec(2, [['a', 1100]]), rec(3, [['a', 1300]]), rec(4, [['a', 2950], ['a', 3600]]), rec(5, [['a', 2960], ['a', 3610]])];
     expect(run(records, windows).total.failures).toEqual(['net-cut: 2 replies repeated across this net-cut (allowed: the window, 1)']);
