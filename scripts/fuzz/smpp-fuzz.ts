@@ -28,7 +28,8 @@ const { values: args } = parseArgs({
 });
 const COUNT = Number(args.count), PER_CONN = Number(args['per-conn']), CONC = Number(args.concurrency);
 const CHECK_EVERY = Number(args['check-every']), SEED = Number(args.seed);
-const LINK = { name: 'fuzz', password: 'fuzzpw', window: 10, ratePerSecond: 1000 };
+// Room for every concurrent bind (and the canary) on the one link: the session cap is a policy, not what is fuzzed.
+const LINK = { name: 'fuzz', password: 'fuzzpw', window: 10, ratePerSecond: 1000, maxSessions: 1000 };
 const WEDGE_AFTER_MS = 30_000;
 const say = (m: string) => process.stderr.write(`fuzz: ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +104,14 @@ async function main(): Promise<number> {
   const stack = await startOwnStack({
     root: ROOT, links: [LINK],
     // Shorter timers than the defaults, so a session that hangs is reaped (or shown wedged) within 30 s.
-    env: { SMPP_SESSION_INIT_S: '10', SMPP_ENQUIRE_LINK_S: '5', SMPP_RESPONSE_TIMEOUT_MS: '10000', SCRYPT_LOG_N: '10', LOG_LEVEL: 'error' },
+    // The listener's caps against strangers (connections per source, bind failures then lockout) would shut this
+    // loopback fuzzer out after a few mutated binds; they are tested in test/security. Here they are opened wide so
+    // the handlers behind bind keep being reached.
+    env: {
+      SMPP_SESSION_INIT_S: '10', SMPP_ENQUIRE_LINK_S: '5', SMPP_RESPONSE_TIMEOUT_MS: '10000', SCRYPT_LOG_N: '10', LOG_LEVEL: 'error',
+      SMPP_MAX_CONNECTIONS: '10000', SMPP_MAX_CONNECTIONS_PER_SOURCE: '10000', SMPP_BIND_FAILURES_PER_ID: '1000', SMPP_BIND_FAILURES_PER_SOURCE: '1000',
+      SMPP_BIND_FAILURE_WINDOW_S: '1', SMPP_BIND_LOCKOUT_S: '1', SMPP_BIND_FAILURE_DELAY_MS: '0',
+    },
   });
   const port = stack.gw.smppPort;
   const outcomes: Record<Outcome, number> = { answered: 0, closed: 0, silent: 0 };
