@@ -84,6 +84,7 @@ export function startHeartbeat(opts: {
       id: opts.control.nodeId, host: hostname(), pid: process.pid, roles: [...config.roles], version,
       startedAt: startedAt.toISOString(), uptimeS: Math.round((now.getTime() - startedAt.getTime()) / 1000), beatAt: now.toISOString(),
       draining: opts.control.draining(),
+      suspendedLinks: [...opts.control.suspensions().keys()].sort(),
       sessions: opts.sessions(),
       queues: await queueDepths(opts.queues, opts.links(), now.getTime()),
       rates: rates.rates(),

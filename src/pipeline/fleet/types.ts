@@ -42,6 +42,8 @@ export interface NodeBeat {
   uptimeS: number;
   beatAt: string;
   draining: boolean;
+  /** The suspended links this node honours now (its copy of the fleet's suspensions). */
+  suspendedLinks: string[];
   sessions: SessionBeat[];
   queues: QueueBeat[];
   rates: { moIn: RateWindows; mtOut: RateWindows; moThrottled: RateWindows; receipts: RateWindows };

@@ -268,6 +268,7 @@ export const sessionStatus = z.object({
 export const nodeStatus = z.object({
   id: z.string(), host: z.string(), pid: z.number().int(), roles: z.array(z.string()), version: z.string(),
   startedAt: z.string(), uptimeS: z.number(), beatAt: z.string().describe('its last heartbeat'), draining: z.boolean(),
+  suspendedLinks: z.array(z.string()).describe('the suspensions this node honours now'),
   sessions: z.array(sessionStatus),
   queues: z.array(queueStatus),
   rates: z.object({ moIn: rateWindows, mtOut: rateWindows, moThrottled: rateWindows, receipts: rateWindows }),
