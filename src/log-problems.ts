@@ -48,19 +48,24 @@ function codeOf(obj: Record<string, unknown> | undefined): string | null {
 
 /**
  * A child of `log` whose warn/error/fatal (its own and every descendant's) also go to `ring`, whatever the
- * log level (a silent logger still fills the ring). pino sets level methods on each instance, so each child is
- * wrapped as it is made.
+ * log level (a silent logger still fills the ring). pino gives each child its own level methods and then calls
+ * the `onChild` it inherits, so setting `onChild` here reaches every descendant once; the log line itself is
+ * written by pino's own method, with the child's bindings. A later level change replaces the wrapped methods.
  */
 export function teeProblems(log: Logger, ring: ProblemRing & { now(): Date }): Logger {
-  return wrap(log.child({}), ring);
+  const out = log.child({});
+  wrapLevels(out, ring);
+  (out as unknown as { onChild(child: Logger): void }).onChild = (child) => wrapLevels(child, ring);
+  return out;
 }
 
-function wrap(log: Logger, ring: ProblemRing & { now(): Date }): Logger {
+function wrapLevels(log: Logger, ring: ProblemRing & { now(): Date }): void {
   const bindings = log.bindings() as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const methods = log as unknown as Record<string, (...args: unknown[]) => void>;
   for (const level of LEVELS) {
-    const orig = log[level].bind(log) as (...args: unknown[]) => void;
-    (log as unknown as Record<string, unknown>)[level] = (...args: unknown[]) => {
+    const orig = methods[level]!;
+    methods[level] = function (this: unknown, ...args: unknown[]) {
       try {
         const first = args[0];
         const obj = typeof first === 'object' && first !== null ? first as Record<string, unknown> : undefined;
@@ -73,10 +78,7 @@ function wrap(log: Logger, ring: ProblemRing & { now(): Date }): Logger {
           code: codeOf(obj instanceof Error ? { err: obj } : obj),
         });
       } catch { /* the ring must never break a log call */ }
-      orig(...args);
+      orig.apply(log, args);
     };
   }
-  const child = log.child.bind(log);
-  (log as unknown as { child: unknown }).child = (b: Record<string, unknown>, o?: unknown) => wrap((child as unknown as (b: Record<string, unknown>, o?: unknown) => Logger)(b, o), ring);
-  return log;
 }
