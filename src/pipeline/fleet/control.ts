@@ -27,7 +27,7 @@ export interface FleetControl {
   suspensions(): ReadonlyMap<string, Suspension>;
   suspend(link: string, by: string): Promise<Suspension>;
   resume(link: string): Promise<void>;
-  /** The node holding the session (from the heartbeats), told to close it; undefined when no node lists it. */
+  /** The node holding the listener session (from the heartbeats), told to close it; undefined when no node lists it. */
   kick(session: string): Promise<{ node: string } | undefined>;
   /** False when no live node has that id. */
   drain(node: string): Promise<boolean>;
@@ -114,7 +114,7 @@ export async function createFleetControl(deps: FleetControlDeps): Promise<FleetC
       deps.log.info({ link }, 'link resumed');
     },
     async kick(session) {
-      const holder = (await readNodes(redis, prefix)).find((n) => n.sessions.some((s) => s.id === session));
+      const holder = (await readNodes(redis, prefix)).find((n) => n.sessions.some((s) => s.id === session && s.direction === 'listener'));
       if (!holder) return undefined;
       await publish({ type: 'kick', node: holder.id, session });
       return { node: holder.id };
