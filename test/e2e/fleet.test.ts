@@ -127,9 +127,12 @@ describe('a fleet of two gateways', () => {
 
   it('kicks a session bound to one node through the other', async () => {
     const k = await transmitter(b);
+    const boundAt = Date.now();
+    // A heartbeat taken after this bind (an earlier one may still list the last test's sessions).
     const v = await eventually(async () => {
       const s = await status(a);
-      return s.nodes.find((n) => n.id === 'node-b')?.sessions.length === 1 ? s : undefined;
+      const nodeB = s.nodes.find((n) => n.id === 'node-b');
+      return nodeB && new Date(nodeB.beatAt).getTime() > boundAt + 100 && nodeB.sessions.length === 1 ? s : undefined;
     }, 10_000, 'the session in node-b\'s heartbeat');
     const id = v.nodes.find((n) => n.id === 'node-b')!.sessions[0]!.id;
     const res = await call<{ session: string; node: string }>(a, 'POST', `/admin/sessions/${id}/kick`);
