@@ -104,6 +104,10 @@ const envSchema = z.object({
   HTTP_MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   OPS_HOST: z.string().default('127.0.0.1'),
   OPS_PORT: port.default(9090),
+  /** This process's name in the fleet view (`scgw status`); unset → hostname-pid-<random>. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1–64 letters, digits, _, . or -').optional(),
+  /** How often a node publishes its heartbeat to Redis; it expires after three of these. */
+  HEARTBEAT_S: z.coerce.number().int().min(1).max(60).default(5),
 });
 
 function validTimeZone(tz: string): boolean {
@@ -127,6 +131,8 @@ export interface Config {
   http: { host: string; port: number; limits: HttpLimits };
   /** The ops listener: /metrics, /admin/docs, /admin/openapi.json, health; never the subscriber port. */
   ops: { host: string; port: number };
+  /** Issue 12: the fleet view. nodeId unset → gateway.ts makes one per process. */
+  fleet: { nodeId: string | undefined; heartbeatS: number };
   /** Issue 10 caps; see README "Security". homePrefixesDefaulted: HOME_PREFIXES was unset (main warns). */
   abuse: {
     homePrefixes: readonly string[];
@@ -205,6 +211,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     },
     ops: { host: e.OPS_HOST, port: e.OPS_PORT },
+    fleet: { nodeId: e.NODE_ID, heartbeatS: e.HEARTBEAT_S },
     abuse: {
       homePrefixes: (e.HOME_PREFIXES ?? '7').split(',').map((p) => p.trim()),
       homePrefixesDefaulted: e.HOME_PREFIXES === undefined,

@@ -30,6 +30,9 @@ import { createMetrics, metricsRecorder, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
 import { createLimits } from './web/limits.js';
 import { createHashSlots } from './web/hash-slots.js';
+import { createProblemRing, teeProblems } from './log-problems.js';
+import { kickFrom, nodeIdFor, readFleetView, sessionBeats, startFleetControl, startHeartbeat } from './gateway-fleet.js';
+import type { SessionBeat } from './pipeline/fleet/index.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -42,6 +45,8 @@ export interface GatewayOptions {
   onHash?(): Promise<void>;
   /** Where to write the first admin token (main: DATA_DIR/admin-token). */
   onFirstAdminToken?(token: string): void;
+  /** An operator drained this node (`scgw node drain`): main.ts runs its SIGINT path; unset, the gateway stops itself. */
+  onDrain?(): void;
 }
 
 export interface Gateway {
@@ -49,6 +54,8 @@ export interface Gateway {
   httpPort: number;
   /** The ops listener's port (/metrics, /admin/docs; OPS_HOST, 127.0.0.1 by default). */
   opsPort: number;
+  /** This node's id in the fleet view (NODE_ID, else hostname-pid-<random>). */
+  nodeId: string;
   db: DbHandle;
   metrics: Metrics;
   app?: FastifyInstance;
@@ -57,8 +64,11 @@ export interface Gateway {
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
-  const { config, log } = opts;
+  const { config } = opts;
   const now = opts.now ?? (() => new Date());
+  // Every component's warn/error lines also land in the fleet view's recent problems (log-problems.ts).
+  const problems = createProblemRing(20, now);
+  const log = teeProblems(opts.log, problems);
   const stops: Array<[string, () => Promise<void> | void]> = [];
   const stopAll = async () => {
     for (const [name, stop] of stops.reverse()) {
@@ -87,6 +97,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const queues = createQueues(producer, config.redisPrefix);
     stops.push(['queues', () => queues.close()]);
     await queues.mo.waitUntilReady();
+    // Fleet control first: intake asks it about suspended links. Kick and drain reach the listener and the stop path late-bound.
+    let kickSession = (_id: string) => false;
+    let listSessions = (): SessionBeat[] => [];
+    const nodeId = nodeIdFor(config);
+    const fleet = await startFleetControl({
+      log, redis: opts.redis, producer, prefix: config.redisPrefix, nodeId, queues,
+      onKick: (id) => kickSession(id),
+      onDrain: () => setImmediate(() => (opts.onDrain ? opts.onDrain() : void stopAll())),
+    });
+    stops.push(['fleet control', () => fleet.close()]);
 
     const cache = await createRouteCache({ db: db.db, log: log.child({ component: 'config' }) });
     stops.push(['config', () => cache.close()]);
@@ -170,6 +190,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         limits: createMoLimits({ redis: producer, prefix: config.redisPrefix, parts: config.parts, openS: config.mo.concatTimeoutS }),
         onThrottled: (link) => metrics.moThrottled.inc({ link }),
         backlog,
+        suspended: (link) => fleet.control.suspended(link),
       });
       const authenticate = createBindAuth({
         db: db.db, redis: producer, prefix: config.redisPrefix, log: log.child({ component: 'smpp' }), guard: config.bindGuard,
@@ -177,6 +198,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onFailure: (reason) => metrics.bindFailures.inc({ reason }),
         onLockout: (scope) => metrics.bindLockouts.inc({ scope }),
       });
+      const boundAt = new WeakMap<object, string>();
       const server = createSmppServer({
         log: log.child({ component: 'smpp' }),
         authenticate,
@@ -191,7 +213,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             throw e;
           }
         },
-        onBound: (s) => { if (s.link) metrics.sessions.inc({ link: s.link }); mt.sessionBound(s); },
+        onBound: (s) => { if (s.link) metrics.sessions.inc({ link: s.link }); boundAt.set(s, now().toISOString()); mt.sessionBound(s); },
         onClosed: (s) => {
           if (s.link && s.bindKind) metrics.sessions.dec({ link: s.link });
           mt.sessionClosed(s).catch((e) => log.warn({ err: e }, 'mt worker stop failed'));
@@ -212,6 +234,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       });
       stops.push(['outbound links', () => outbound.close()]);
       boundSessions = (link) => server.sessions().filter((s) => s.link === link).length + outbound.bound(link);
+      listSessions = () => sessionBeats(server, outbound, boundAt);
+      kickSession = (id) => kickFrom(server, id, Math.min(2000, config.shutdownTimeoutMs));
       log.info({ port: smppPort }, 'SMPP listener up');
     }
 
@@ -222,6 +246,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         ...(config.roles.has('listener') ? { smpp: async () => smppListening } : {}),
       },
     };
+    const links = () => cache.current().links.values();
+    const fleetStatus = () => readFleetView(fleet.control, links(), now());
     let httpPort = 0;
     let app: FastifyInstance | undefined;
     if (config.roles.has('web')) {
@@ -230,6 +256,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
         storage: { redis: () => retention.redisStorage(), lastPrune: () => retention.lastRun(), policy: { ...config.retention } },
+        fleet: { status: fleetStatus, control: fleet.control },
         subscriber: {
           db: db.db, log: log.child({ component: 'subscriber' }), config, now, tag: tagMsisdn, action: actionDeps,
           hashSlots: createHashSlots(config.abuse.loginHashConcurrency),
@@ -251,7 +278,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
 
     // Every role gets the ops listener: a listener-only node has metrics too.
-    const ops = await buildOpsApp({ log, registry: metrics.registry, health, limits: config.http.limits });
+    const ops = await buildOpsApp({ log, registry: metrics.registry, health, limits: config.http.limits, status: fleetStatus });
     await ops.listen({ port: config.ops.port, host: config.ops.host });
     const opsAddr = ops.server.address();
     const opsPort = typeof opsAddr === 'object' && opsAddr ? opsAddr.port : config.ops.port;
@@ -263,7 +290,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       opts.onFirstAdminToken?.(token);
     }
 
-    return { smppPort, httpPort, opsPort, db, metrics, ...(app ? { app } : {}), ops, stop: stopAll };
+    // Last to start, first to stop: a stopping node leaves the fleet view at once.
+    const heartbeat = startHeartbeat({
+      config, log, producer, queues, control: fleet.control, metrics, problems, now,
+      sessions: () => listSessions(), links: () => [...links()].map((l) => l.name),
+    });
+    stops.push(['heartbeat', () => heartbeat.close()]);
+    await heartbeat.beat();
+
+    return { smppPort, httpPort, opsPort, nodeId, db, metrics, ...(app ? { app } : {}), ops, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -32,7 +32,9 @@ async function main() {
     process.exit(1);
   }
   log.info({ redis: redis.describe, database: config.databaseUrl ? 'postgres' : `embedded PGlite in ${resolve(config.dataDir, 'pg')}` }, 'starting scgw');
-  let gw;
+  let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
+  // `scgw node drain`: the same graceful stop as SIGINT (stop taking binds, finish in-flight work, exit 0).
+  let drain = () => {};
   try {
     gw = await startGateway({
       config, log, redis,
@@ -41,6 +43,7 @@ async function main() {
         writeSecretFile(file, token + '\n');
         log.info({ file: resolve(file) }, 'first admin token written (the CLI reads it from there; keep it secret)');
       },
+      onDrain: () => drain(),
     });
   } catch (e) {
     if (e instanceof DbLockedError || isScgwError(e)) log.fatal(e.message);
@@ -54,12 +57,13 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'shutting down: unbinding peers, finishing in-flight jobs');
     const force = setTimeout(() => { log.error('shutdown timed out; exiting'); process.exit(1); }, config.shutdownTimeoutMs + 5000);
-    await gw.stop();
+    await gw?.stop();
     await redis.stop();
     clearTimeout(force);
     log.info('stopped');
     process.exit(0);
   };
+  drain = () => void stop('drain');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   log.info({ smpp: gw.smppPort, http: gw.httpPort }, 'scgw ready');

@@ -8,9 +8,11 @@ import { registerSimCommands } from '../sim/command.js';
 import { CliError, EXIT } from './api.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDryRunCommand } from './commands/dry-run.js';
+import { registerFleetCommands } from './commands/fleet.js';
 import { registerLinkCommands } from './commands/links.js';
 import { registerMenuCommands } from './commands/menus.js';
 import { registerRouteCommands } from './commands/routes.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerStorageCommand } from './commands/storage.js';
 import { registerTemplateCommands } from './commands/templates.js';
 import { registerTokenCommands } from './commands/tokens.js';
@@ -31,6 +33,8 @@ registerTokenCommands(program, globals);
 registerConfigCommands(program, globals);
 registerDryRunCommand(program, globals);
 registerStorageCommand(program, globals);
+registerStatusCommand(program, globals);
+registerFleetCommands(program, globals);
 registerSimCommands(program);
 
 try {

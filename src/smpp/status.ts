@@ -77,7 +77,9 @@ export function statusForError(e: unknown): number {
       return ESME.RINVMSGLEN;
     case 'SCGW_MO_THROTTLED':
     case 'SCGW_BACKLOG_FULL':
-      // pipeline/mo/limits.ts (rate), pipeline/mo/backlog.ts (bounded backlog): the SMSC holds the MO and retries.
+    case 'SCGW_LINK_SUSPENDED':
+      // pipeline/mo/limits.ts (rate), pipeline/mo/backlog.ts (bounded backlog), an operator's suspend
+      // (pipeline/fleet/control.ts): the SMSC holds the MO and retries.
       return ESME.RTHROTTLED;
     case 'SCGW_PARTS_OPEN_LIMIT':
       // Open sets end by completing or timing out: the peer may resubmit later, like a full queue.

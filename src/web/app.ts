@@ -1,7 +1,7 @@
 /**
  * web/: the HTTP face. buildApp(deps): the public port (subscriber pages, /api/mms, the admin API under /admin
  * behind bearer tokens, health). buildOpsApp(deps): the ops listener (OPS_HOST, 127.0.0.1 by default) with
- * /metrics and the API docs, which name links and live sessions and so stay off the subscriber port (issue 10).
+ * /metrics, the API docs and the fleet's status page (/status), which name links and live sessions and so stay off the subscriber port (issue 10).
  * Both are tested with inject(); never imports bullmq or smpp/.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -14,6 +14,8 @@ import { registerMmsApi } from './api/index.js';
 import { errorHandler } from './errors.js';
 import { registerHealth, type HealthDeps } from './health.js';
 import { registerMetrics } from './metrics.js';
+import type { FleetStatus } from './admin/schemas.js';
+import { registerStatusPage } from './status-page.js';
 import { registerSubscriber, type SubscriberDeps } from './subscriber/index.js';
 
 export interface AppDeps {
@@ -23,6 +25,7 @@ export interface AppDeps {
   links: AdminDeps['links'];
   dryRun: AdminDeps['dryRun'];
   storage?: AdminDeps['storage'];
+  fleet?: AdminDeps['fleet'];
   /** Timeouts and caps of the listening socket; left out (inject-only tests), Node's defaults. */
   limits?: HttpLimits;
   /** The subscriber pages and the MMS API; left out, the app serves operators only. */
@@ -70,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ? reply.status(422).send({ code: err.code, message: err.message, problems: err.problems })
     : errorHandler(err as Error, req, reply)));
   registerHealth(app, deps.health);
-  await app.register(async (admin) => registerAdmin(admin, { db: deps.db, links: deps.links, dryRun: deps.dryRun, ...(deps.storage ? { storage: deps.storage } : {}) }));
+  await app.register(async (admin) => registerAdmin(admin, { db: deps.db, links: deps.links, dryRun: deps.dryRun, ...(deps.storage ? { storage: deps.storage } : {}), ...(deps.fleet ? { fleet: deps.fleet } : {}) }));
   const sub = deps.subscriber;
   if (sub) {
     await app.register(async (pages) => registerSubscriber(pages, sub));
@@ -79,7 +82,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-export interface OpsDeps { log: Logger; registry: Registry; health: HealthDeps; limits?: HttpLimits }
+export interface OpsDeps {
+  log: Logger; registry: Registry; health: HealthDeps; limits?: HttpLimits;
+  /** The fleet view behind the status page at /status (issue 12). */
+  status?: () => Promise<FleetStatus>;
+}
 
 /** The ops listener: metrics, the admin API's docs, health. Nothing here takes input or changes state. */
 export async function buildOpsApp(deps: OpsDeps): Promise<FastifyInstance> {
@@ -87,6 +94,7 @@ export async function buildOpsApp(deps: OpsDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err, req, reply) => errorHandler(err as Error, req, reply));
   registerHealth(app, deps.health);
   registerMetrics(app, deps.registry);
+  if (deps.status) registerStatusPage(app, deps.status);
   await app.register(async (docs) => registerDocs(docs));
   return app;
 }

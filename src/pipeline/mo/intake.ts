@@ -41,6 +41,8 @@ export interface IntakeDeps {
   onThrottled?(link: string): void;
   /** The bounded backlog between ack and reply (backlog.ts): past it, ESME_RTHROTTLED. */
   backlog?: BacklogGuard;
+  /** An operator suspended the link fleet-wide (fleet/control.ts): its MO are answered ESME_RTHROTTLED. */
+  suspended?(link: string): boolean;
   /** How the `mo` jobs reach Redis; default: one addBulk per tick on `queues.mo`, then `ack` once per bulk (enqueue.ts). */
   enqueuer?: MoEnqueuer;
 }
@@ -64,6 +66,7 @@ export function createIntake(deps: IntakeDeps) {
   return async function intake(msg: InboundMessage): Promise<void> {
     const shortCode = msg.destination.addr.trim();
     const view = deps.cache.current();
+    if (deps.suspended?.(msg.link)) throw new ScgwError('SCGW_LINK_SUSPENDED', `link ${msg.link} is suspended`);
     if (deps.limits) {
       try {
         deps.limits.rate(msg.link, view.links.get(msg.link)?.moRatePerSecond);

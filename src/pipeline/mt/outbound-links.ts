@@ -36,6 +36,8 @@ export interface OutboundLinksDeps {
 export interface OutboundLinks {
   /** 1 while this node holds a bound session to the link's SMSC, else 0. */
   bound(link: string): number;
+  /** This node's bound binds to SMSCs, for the fleet view. */
+  binds(): { link: string; peer: string; bindKind: string }[];
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ interface Entry {
   client: SmppClient;
   sender: ReplySender;
   canTransmit: boolean;
+  peer: string;
+  bindKind: string;
   up: boolean;
   stopped: boolean;
   attempt: number;
@@ -101,7 +105,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       // not for USSD screens (a dialogue, not a stored message), nor where the PDU already says.
       send: (pdu: OutboundPdu, timeoutMs) => client.submit({ ...pdu, registeredDelivery: pdu.registeredDelivery ?? (pdu.tlvs?.ussdServiceOp === undefined ? 1 : 0) }, timeoutMs),
     };
-    const entry: Entry = { key: bindKey(l), client, sender, canTransmit: l.bindKind !== 'receiver', up: false, stopped: false, attempt: 0, timer: undefined };
+    const entry: Entry = { key: bindKey(l), client, sender, canTransmit: l.bindKind !== 'receiver', peer: `${l.host}:${l.port}`, bindKind: l.bindKind, up: false, stopped: false, attempt: 0, timer: undefined };
     const tryBind = () => {
       entry.timer = undefined;
       client.connect().then(
@@ -173,6 +177,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
 
   return {
     bound: (link) => (entries.get(link)?.client.bound ? 1 : 0),
+    binds: () => [...entries].filter(([, e]) => e.client.bound).map(([link, e]) => ({ link, peer: e.peer, bindKind: e.bindKind })),
     async close() {
       closed = true;
       clearInterval(timer);

@@ -10,6 +10,7 @@ import { requireToken } from './auth.js';
 import { registerConfigIo } from './config-io.js';
 import { registerConfigVersions } from './config-versions.js';
 import { registerDryRun, type DryRunDeps } from './dry-run.js';
+import { registerFleet, type FleetDeps } from './fleet.js';
 import { registerLinks, type LinksDeps } from './links.js';
 import { registerMenus } from './menus.js';
 import { registerRoutes } from './routes.js';
@@ -23,6 +24,8 @@ export interface AdminDeps {
   links: Omit<LinksDeps, 'db'>;
   dryRun: Omit<DryRunDeps, 'db'>;
   storage?: Omit<StorageDeps, 'db'>;
+  /** The fleet's status and control (issue 12); left out, those routes are not served (inject-only tests). */
+  fleet?: Omit<FleetDeps, 'db'>;
 }
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -46,6 +49,7 @@ export function registerAdmin(admin: FastifyInstance, deps: AdminDeps) {
   registerConfigIo(admin, { db: deps.db, linkPasswordLogN: deps.links.linkPasswordLogN });
   registerDryRun(admin, { db: deps.db, ...deps.dryRun });
   registerStorage(admin, { db: deps.db, ...deps.storage });
+  if (deps.fleet) registerFleet(admin, { db: deps.db, ...deps.fleet });
 }
 
 export { ConfigRejected } from './validate.js';

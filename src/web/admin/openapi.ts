@@ -54,6 +54,12 @@ export const OPERATIONS: readonly Operation[] = [
 
   { method: 'GET', path: '/admin/storage', tag: 'storage', summary: 'Rows and bytes per table, Redis memory and queue counts, the retention policy and its last run', ok: { status: 200, body: s.storageView } },
 
+  { method: 'GET', path: '/admin/status', tag: 'fleet', summary: 'The fleet: every node\'s heartbeat (sessions, queues, rates, recent problems), links with their sessions per node and suspensions, queue depths. format=html: the status page', query: s.statusQuery, ok: { status: 200, body: s.fleetStatus } },
+  { method: 'POST', path: '/admin/links/:name/suspend', tag: 'fleet', summary: 'Suspend a link on every node: its MO are answered ESME_RTHROTTLED and its replies are held in Redis until resume', ok: { status: 200, body: s.linkSuspension } },
+  { method: 'POST', path: '/admin/links/:name/resume', tag: 'fleet', summary: 'Resume a suspended link: MO are taken again and held replies flow', ok: { status: 200, body: s.linkSuspension } },
+  { method: 'POST', path: '/admin/sessions/:id/kick', tag: 'fleet', summary: 'Close one live bind (a session id from /admin/status), on whichever node holds it', ok: { status: 202, body: s.kickResult } },
+  { method: 'POST', path: '/admin/nodes/:id/drain', tag: 'fleet', summary: 'Drain a node: it stops taking binds, unbinds its peers, finishes in-flight work and exits 0', ok: { status: 202, body: s.drainResult } },
+
   { method: 'GET', path: '/admin/config/versions', tag: 'config', summary: 'List config versions, newest first: who, when, what changed', query: s.versionsQuery, ok: { status: 200, body: z.array(s.versionView) } },
   { method: 'GET', path: '/admin/config/versions/:v', tag: 'config', summary: 'Show one version with its whole config (no secrets)', ok: { status: 200, body: s.versionView.extend({ config: s.configDoc }) } },
   { method: 'GET', path: '/admin/config/versions/:v/diff', tag: 'config', summary: 'What version v changed against version `against` (default: the recorded one before)', query: s.diffQuery, ok: { status: 200, body: s.diffView } },
@@ -73,6 +79,7 @@ const COMPONENTS = new Map<ZodTypeAny, string>([
   [s.routeView, 'Route'], [s.linkView, 'Link'], [s.templateView, 'Template'], [s.menuView, 'Menu'],
   [s.menuItem, 'MenuItem'], [s.menuNode, 'MenuNode'], [s.menuText, 'MenuText'], [s.routeDef, 'RouteDef'],
   [s.configDoc, 'ConfigDocument'], [s.diffView, 'Diff'], [s.changeResult, 'ChangeResult'], [s.deleted, 'Deleted'],
+  [s.fleetStatus, 'FleetStatus'], [s.nodeStatus, 'NodeStatus'], [s.queueStatus, 'QueueStatus'], [s.sessionStatus, 'SessionStatus'],
 ]);
 
 export function openApiPath(path: string): string {

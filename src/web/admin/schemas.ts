@@ -253,3 +253,45 @@ export const storageView = z.object({
   }),
 });
 export type StorageView = z.infer<typeof storageView>;
+
+// ── fleet status and control (issue 12) ──────────────────────────────────────────────────────────
+const rateWindows = z.object({ m1: z.number(), m5: z.number(), m15: z.number() }).describe('per second over the last 1, 5 and 15 minutes');
+export const queueStatus = z.object({
+  name: z.string(), waiting: z.number().int(), active: z.number().int(), delayed: z.number().int(), failed: z.number().int(),
+  paused: z.boolean().describe('held: the link is suspended'),
+  oldestWaitingS: z.number().nullable().describe('age of the oldest waiting job, seconds'),
+});
+export const sessionStatus = z.object({
+  id: z.string().describe('what `POST /admin/sessions/:id/kick` takes (outbound binds: out:<link>, not kickable)'),
+  link: z.string(), peer: z.string(), bindKind: z.string(), direction: z.enum(['listener', 'outbound']), boundAt: z.string().nullable(),
+});
+export const nodeStatus = z.object({
+  id: z.string(), host: z.string(), pid: z.number().int(), roles: z.array(z.string()), version: z.string(),
+  startedAt: z.string(), uptimeS: z.number(), beatAt: z.string().describe('its last heartbeat'), draining: z.boolean(),
+  suspendedLinks: z.array(z.string()).describe('the suspensions this node honours now'),
+  sessions: z.array(sessionStatus),
+  queues: z.array(queueStatus),
+  rates: z.object({ moIn: rateWindows, mtOut: rateWindows, moThrottled: rateWindows, receipts: rateWindows }),
+  errors: z.array(z.object({
+    at: z.string(), level: z.enum(['warn', 'error', 'fatal']), component: z.string().nullable(), link: z.string().nullable(),
+    msg: z.string(), code: z.string().nullable(),
+  })).describe('its last warn/error log lines, newest first'),
+});
+const suspension = z.object({ by: z.string().describe('the token that suspended it'), at: z.string() });
+export const fleetStatus = z.object({
+  generatedAt: z.string(),
+  nodes: z.array(nodeStatus),
+  links: z.array(z.object({
+    name: z.string(), direction: z.string(), enabled: z.boolean(), suspended: suspension.nullable(),
+    sessions: z.array(z.object({ node: z.string(), count: z.number().int() })), total: z.number().int(),
+  })),
+  queues: z.array(queueStatus).describe('shared by the fleet: the newest heartbeat\'s counts'),
+});
+export type FleetStatus = z.infer<typeof fleetStatus>;
+export const statusQuery = z.object({ format: z.enum(['json', 'html']).default('json').describe('html: the status page') });
+export const linkSuspension = z.object({ link: z.string(), suspended: suspension.nullable() });
+export type LinkSuspension = z.infer<typeof linkSuspension>;
+export const kickResult = z.object({ session: z.string(), node: z.string().describe('the node told to close it') });
+export type KickResult = z.infer<typeof kickResult>;
+export const drainResult = z.object({ node: z.string(), draining: z.literal(true) });
+export type DrainResult = z.infer<typeof drainResult>;
