@@ -3,7 +3,6 @@
  * main.ts (the process) and by tests (in-process gateways). The only caller of the createX factories.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordGenerator } from './actions/index.js';
 import type { Config } from './config.js';
@@ -21,7 +20,7 @@ import { createOutboxMarks, createOutboxRelay } from './pipeline/outbox/index.js
 import { createRetention } from './pipeline/retention.js';
 import { createMoQueue, createQueues } from './pipeline/queues.js';
 import { createRouteCache } from './pipeline/route-cache.js';
-import type { RedisTarget } from './redis.js';
+import type { RedisClient, RedisTarget } from './redis.js';
 import { createSmppServer } from './smpp/server.js';
 import { buildApp, buildOpsApp } from './web/app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
@@ -76,8 +75,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     // Producer: fail fast when Redis is gone (LIBRARIES.md §3), so the peer gets RMSGQFUL, never an OK.
     // Auto-pipelining: the commands of many MO issued in one tick leave in one write.
-    const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
-    const workerConn = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
+    // Every connection comes from the target: a Sentinel master or a cluster is followed through a failover alike.
+    const producer = opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+    const workerConn = opts.redis.connect({ maxRetriesPerRequest: null });
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
       r.on('error', (e) => log.warn({ err: e, conn: name }, 'redis connection error'));
     }
@@ -140,7 +140,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       stops.push(['mt', () => mt.close()]);
       // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
       const { durability, replicas, replicaTimeoutMs } = config.ack;
-      const intakeConn = durability === 'replica' ? new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
+      const intakeConn = durability === 'replica' ? opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
       if (intakeConn !== producer) {
         intakeConn.on('error', (e) => log.warn({ err: e, conn: 'intake' }, 'redis connection error'));
         stops.push(['intake redis', () => { intakeConn.disconnect(); }]);
@@ -265,7 +265,7 @@ function webSmsLink(config: Readonly<Config>, links: Iterable<{ name: string; en
   return names.find((n) => bound(n) > 0) ?? names[0];
 }
 
-function waitReady(r: Redis): Promise<void> {
+function waitReady(r: RedisClient): Promise<void> {
   if (r.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => r.once('ready', () => resolve()));
 }

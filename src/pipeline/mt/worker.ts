@@ -7,7 +7,7 @@
  * Which sender takes each PDU, and how long a job may wait for window room: senders.ts.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SmppSession } from '../../smpp/session.js';
@@ -51,7 +51,7 @@ interface Run {
 }
 
 export interface MtDeps {
-  connection: Redis;
+  connection: Redis | Cluster;
   prefix: string;
   cache: RouteCache;
   log: Logger;
