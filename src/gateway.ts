@@ -81,6 +81,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
       r.on('error', (e) => log.warn({ err: e, conn: name }, 'redis connection error'));
     }
+    // A reconnect after the first connect may land on another master (a Sentinel failover) or a restarted one,
+    // which may lack the last writes: for a minute the mt workers check the database before each send.
+    let redisMovedAt = -Infinity;
+    for (const r of [producer, workerConn]) {
+      let first = true;
+      r.on('ready', () => { if (first) first = false; else redisMovedAt = Date.now(); });
+    }
+    const redisMoved = () => Date.now() - redisMovedAt < 60_000;
     stops.push(['redis', async () => { producer.disconnect(); workerConn.disconnect(); }]);
     await Promise.all([waitReady(producer), waitReady(workerConn)]);
     const queues = createQueues(producer, config.redisPrefix);
@@ -134,7 +142,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (config.roles.has('listener')) {
       const mt = createMtDispatcher({
         connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
-        responseTimeoutMs: config.smpp.mtResponseTimeoutMs,
+        responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
         onSent: (o) => { metrics.mtSent.inc({ link: o.link, outcome: o.ok ? 'ok' : 'refused' }); metrics.mtSegments.inc({ link: o.link }, o.segments); },
       });
       stops.push(['mt', () => mt.close()]);

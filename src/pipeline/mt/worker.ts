@@ -63,6 +63,12 @@ export interface MtDeps {
    */
   responseTimeoutMs: number;
   onSent?(outcome: { link: string; segments: number; ok: boolean }): void;
+  /**
+   * True for a while after a Redis connection came back (a Sentinel failover, a restart): the master now
+   * serving may lack the old one's last writes, a job's activation or its sent-marker, so a reply sent just
+   * before can come back as a first run. Each run then asks the database too.
+   */
+  redisMoved?(): boolean;
 }
 
 export function createMtDispatcher(deps: MtDeps): MtDispatcher {
@@ -100,7 +106,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
     // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
     const rerun = r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
-    if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
+    // The sent-marker lives in Redis and can be lost with a failover or a restart; the 'sent' mark in the
+    // database (batched, written within milliseconds of the send) cannot.
+    if ((rerun || deps.redisMoved?.()) && ((await deps.connection.exists(sentKey(r.outboxId))) || (await deps.marks.settled(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
     }
