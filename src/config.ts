@@ -7,10 +7,47 @@ import { ScgwError } from './errors.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
+const hostList = z.string().regex(/^\s*[A-Za-z0-9.:[\]-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.:[\]-]+:\d{1,5}\s*)*$/, 'a comma list of host:port');
+
+/** postgres.js takes several hosts (`postgres://u@h1:5432,h2:5432/db`), which WHATWG URL does not: check the rest with the first. */
+function validDatabaseUrl(url: string): boolean {
+  const m = /^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)([^/?#]+)(.*)$/.exec(url);
+  if (!m) return false;
+  const hosts = m[2]!.split(',');
+  try {
+    for (const h of hosts) new URL(`${m[1]}${h}${m[3]}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface HostPort { host: string; port: number }
+
+function hostPorts(list: string): HostPort[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const i = s.lastIndexOf(':');
+    return { host: s.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(s.slice(i + 1)) };
+  });
+}
+
+/** Where Redis is: one server (REDIS_URL, or the default/embedded one), a Sentinel-managed master, or a cluster. */
+export type RedisTopology =
+  | { kind: 'single' }
+  | { kind: 'sentinel'; sentinels: HostPort[]; name: string; sentinelPassword: string | undefined; password: string | undefined }
+  | { kind: 'cluster'; nodes: HostPort[]; password: string | undefined };
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().refine(validDatabaseUrl, 'a postgres:// URL; several hosts as host1:port1,host2:port2').optional(),
   REDIS_URL: z.string().url().optional(),
+  /** Redis Sentinel (README "High availability"): the sentinels, the master's name, their password. */
+  REDIS_SENTINELS: hostList.optional(),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a Sentinel master name').optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Redis Cluster: seed nodes; the rest are discovered. */
+  REDIS_CLUSTER_NODES: hostList.optional(),
+  /** The data nodes' password with REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL it is in the URL). */
+  REDIS_PASSWORD: z.string().min(1).optional(),
   DATA_DIR: z.string().default('./data'),
   SMPP_HOST: z.string().default('0.0.0.0'),
   SMPP_PORT: port.default(2775),
@@ -18,7 +55,8 @@ const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   PUBLIC_URL: z.string().url().default('http://localhost:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('scgw'),
+  // `{name}` is a Redis Cluster hash tag: every key of ours and BullMQ's then lands in one slot (multi-key scripts).
+  REDIS_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/, 'letters, digits, _ and - only, optionally in braces ({scgw}) as a Redis Cluster hash tag').optional(),
   ROLES: z.string().default('listener,workers,web'),
   MO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(24),
@@ -122,6 +160,7 @@ export interface HttpLimits { requestTimeoutMs: number; idleTimeoutMs: number; k
 export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  redisTopology: RedisTopology;
   dataDir: string;
   smpp: { host: string; port: number; responseTimeoutMs: number; mtResponseTimeoutMs: number; sessionInitS: number; enquireLinkS: number; maxConnections: number; maxConnectionsPerSource: number };
   /** Bind failures: a backoff before each refusal, then a lockout per source address and per system_id. */
@@ -192,6 +231,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     }
     roles.add(part);
   }
+  const redisTopology = topology(e);
   if (e.ACK_DURABILITY === 'replica' && e.ACK_REPLICA_TIMEOUT_MS >= e.ENQUEUE_TIMEOUT_MS) {
     // The enqueue's own timeout would always fire first and hide the replica refusal.
     throw new ScgwError('SCGW_CONFIG_INVALID', `invalid configuration:\n  ACK_REPLICA_TIMEOUT_MS: must be below ENQUEUE_TIMEOUT_MS (${e.ENQUEUE_TIMEOUT_MS})`);
@@ -199,6 +239,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisTopology,
     dataDir: e.DATA_DIR,
     smpp: { host: e.SMPP_HOST, port: e.SMPP_PORT, responseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS, mtResponseTimeoutMs: e.SMPP_MT_RESPONSE_TIMEOUT_MS, sessionInitS: e.SMPP_SESSION_INIT_S, enquireLinkS: e.SMPP_ENQUIRE_LINK_S, maxConnections: e.SMPP_MAX_CONNECTIONS, maxConnectionsPerSource: e.SMPP_MAX_CONNECTIONS_PER_SOURCE },
     bindGuard: { failuresPerId: e.SMPP_BIND_FAILURES_PER_ID, failuresPerSource: e.SMPP_BIND_FAILURES_PER_SOURCE, windowS: e.SMPP_BIND_FAILURE_WINDOW_S, lockoutS: e.SMPP_BIND_LOCKOUT_S, delayMs: e.SMPP_BIND_FAILURE_DELAY_MS },
@@ -226,7 +267,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
-    redisPrefix: e.REDIS_PREFIX,
+    redisPrefix: e.REDIS_PREFIX ?? (redisTopology.kind === 'cluster' ? '{scgw}' : 'scgw'),
     roles,
     mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S },
     backlog: { moMax: e.MO_BACKLOG_MAX, mtPerLink: e.MT_BACKLOG_PER_LINK, pollMs: e.BACKLOG_POLL_MS },
@@ -254,4 +295,30 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       everyS: e.PRUNE_EVERY_S, batch: e.PRUNE_BATCH,
     },
   });
+}
+
+function invalid(name: string, message: string): never {
+  throw new ScgwError('SCGW_CONFIG_INVALID', `invalid configuration:\n  ${name}: ${message}`);
+}
+
+function topology(e: z.infer<typeof envSchema>): RedisTopology {
+  if (e.REDIS_SENTINELS && e.REDIS_CLUSTER_NODES) invalid('REDIS_CLUSTER_NODES', 'set either REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
+  const many = e.REDIS_SENTINELS ? 'REDIS_SENTINELS' : e.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : undefined;
+  if (!many) {
+    for (const k of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'] as const) {
+      if (e[k] !== undefined) invalid(k, 'only with REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+    }
+    return { kind: 'single' };
+  }
+  if (e.REDIS_URL) invalid('REDIS_URL', `unset it when ${many} is set (credentials: REDIS_PASSWORD)`);
+  if (e.REDIS_SENTINELS) {
+    if (!e.REDIS_SENTINEL_NAME) invalid('REDIS_SENTINEL_NAME', 'required with REDIS_SENTINELS (the master name the sentinels monitor)');
+    return { kind: 'sentinel', sentinels: hostPorts(e.REDIS_SENTINELS), name: e.REDIS_SENTINEL_NAME, sentinelPassword: e.REDIS_SENTINEL_PASSWORD, password: e.REDIS_PASSWORD };
+  }
+  if (e.REDIS_SENTINEL_NAME || e.REDIS_SENTINEL_PASSWORD) invalid('REDIS_SENTINEL_NAME', 'only with REDIS_SENTINELS');
+  // BullMQ's scripts and ours touch several keys at once: on a cluster they must share a slot (the hash tag).
+  if (e.REDIS_PREFIX !== undefined && !e.REDIS_PREFIX.startsWith('{')) invalid('REDIS_PREFIX', `on a Redis Cluster it must be a hash tag in braces, e.g. {${e.REDIS_PREFIX}}`);
+  // WAIT counts the replicas of the node it reaches, and a cluster client sends it to any node.
+  if (e.ACK_DURABILITY === 'replica') invalid('ACK_DURABILITY', 'replica is not supported on a Redis Cluster (use memory, or fsync on every master)');
+  return { kind: 'cluster', nodes: hostPorts(e.REDIS_CLUSTER_NODES!), password: e.REDIS_PASSWORD };
 }

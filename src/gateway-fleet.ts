@@ -4,14 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { ProblemRing } from './log-problems.js';
 import { createFleetControl, createHeartbeat, createRateTracker, fleetView, queueDepths, type FleetControl, type FleetView, type NodeBeat, type SessionBeat } from './pipeline/fleet/index.js';
 import type { Queues } from './pipeline/queues.js';
-import type { RedisTarget } from './redis.js';
+import type { RedisClient, RedisTarget } from './redis.js';
 import type { SmppServer } from './smpp/server.js';
 import type { OutboundLinks } from './pipeline/mt/outbound-links.js';
 import type { Metrics } from './web/metrics.js';
@@ -31,10 +30,10 @@ function packageVersion(): string {
 }
 
 export async function startFleetControl(opts: {
-  log: Logger; redis: RedisTarget; producer: Redis; prefix: string; nodeId: string; queues: Queues;
+  log: Logger; redis: RedisTarget; producer: RedisClient; prefix: string; nodeId: string; queues: Queues;
   onKick(session: string): boolean; onDrain(): void;
 }): Promise<{ control: FleetControl; close(): Promise<void> }> {
-  const subscriber = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
+  const subscriber = opts.redis.connect({ maxRetriesPerRequest: null });
   subscriber.on('error', (e) => opts.log.warn({ err: e, conn: 'fleet' }, 'redis connection error'));
   const control = await createFleetControl({
     redis: opts.producer, subscriber, prefix: opts.prefix, nodeId: opts.nodeId, queues: opts.queues,
@@ -70,7 +69,7 @@ async function totals(metrics: Metrics) {
 }
 
 export function startHeartbeat(opts: {
-  config: Readonly<Config>; log: Logger; producer: Redis; queues: Queues; control: FleetControl; metrics: Metrics;
+  config: Readonly<Config>; log: Logger; producer: RedisClient; queues: Queues; control: FleetControl; metrics: Metrics;
   problems: ProblemRing; sessions(): SessionBeat[]; links(): Iterable<string>; now(): Date;
 }) {
   const { config } = opts;

@@ -3,7 +3,6 @@
  * main.ts (the process) and by tests (in-process gateways). The only caller of the createX factories.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordGenerator } from './actions/index.js';
 import type { Config } from './config.js';
@@ -22,7 +21,7 @@ import { createRetention } from './pipeline/retention.js';
 import { createMoQueue, createQueues, MO_QUEUE, mtQueueName } from './pipeline/queues.js';
 import { queueDepths } from './pipeline/queue-depths.js';
 import { createRouteCache } from './pipeline/route-cache.js';
-import type { RedisTarget } from './redis.js';
+import type { RedisClient, RedisTarget } from './redis.js';
 import { createSmppServer } from './smpp/server.js';
 import { statusForError, statusName } from './smpp/status.js';
 import { buildApp, buildOpsApp } from './web/app.js';
@@ -87,11 +86,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     // Producer: fail fast when Redis is gone (LIBRARIES.md §3), so the peer gets RMSGQFUL, never an OK.
     // Auto-pipelining: the commands of many MO issued in one tick leave in one write.
-    const producer = new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
-    const workerConn = new Redis({ ...opts.redis.options, maxRetriesPerRequest: null });
+    // Every connection comes from the target: a Sentinel master or a cluster is followed through a failover alike.
+    const producer = opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+    const workerConn = opts.redis.connect({ maxRetriesPerRequest: null });
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
       r.on('error', (e) => log.warn({ err: e, conn: name }, 'redis connection error'));
     }
+    // A reconnect after the first connect may land on another master (a Sentinel failover) or a restarted one,
+    // which may lack the last writes: for a minute the mt workers check the database before each send.
+    let redisMovedAt = -Infinity;
+    for (const r of [producer, workerConn]) {
+      let first = true;
+      r.on('ready', () => { if (first) first = false; else redisMovedAt = Date.now(); });
+    }
+    const redisMoved = () => Date.now() - redisMovedAt < 60_000;
     stops.push(['redis', async () => { producer.disconnect(); workerConn.disconnect(); }]);
     await Promise.all([waitReady(producer), waitReady(workerConn)]);
     const queues = createQueues(producer, config.redisPrefix);
@@ -161,14 +169,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (config.roles.has('listener')) {
       const mt = createMtDispatcher({
         connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
-        responseTimeoutMs: config.smpp.mtResponseTimeoutMs,
+        responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
         onSent: record.mtSent,
         onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
       });
       stops.push(['mt', () => mt.close()]);
       // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
       const { durability, replicas, replicaTimeoutMs } = config.ack;
-      const intakeConn = durability === 'replica' ? new Redis({ ...opts.redis.options, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
+      const intakeConn = durability === 'replica' ? opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
       if (intakeConn !== producer) {
         intakeConn.on('error', (e) => log.warn({ err: e, conn: 'intake' }, 'redis connection error'));
         stops.push(['intake redis', () => { intakeConn.disconnect(); }]);
@@ -312,7 +320,7 @@ function webSmsLink(config: Readonly<Config>, links: Iterable<{ name: string; en
   return names.find((n) => bound(n) > 0) ?? names[0];
 }
 
-function waitReady(r: Redis): Promise<void> {
+function waitReady(r: RedisClient): Promise<void> {
   if (r.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => r.once('ready', () => resolve()));
 }

@@ -26,7 +26,7 @@ async function main() {
   }
   let redis;
   try {
-    redis = await resolveRedis({ url: config.redisUrl, dataDir: config.dataDir, embedded: config.redisEmbedded, log });
+    redis = await resolveRedis({ url: config.redisUrl, topology: config.redisTopology, dataDir: config.dataDir, embedded: config.redisEmbedded, log });
   } catch (e) {
     log.fatal({ err: e }, 'cannot reach Redis');
     process.exit(1);

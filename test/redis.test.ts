@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveRedis } from '../src/redis.js';
@@ -13,7 +12,7 @@ describe('redis resolution', () => {
   it('starts its own redis-server with AOF on when nothing answers and stops it cleanly', async () => {
     const target = await resolveRedis({ dataDir: dir, embedded: true, log: pino({ level: 'silent' }), probeUrl: 'redis://127.0.0.1:1' });
     expect(target.describe).toMatch(/^embedded/);
-    const r = new Redis(target.options);
+    const r = target.connect();
     try {
       expect(await r.ping()).toBe('PONG');
       expect(await r.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BlockList, isIPv6 } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { hashPassword, verifyPassword } from '../actions/index.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -23,7 +23,7 @@ export type BindFailure = 'unknown' | 'password' | 'source' | 'disabled' | 'lock
 
 export interface BindAuthDeps {
   db: Db;
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   log: Logger;
   guard: Config['bindGuard'];

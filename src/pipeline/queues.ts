@@ -3,7 +3,7 @@
  * forbids ':' in names; one queue per link because the rate limiter is per queue, LIBRARIES.md §3).
  */
 import { Queue, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { MoQueueJob, MtJob } from './jobs.js';
 
 export const MO_QUEUE = 'mo';
@@ -84,11 +84,11 @@ export interface Queues {
 }
 
 /** `producer` must be an ioredis client with enableOfflineQueue: false, so add() fails fast when Redis is gone. */
-export function createMoQueue(connection: Redis, prefix: string): Queue<MoQueueJob> {
+export function createMoQueue(connection: Redis | Cluster, prefix: string): Queue<MoQueueJob> {
   return new Queue<MoQueueJob>(MO_QUEUE, { connection, prefix });
 }
 
-export function createQueues(producer: Redis, prefix: string): Queues {
+export function createQueues(producer: Redis | Cluster, prefix: string): Queues {
   const mo = createMoQueue(producer, prefix);
   const mts = new Map<string, Queue<MtJob>>();
   return {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
 import { listLinks } from '../db/queries/links.js';
 import { pruneExpired, type PruneCounts, type RetentionPolicy } from '../db/queries/retention.js';
@@ -41,7 +41,7 @@ export interface Retention {
 export interface RetentionDeps {
   db: Db;
   /** A client with enableOfflineQueue false is fine: a run while Redis is away fails and waits for the next. */
-  redis: Redis;
+  redis: Redis | Cluster;
   queues: Queues;
   prefix: string;
   log: Logger;
@@ -133,8 +133,10 @@ export function createRetention(deps: RetentionDeps): Retention {
       return raw ? (JSON.parse(raw) as PruneReport) : null;
     },
     async redisStorage() {
-      const info = await deps.redis.info('memory');
-      const field = (k: string) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      // A cluster's memory is its masters' together (INFO on a cluster client reaches one node).
+      const nodes = deps.redis.isCluster ? (deps.redis as Cluster).nodes('master') : [deps.redis];
+      const infos = await Promise.all(nodes.map((n) => n.info('memory')));
+      const field = (k: string) => infos.reduce((sum, info) => sum + Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? 0), 0);
       const queues: QueueCounts[] = [];
       for (const q of await allQueues()) {
         const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');

@@ -4,7 +4,7 @@
  * a flood of random numbers or addresses leaves nothing behind. Each caller says what a Redis outage means for
  * it: the password form refuses (it would pump SMS unchecked), a login goes on (its lock lives in Postgres).
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export type LimitResult = { ok: true } | { ok: false; retryAfterS: number; unavailable?: true };
 
@@ -13,7 +13,7 @@ export interface Limits {
   take(key: string, max: number, windowMs: number, onOutage: 'allow' | 'refuse'): Promise<LimitResult>;
 }
 
-export function createLimits(deps: { redis: Redis; prefix: string; now(): Date; onOutage?(err: Error): void }): Limits {
+export function createLimits(deps: { redis: Redis | Cluster; prefix: string; now(): Date; onOutage?(err: Error): void }): Limits {
   return {
     async take(key, max, windowMs, onOutage) {
       const now = deps.now().getTime();

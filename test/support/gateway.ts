@@ -18,7 +18,7 @@ export async function startTestGateway(opts: { svc?: TestServices; env?: Record<
   const svc = opts.svc ?? (await testServices());
   const config = testConfig(svc, opts.env);
   const log = opts.log ?? createRootLogger(config.logLevel);
-  const redis = await resolveRedis({ url: config.redisUrl, dataDir: config.dataDir, embedded: false, log });
+  const redis = await resolveRedis({ url: config.redisUrl, topology: config.redisTopology, dataDir: config.dataDir, embedded: false, log });
   let adminToken = '';
   const gw = await startGateway({
     config, log, redis,

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { outbox } from '../schema/index.js';
 
 export interface SentMark { id: number; status: 'sent' | 'failed'; segments: number; messageIds: string[] }
 
@@ -21,4 +22,10 @@ export async function markOutboxSent(db: DbOrTx, marks: readonly SentMark[]): Pr
 export async function markOutboxRelayed(db: DbOrTx, ids: readonly number[]): Promise<void> {
   if (!ids.length) return;
   await db.execute(sql`update outbox set relayed_at = now() where id = any(${sql.param([...ids])}::bigint[]) and relayed_at is null`);
+}
+
+/** A reply settled (sent or failed) in the database: the record of a send that outlives Redis's copy of it. */
+export async function outboxSettled(db: DbOrTx, id: number): Promise<boolean> {
+  const [row] = await db.select({ status: outbox.status }).from(outbox).where(eq(outbox.id, id));
+  return row !== undefined && row.status !== 'pending';
 }

@@ -8,7 +8,7 @@
  * - Kick and drain are messages on the same channel; the node they name acts (closes the bind, or runs its
  *   graceful stop). The caller learns from the heartbeats which node holds a session.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import type { Queues } from '../queues.js';
 import { readNodes } from './heartbeat.js';
@@ -37,9 +37,9 @@ export interface FleetControl {
 }
 
 export interface FleetControlDeps {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** A connection of its own: a subscribed connection takes no other commands. */
-  subscriber: Redis;
+  subscriber: Redis | Cluster;
   prefix: string;
   nodeId: string;
   queues: Pick<Queues, 'mt'>;

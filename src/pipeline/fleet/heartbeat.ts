@@ -3,7 +3,7 @@
  * beats) and its id to the `<prefix>:fleet:nodes` sorted set (score: last beat), so any node can list the
  * fleet without a SCAN. A stopping node deletes its key; a killed one drops out when the key expires.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import type { NodeBeat } from './types.js';
 
@@ -16,7 +16,7 @@ export interface Heartbeat {
   close(): Promise<void>;
 }
 
-export function createHeartbeat(deps: { redis: Redis; prefix: string; nodeId: string; everyMs: number; collect(): Promise<NodeBeat>; log: Logger }): Heartbeat {
+export function createHeartbeat(deps: { redis: Redis | Cluster; prefix: string; nodeId: string; everyMs: number; collect(): Promise<NodeBeat>; log: Logger }): Heartbeat {
   const ttlMs = deps.everyMs * 3;
   let stopped = false;
   let warned = false;
@@ -62,7 +62,7 @@ export function createHeartbeat(deps: { redis: Redis; prefix: string; nodeId: st
 }
 
 /** Every node whose heartbeat has not expired, by id. */
-export async function readNodes(redis: Redis, prefix: string): Promise<NodeBeat[]> {
+export async function readNodes(redis: Redis | Cluster, prefix: string): Promise<NodeBeat[]> {
   const ids = await redis.zrange(nodesKey(prefix), 0, -1);
   if (!ids.length) return [];
   const raw = await redis.mget(ids.map((id) => nodeKey(prefix, id)));

@@ -8,7 +8,7 @@
  * - fsync: the operator runs Redis with `appendfsync always` (Redis then fsyncs the AOF before it replies);
  *   checked once at start, since nothing per MO can tell.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
@@ -19,7 +19,7 @@ export interface AckGate {
   afterEnqueue(): Promise<void>;
 }
 
-export function createAckGate(o: { mode: AckDurability; redis: Redis; replicas: number; timeoutMs: number }): AckGate {
+export function createAckGate(o: { mode: AckDurability; redis: Redis | Cluster; replicas: number; timeoutMs: number }): AckGate {
   if (o.mode !== 'replica') return { afterEnqueue: async () => {} };
   return {
     async afterEnqueue() {
@@ -33,17 +33,20 @@ export function createAckGate(o: { mode: AckDurability; redis: Redis; replicas: 
 }
 
 /** Start-up check: fsync refuses to start on a Redis that does not fsync every write; replica warns while replicas are missing. */
-export async function checkAckDurability(o: { mode: AckDurability; redis: Redis; replicas: number; log: Logger }): Promise<void> {
+export async function checkAckDurability(o: { mode: AckDurability; redis: Redis | Cluster; replicas: number; log: Logger }): Promise<void> {
   if (o.mode === 'fsync') {
-    let conf: string[];
-    try {
-      conf = [...await o.redis.config('GET', 'appendonly') as string[], ...await o.redis.config('GET', 'appendfsync') as string[]];
-    } catch (e) {
-      throw new ScgwError('SCGW_CONFIG_INVALID', 'ACK_DURABILITY=fsync: CONFIG GET refused by Redis, so appendfsync cannot be checked; use memory or replica', { cause: e });
-    }
-    const [, appendonly, , appendfsync] = conf;
-    if (appendonly !== 'yes' || appendfsync !== 'always') {
-      throw new ScgwError('SCGW_CONFIG_INVALID', `ACK_DURABILITY=fsync needs Redis with appendonly yes and appendfsync always (it has appendonly ${appendonly}, appendfsync ${appendfsync})`);
+    // On a cluster every master holds some slot (a failover promotes a replica: run them all alike).
+    for (const node of isCluster(o.redis) ? o.redis.nodes('master') : [o.redis]) {
+      let conf: string[];
+      try {
+        conf = [...await node.config('GET', 'appendonly') as string[], ...await node.config('GET', 'appendfsync') as string[]];
+      } catch (e) {
+        throw new ScgwError('SCGW_CONFIG_INVALID', 'ACK_DURABILITY=fsync: CONFIG GET refused by Redis, so appendfsync cannot be checked; use memory or replica', { cause: e });
+      }
+      const [, appendonly, , appendfsync] = conf;
+      if (appendonly !== 'yes' || appendfsync !== 'always') {
+        throw new ScgwError('SCGW_CONFIG_INVALID', `ACK_DURABILITY=fsync needs Redis with appendonly yes and appendfsync always (it has appendonly ${appendonly}, appendfsync ${appendfsync})`);
+      }
     }
     o.log.info('ack durability: Redis fsyncs the AOF before it answers (appendfsync always)');
   } else if (o.mode === 'replica') {
@@ -52,4 +55,8 @@ export async function checkAckDurability(o: { mode: AckDurability; redis: Redis;
     if (n < o.replicas) o.log.warn({ connected: n, needed: o.replicas }, 'ack durability replica: too few Redis replicas connected; MO are refused until they are');
     else o.log.info({ connected: n, needed: o.replicas }, 'ack durability: MO acked after WAIT on the Redis replicas');
   }
+}
+
+function isCluster(r: Redis | Cluster): r is Cluster {
+  return (r as Cluster).isCluster === true;
 }

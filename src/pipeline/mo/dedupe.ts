@@ -13,7 +13,7 @@
  * Delivery receipts and USSD never fold (their own identities apply).
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { InboundMessage } from '../../smpp/types.js';
 
 /**
@@ -66,11 +66,11 @@ export function contentKey(prefix: string, msg: InboundMessage): string {
 }
 
 /** The MO identity to use: `identity` itself, or the first copy's when this one is a re-send from another bind. */
-export async function foldRepeat(redis: Redis, prefix: string, msg: InboundMessage, identity: string, windowS: number): Promise<string> {
+export async function foldRepeat(redis: Redis | Cluster, prefix: string, msg: InboundMessage, identity: string, windowS: number): Promise<string> {
   return await redis.eval(FOLD_MO, 1, contentKey(prefix, msg), msg.sessionId, identity, String(windowS)) as string;
 }
 
 /** After refusing a copy that may be stored anyway: its retry, on this bind or another, folds into it. */
-export async function markRefused(redis: Redis, prefix: string, msg: InboundMessage, identity: string): Promise<void> {
+export async function markRefused(redis: Redis | Cluster, prefix: string, msg: InboundMessage, identity: string): Promise<void> {
   await redis.eval(MARK_REFUSED, 1, contentKey(prefix, msg), identity);
 }

@@ -2,7 +2,7 @@
  * The listener's onMessage: the MO becomes a durable `mo` job, and only then does smpp/ ack the PDU.
  * A refusal here is an SMPP status the peer understands (unknown short code, queue unavailable), never an OK.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -30,7 +30,7 @@ export interface IntakeDeps {
   log: Logger;
   enqueueTimeoutMs: number;
   /** The connection the mo queue writes on: the duplicate window's record, and WAIT for replica durability. */
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   ack?: AckGate;
   onAccepted?(msg: InboundMessage): void;

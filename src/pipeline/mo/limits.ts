@@ -7,7 +7,7 @@
  *   set may reach different nodes; octets per part and per set. Refused ESME_RMSGQFUL (open sets end by
  *   completing or timing out) or ESME_RINVMSGLEN (too big).
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import { ScgwError } from '../../errors.js';
 import type { InboundMessage } from '../../smpp/types.js';
@@ -51,7 +51,7 @@ return 'ok'
 `;
 
 export interface MoLimitsDeps {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   parts: Config['parts'];
   /** How long a set stays open without its next part: the concatenation timeout. */

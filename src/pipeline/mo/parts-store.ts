@@ -5,7 +5,7 @@
  * set's identity and a nonce drawn by its first part; a crash anywhere leads to a re-route that the
  * processed_mo row turns into a no-op.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { Logger } from '../../log.js';
 import { assemble, decodeUserData, partIdentity, type LinkTextOptions, type UdhInfo } from '../../text/index.js';
@@ -76,7 +76,7 @@ export interface PartsStore {
 
 interface Meta { dcs: number; source: string; destination: string; total: number; link: string }
 
-export function createPartsStore(deps: { redis: Redis; prefix: string; queues: Queues; timeoutS: number; log: Logger; onTimeout?(missing: number): void }): PartsStore {
+export function createPartsStore(deps: { redis: Redis | Cluster; prefix: string; queues: Queues; timeoutS: number; log: Logger; onTimeout?(missing: number): void }): PartsStore {
   const { redis, prefix } = deps;
   const setKey = (partKey: string) => `${prefix}:parts:${hashKey('', partKey)}`;
 

@@ -4,7 +4,7 @@
  * again after a crash decides from the state it first saw and never advances the menu twice
  * (pipeline/mo/ussd.ts).
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { UssdState } from '../../actions/ussd-menu.js';
 import { hashKey } from '../jobs.js';
 
@@ -31,7 +31,7 @@ export interface UssdSessions {
   drop(key: string): Promise<void>;
 }
 
-export function createUssdSessions(deps: { redis: Redis; prefix: string; ttlS?: number }): UssdSessions {
+export function createUssdSessions(deps: { redis: Redis | Cluster; prefix: string; ttlS?: number }): UssdSessions {
   const ttl = deps.ttlS ?? USSD_SESSION_TTL_S;
   return {
     // A hash, so no msisdn sits in Redis key names.

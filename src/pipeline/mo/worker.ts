@@ -5,7 +5,7 @@
  * processed_mo row makes the action happen once.
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ActionDeps } from '../../actions/index.js';
 import { planAction } from '../../actions/plan.js';
 import type { Db } from '../../db/client.js';
@@ -47,7 +47,7 @@ export interface MoWorkerDeps {
   onReceipt?(state: string): void;
 }
 
-export function createMoWorker(connection: Redis, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
+export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
   const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
   // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
   return new Worker<MoQueueJob>(MO_QUEUE, (job) => {

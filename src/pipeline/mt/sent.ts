@@ -5,7 +5,7 @@
  * round trips of replies sent together are shared. A rejected write rejects every caller of it: their jobs fail
  * and re-run, as when a single marker write failed.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { mtPartsKey, mtSentKey, MT_SENT_TTL_S } from '../queues.js';
 
 export interface SentMarker {
@@ -13,7 +13,7 @@ export interface SentMarker {
   mark(outboxId: number): Promise<void>;
 }
 
-export function createSentMarker(connection: Redis, prefix: string): SentMarker {
+export function createSentMarker(connection: Redis | Cluster, prefix: string): SentMarker {
   let pending: { id: number; resolve(): void; reject(e: unknown): void }[] = [];
 
   async function flush() {

@@ -7,7 +7,7 @@
  * Which sender takes each PDU, and how long a job may wait for window room: senders.ts.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SmppSession } from '../../smpp/session.js';
@@ -53,7 +53,7 @@ interface Run {
 }
 
 export interface MtDeps {
-  connection: Redis;
+  connection: Redis | Cluster;
   prefix: string;
   cache: RouteCache;
   log: Logger;
@@ -72,6 +72,12 @@ export interface MtDeps {
   onSent?(o: { link: string; segments: number; outcome: 'ok' | 'refused' | 'throttled' | 'unsendable' | 'error'; moAt?: number | undefined }): void;
   /** A job's first run starts: how long it waited in `mt-<link>` (queues.ts firstWaitMs). */
   onWait?(link: string, ms: number): void;
+  /**
+   * True for a while after a Redis connection came back (a Sentinel failover, a restart): the master now
+   * serving may lack the old one's last writes, a job's activation or its sent-marker, so a reply sent just
+   * before can come back as a first run. Each run then asks the database too.
+   */
+  redisMoved?(): boolean;
 }
 
 export function createMtDispatcher(deps: MtDeps): MtDispatcher {
@@ -133,7 +139,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
     // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
     const rerun = overlapped || r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
-    if (rerun && (await deps.connection.exists(sentKey(r.outboxId)))) {
+    // The sent-marker lives in Redis and can be lost with a failover or a restart; the 'sent' mark in the
+    // database (batched, written within milliseconds of the send) cannot.
+    if ((rerun || deps.redisMoved?.()) && ((await deps.connection.exists(sentKey(r.outboxId))) || (await deps.marks.settled(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
       return;
     }

@@ -9,13 +9,15 @@
  * older than `keepMs`, or beyond `maxKept`, are dropped with a warning: the sweeps settle those.
  */
 import type { Db } from '../../db/client.js';
-import { markOutboxRelayed, markOutboxSent, type SentMark } from '../../db/queries/outbox-marks.js';
+import { markOutboxRelayed, markOutboxSent, outboxSettled, type SentMark } from '../../db/queries/outbox-marks.js';
 import { archiveSentReplies } from '../../db/queries/sms-archive.js';
 import type { Logger } from '../../log.js';
 
 export interface OutboxMarks {
   relayed(ids: readonly number[]): void;
   sent(mark: SentMark): void;
+  /** The reply was marked sent or failed: by this node and not yet written, or in the database. */
+  settled(id: number): Promise<boolean>;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -116,6 +118,10 @@ export function createOutboxMarks(deps: {
   return {
     relayed(ids) { relayed.push(...ids); schedule(); },
     sent(mark) { sent.push(mark); schedule(); },
+    async settled(id) {
+      if (sent.some((m) => m.id === id) || kept.some((b) => b.sent.some((m) => m.id === id))) return true;
+      return outboxSettled(deps.db, id);
+    },
     flush,
     async close() {
       await flush();

@@ -4,7 +4,7 @@
  * the job is kept, and the mt worker skips rows already sent: no reply lost, none sent twice.
  */
 import { and, eq, gt, isNull, lt } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema/index.js';
 import type { Logger } from '../../log.js';
@@ -42,7 +42,7 @@ export interface OutboxRelay {
   close(): void;
 }
 
-export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; sweepAfterMs?: number; now?: () => Date }): OutboxRelay {
+export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis | Cluster; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; sweepAfterMs?: number; now?: () => Date }): OutboxRelay {
   const now = deps.now ?? (() => new Date());
   async function relay(rows: readonly RelayRow[], again = false) {
     if (rows.length === 0) return;
