@@ -41,6 +41,8 @@ export interface MoWorkerDeps {
   onRouted?(outcome: { action: string; binary: boolean }): void;
   /** A data_coding we do not know (decoded as GSM-7, 3GPP TS 23.038 reserved groups). */
   onUnknownDcs?(dcs: number): void;
+  /** An MO from a number on the block list: recorded, not acted on, nothing sent (counted once, not per retry). */
+  onBlocked?(mo: { link: string }): void;
 }
 
 
@@ -106,6 +108,11 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
     return;
   }
+  if (view.blocklist.match(mo.source) !== null) {
+    await recordBlocked(mo, deps);
+    if (deps.log.isLevelEnabled('debug')) log().debug('MO from a blocked number: recorded, not acted on');
+    return;
+  }
   const exec = { ...deps, action: { ...deps.action, render: view.render } };
   if (mo.ussd && deps.ussd) {
     await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd, exec }, log()); // a menu session, not a keyword route
@@ -122,7 +129,22 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   if (plan.note && mo.decoded.kind !== 'binary') log().warn({ route: plan.route?.id, shortCode: mo.destination }, plan.note);
   const acted = await executePlan({
     idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,
-    locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
+    channel: mo.channel, locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
   }, exec);
   if (deps.log.isLevelEnabled('debug')) log().debug({ action: plan.action.name, acted }, acted ? 'MO acted on' : 'MO already acted on; replies relayed again if needed');
+}
+
+/**
+ * A blocked source (issue 11): the MO was acked already (intake) and is recorded under its idempotency key, so no
+ * retry acts on it either; no action, no archive, no reply (not even one an earlier run of the job had written).
+ */
+async function recordBlocked(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
+  const rows = await deps.batcher.submit({
+    idemKey: mo.idemKey, slow: false,
+    record: { link: mo.link, source: mo.source, destination: mo.destination, corr: mo.corr, channel: mo.channel, state: 'blocked', action: null },
+    act: async () => [],
+  });
+  // Durable from here: the MO is recorded as processed (blocked).
+  if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+  if (rows !== null) deps.onBlocked?.({ link: mo.link });
 }
