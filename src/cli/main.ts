@@ -6,10 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerSimCommands } from '../sim/command.js';
 import { CliError, EXIT } from './api.js';
+import { registerBlockCommands } from './commands/blocklist.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDryRunCommand } from './commands/dry-run.js';
 import { registerLinkCommands } from './commands/links.js';
 import { registerMenuCommands } from './commands/menus.js';
+import { registerMessageCommands } from './commands/messages.js';
 import { registerRouteCommands } from './commands/routes.js';
 import { registerStorageCommand } from './commands/storage.js';
 import { registerTemplateCommands } from './commands/templates.js';
@@ -31,6 +33,8 @@ registerTokenCommands(program, globals);
 registerConfigCommands(program, globals);
 registerDryRunCommand(program, globals);
 registerStorageCommand(program, globals);
+registerBlockCommands(program, globals);
+registerMessageCommands(program, globals);
 registerSimCommands(program);
 
 try {

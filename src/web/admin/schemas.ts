@@ -267,3 +267,43 @@ export const blockEntry = z.object({
 export type BlockEntryInput = z.input<typeof blockEntry>;
 export const blockView = z.object({ pattern: z.string(), kind: z.enum(['number', 'prefix']), note: z.string(), createdAt: z.string().optional(), configVersion: configVersion.optional() });
 export type BlockView = z.infer<typeof blockView>;
+
+// ── message log ──────────────────────────────────────────────────────────────────────────────────
+const instant = z.string().datetime({ offset: true, message: 'an ISO 8601 instant such as 2026-11-25T00:00:00Z' });
+const messageFilterFields = {
+  number: z.string().trim().regex(/^\+?\d{3,20}$/, 'number: the subscriber number, digits only').optional().describe('MO source or MT destination'),
+  shortCode: shortCode.optional().describe('MO destination or MT source'),
+  link: linkName.optional(),
+  from: instant.optional().describe('inclusive'),
+  to: instant.optional().describe('exclusive'),
+  state: z.enum(['acted', 'blocked', 'pending', 'sent', 'failed']).optional().describe('MO: acted, blocked; MT: pending, sent, failed'),
+  direction: z.enum(['mo', 'mt']).optional(),
+};
+const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to);
+const fromBeforeToMessage = { message: 'from must be before to', path: ['from'] };
+/** The query's fields (OpenAPI lists these); handlers parse with messageQuery, which also checks from < to. */
+export const messageQueryFields = z.object({
+  ...messageFilterFields,
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(400).optional().describe('the `next` of the previous page'),
+}).strict();
+export const messageQuery = messageQueryFields.refine(fromBeforeTo, fromBeforeToMessage);
+export type MessageQuery = z.input<typeof messageQuery>;
+/** Export: a time range is required, so a stream always ends. */
+export const messageExportFields = z.object({ ...messageFilterFields, from: instant.describe('inclusive'), to: instant.describe('exclusive') }).strict();
+export const messageExportQuery = messageExportFields.refine(fromBeforeTo, fromBeforeToMessage);
+export const messageView = z.object({
+  direction: z.enum(['mo', 'mt']), id: z.string(), at: z.string(),
+  number: z.string().nullable().describe('masked unless the token grants read'),
+  shortCode: z.string().nullable(), link: z.string().nullable(), state: z.string().nullable(),
+  what: z.string().nullable().describe('MO: the action that ran; MT: the reply template'),
+  channel: z.string().nullable(), corr: z.string().nullable(), receipt: z.string().nullable(),
+});
+export type MessageView = z.infer<typeof messageView>;
+export const messagePage = z.object({
+  messages: z.array(messageView),
+  next: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
+  numbersMasked: z.boolean(),
+});
+export type MessagePage = z.infer<typeof messagePage>;
+export const MESSAGE_CSV_COLUMNS = ['direction', 'at', 'number', 'short_code', 'link', 'state', 'what', 'channel', 'corr', 'receipt'] as const;
