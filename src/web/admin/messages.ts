@@ -33,6 +33,9 @@ function view(r: MessageRow, unmasked: boolean): MessageView {
   };
 }
 
+/** timestamptz as PostgreSQL prints it (`2030-05-01 10:02:00.123456+00`): the cursor keeps its microseconds. */
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2})?$/;
+
 function encodeCursor(c: MessageCursor): string {
   return Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
 }
@@ -40,7 +43,7 @@ function encodeCursor(c: MessageCursor): string {
 function decodeCursor(s: string): MessageCursor {
   try {
     const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0].replace(' ', 'T')))) {
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && PG_TIMESTAMP.test(v[0])) {
       return { at: v[0], id: v[1] };
     }
   } catch { /* refused below */ }
