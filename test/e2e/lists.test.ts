@@ -9,6 +9,7 @@ import { isOptedOut } from '../../src/db/queries/opt-outs.js';
 import { mmsMessages, operations, optOuts, outbox, processedMo, subscribers } from '../../src/db/schema/index.js';
 import { createPhoneNetwork, type PhoneNetwork } from '../../src/sim/phone.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { formClient, pageText } from '../support/web-forms.js';
 
 const MMSC_TOKEN = 'mmsc-lists-token-0123456789';
 let t: TestGateway;
@@ -133,6 +134,15 @@ describe('block list', () => {
     expect(res.json()).toMatchObject({ code: 'SCGW_BLOCKED' });
     expect(await t.gw.db.db.select().from(mmsMessages).where(eq(mmsMessages.recipient, '79980000002'))).toHaveLength(0);
     expect(await t.gw.db.db.select().from(outbox).where(eq(outbox.destination, '79980000002'))).toHaveLength(0);
+  });
+
+  it('the password form refuses a blocked number at plan time: 403, no password stored, nothing sent', async () => {
+    const web = formClient(t.gw.app!);
+    const res = await web.submit('/password', '/password', { msisdn: '79980000004' });
+    expect(res.status).toBe(403);
+    expect(pageText(res.body)).toContain('We cannot send SMS to this number.');
+    expect(await t.gw.db.db.select().from(outbox).where(eq(outbox.destination, '79980000004'))).toHaveLength(0);
+    expect(await t.gw.db.db.select().from(subscribers).where(eq(subscribers.msisdn, '79980000004'))).toHaveLength(0);
   });
 
   it('once unblocked, the number is answered again', async () => {
