@@ -156,6 +156,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onUnknownDcs: (dcs) => metrics.unknownDcs.inc({ dcs: `0x${dcs.toString(16).padStart(2, '0')}` }),
         onWait: (ms) => record.queueWait(MO_QUEUE, ms),
         onReceipt: record.receipt,
+        onBlocked: (m) => metrics.moBlocked.inc({ link: m.link }),
       });
       worker.on('failed', (job, err) => log.warn({ err, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
       worker.on('error', (e) => log.warn({ err: e }, 'mo worker error'));
@@ -270,6 +271,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           hashSlots: createHashSlots(config.abuse.loginHashConcurrency),
           limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e }, 'abuse caps unavailable (Redis)') }),
           render: (key, locale, vars) => cache.current().render(key, locale, vars),
+          blocked: (msisdn) => cache.current().blocklist.match(msisdn),
           sessionSecret: config.web.sessionSecret ?? await ensureSetting(db.db, 'session_secret', () => randomBytes(32).toString('base64url')),
           // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.
           sms: { link: () => webSmsLink(config, cache.current().links.values(), boundSessions), relay: (rows) => relay.relay(rows) },

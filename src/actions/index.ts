@@ -9,6 +9,8 @@ import { archiveDeactivate } from './archive-deactivate.js';
 import { help } from './help.js';
 import { mmsNotify } from './mms-notify.js';
 import { mmsSettings } from './mms-settings.js';
+import { optin } from './optin.js';
+import { optout } from './optout.js';
 import type { Action } from './types.js';
 
 export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<any>>([
@@ -17,6 +19,8 @@ export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<
   [accountPassword.name, accountPassword],
   [mmsSettings.name, mmsSettings],
   [help.name, help],
+  [optout.name, optout],
+  [optin.name, optin],
   // Web-originated (their params come from the web and the MMS API); registered so their templates validate.
   [mmsNotify.name, mmsNotify],
   [accountAlert.name, accountAlert],

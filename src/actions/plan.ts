@@ -4,10 +4,14 @@
  * written once:
  * - the reply language is Russian when the MO was written in Cyrillic, else English;
  * - a route that names an unknown action or invalid params is answered with help (and says why);
- * - an MO that no route serves (binary, or a short code without routes) gets the short code's help.
+ * - an MO that no route serves (binary, or a short code without routes) gets the short code's help;
+ * - a number on the block list (issue 11) gets nothing: the plan runs no action and sends nothing. The mo worker
+ *   checks an MO's source before it plans (USSD included); web-originated SMS are refused here, at plan time,
+ *   so nothing is ever written to the outbox for a blocked destination.
  * The matching itself (routing/) happens before: a plan takes the matched route, never the table.
  */
 import type { RouteDef } from '../routing/types.js';
+import { blocked } from './blocked.js';
 import { ACTIONS } from './index.js';
 import type { Action, ActionMessage, Channel, Locale } from './types.js';
 
@@ -25,6 +29,8 @@ export interface ActionPlan {
   route: RouteDef | null;
   /** Why the plan is not the route's own action (operators see it in the dry run and in the log). */
   note: string | null;
+  /** Set: the number is on the block list; the plan's action does nothing and nothing is sent. */
+  refused?: 'blocked';
 }
 
 /** What a plan needs of the MO itself; `shortCode` may differ from the MO's destination (a USSD direct dial). */
@@ -39,6 +45,8 @@ export interface PlanInput {
   allowBinary?: boolean;
   /** Overrides the language rule (a USSD step decides it from the dialled text, not the digits). */
   locale?: Locale;
+  /** The block-list entry that matches `msisdn` (ConfigView.blocklist.match), if any: the plan is refused. */
+  blockedBy?: string | null;
 }
 
 /** The matched route (or none) → the action to run. */
@@ -48,6 +56,9 @@ export function planAction(input: PlanInput, route: Pick<RouteDef, 'id' | 'actio
     channel: input.channel, corr: input.corr, locale: input.locale ?? localeOf(input.text),
     ...(input.allowBinary ? { allowBinary: true } : {}),
   };
+  if (input.blockedBy) {
+    return { action: blocked, params: {}, msg, route: route as RouteDef | null, note: 'the number is on the block list: no action, nothing sent', refused: 'blocked' };
+  }
   const help = ACTIONS.get('help')!;
   if (!route) {
     return { action: help, params: {}, msg, route: null, note: `no route serves short code ${input.shortCode}: answered with its help` };
@@ -66,6 +77,6 @@ export function planAction(input: PlanInput, route: Pick<RouteDef, 'id' | 'actio
  */
 export function planNamedAction(input: PlanInput, name: string, params: unknown): ActionPlan {
   const plan = planAction(input, { id: `web:${name}`, action: name, params: params as Record<string, unknown> });
-  if (plan.note) throw new Error(`web action ${name}: unknown, or its params do not parse`);
+  if (plan.note && !plan.refused) throw new Error(`web action ${name}: unknown, or its params do not parse`);
   return { ...plan, route: null };
 }

@@ -52,6 +52,19 @@ export async function apiText(opts: ApiOptions, method: string, path: string, bo
   return { text, contentType: res.headers.get('content-type') ?? '' };
 }
 
+/** A GET whose body is read as it arrives (CSV export); an error status throws CliError like the others. */
+export async function apiStream(opts: ApiOptions, path: string): Promise<Response> {
+  const { url, token } = apiTarget(opts);
+  let res: Response;
+  try {
+    res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
+  } catch (e) {
+    throw new CliError(`cannot reach the gateway at ${url} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}); is it running? (npm start)`, EXIT.unreachable);
+  }
+  if (!res.ok) throw errorFrom(res.status, await res.text());
+  return res;
+}
+
 export async function api<T>(opts: ApiOptions, method: string, path: string, body?: unknown): Promise<T> {
   const { text } = await apiText(opts, method, path, body === undefined ? undefined : { json: body });
   return (text ? JSON.parse(text) : undefined) as T;

@@ -6,11 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerSimCommands } from '../sim/command.js';
 import { CliError, EXIT } from './api.js';
+import { registerBlockCommands } from './commands/blocklist.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDryRunCommand } from './commands/dry-run.js';
 import { registerFleetCommands } from './commands/fleet.js';
 import { registerLinkCommands } from './commands/links.js';
 import { registerMenuCommands } from './commands/menus.js';
+import { registerMessageCommands } from './commands/messages.js';
 import { registerRouteCommands } from './commands/routes.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerStorageCommand } from './commands/storage.js';
@@ -35,6 +37,8 @@ registerDryRunCommand(program, globals);
 registerStorageCommand(program, globals);
 registerStatusCommand(program, globals);
 registerFleetCommands(program, globals);
+registerBlockCommands(program, globals);
+registerMessageCommands(program, globals);
 registerSimCommands(program);
 
 try {

@@ -1,17 +1,19 @@
 /**
- * The node's view of the operator config: compiled routes, templates and links. Polls the config version
+ * The node's view of the operator config: compiled routes, templates, links and the block list. Polls the config version
  * (one indexed read) and recompiles when it moves, so every node runs a new version within a second.
  */
 import type { Db } from '../db/client.js';
 import { readConfig, readConfigVersion, type LinkRow } from '../db/queries/config.js';
 import type { Logger } from '../log.js';
-import { compileRoutes, type RouteDef, type RouteTable } from '../routing/index.js';
+import { compileBlocklist, compileRoutes, type Blocklist, type RouteDef, type RouteTable } from '../routing/index.js';
 import type { Locale } from '../actions/index.js';
 
 export interface ConfigView {
   version: number;
   table: RouteTable;
   links: ReadonlyMap<string, LinkRow>;
+  /** Numbers and prefixes nothing is taken from or sent to (issue 11); checked per MO without a query. */
+  blocklist: Blocklist;
   render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
 }
 
@@ -58,6 +60,7 @@ async function load(db: Db, log: Logger): Promise<ConfigView> {
     version: snap.version,
     table,
     links: new Map(snap.links.map((l) => [l.name, l])),
+    blocklist: compileBlocklist(snap.blocklist),
     render: (key, locale, vars = {}) => renderTemplate(templates, key, locale, vars),
   };
 }

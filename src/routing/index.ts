@@ -5,3 +5,4 @@ export { compileRoutes } from './compile.js';
 export { explainMatch, matchRoute } from './match.js';
 export { normaliseKeyword } from './normalise.js';
 export type { Candidate, MatchKind, MatchResult, RouteDef, RouteProblem, RouteTable } from './types.js';
+export { compileBlocklist, EMPTY_BLOCKLIST, type Blocklist } from './blocklist.js';

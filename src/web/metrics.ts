@@ -44,6 +44,7 @@ export interface Metrics {
   bindLockouts: Counter<'scope'>;
   connectionsRefused: Counter<'reason'>;
   moThrottled: Counter<'link'>;
+  moBlocked: Counter<'link'>;
 }
 
 export interface MetricsDeps {
@@ -94,6 +95,7 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     bindLockouts: new Counter({ name: 'scgw_smpp_bind_lockouts_total', help: 'Bind lockouts begun, per source address or per system_id', labelNames: ['scope'], ...reg }),
     connectionsRefused: new Counter({ name: 'scgw_smpp_connections_refused_total', help: 'SMPP connections closed at once: over the total or per-source cap', labelNames: ['reason'], ...reg }),
     moThrottled: new Counter({ name: 'scgw_mo_throttled_total', help: 'MO answered ESME_RTHROTTLED: over the link\'s mo_rate_per_second', labelNames: ['link'], ...reg }),
+    moBlocked: new Counter({ name: 'scgw_mo_blocked_total', help: 'MO from a number on the block list: acked and recorded, not acted on, nothing sent', labelNames: ['link'], ...reg }),
   };
 }
 

@@ -23,6 +23,7 @@ const COLLECTIONS: readonly Collection[] = [
   { kind: 'template', entries: (d) => d.templates as never, id: (e) => `${String(e['key'])}/${String(e['locale'])}` },
   { kind: 'link', entries: (d) => d.links as never, id: (e) => String(e['name']) },
   { kind: 'menu', entries: (d) => d.menus as never, id: (e) => String(e['code']) },
+  { kind: 'block', entries: (d) => (d.blocklist ?? []) as never, id: (e) => String(e['pattern']) },
 ];
 
 export function diffConfigDocs(before: AnyDoc, after: AnyDoc): ConfigDiff {

@@ -1,12 +1,12 @@
 /**
- * The whole operator config as one plain document (routes, templates, links, USSD menus): what a config
+ * The whole operator config as one plain document (routes, templates, links, USSD menus, block list): what a config
  * version stores, what export writes and import reads. Sorted by key, so two reads of the same config are
  * equal and diffs stay stable. As read here it holds link secrets (password hash, remote password in clear);
  * versions store it as config-secrets.ts says, and views show only allow-listed fields (config-views.ts).
  */
 import { asc, eq, and } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
-import { links, routes, templates, ussdMenus, type MenuItem, type MenuText } from '../schema/index.js';
+import { blocklist, links, routes, templates, ussdMenus, type MenuItem, type MenuText } from '../schema/index.js';
 
 export interface DocRoute {
   id: string;
@@ -21,28 +21,32 @@ export interface DocRoute {
 export interface DocTemplate { key: string; locale: string; body: string }
 export type DocLink = Omit<typeof links.$inferSelect, 'createdAt'>;
 export interface DocMenu { code: string; title: MenuText; items: MenuItem[] }
+export interface DocBlock { pattern: string; note: string }
 
 export interface ConfigDoc {
   routes: DocRoute[];
   templates: DocTemplate[];
   links: DocLink[];
   menus: DocMenu[];
+  blocklist: DocBlock[];
 }
 
-export const EMPTY_DOC: ConfigDoc = Object.freeze({ routes: [], templates: [], links: [], menus: [] }) as ConfigDoc;
+export const EMPTY_DOC: ConfigDoc = Object.freeze({ routes: [], templates: [], links: [], menus: [], blocklist: [] }) as ConfigDoc;
 
 export async function readConfigDoc(db: DbOrTx): Promise<ConfigDoc> {
-  const [r, t, l, m] = await Promise.all([
+  const [r, t, l, m, b] = await Promise.all([
     db.select().from(routes).orderBy(asc(routes.id)),
     db.select().from(templates).orderBy(asc(templates.key), asc(templates.locale)),
     db.select().from(links).orderBy(asc(links.name)),
     db.select().from(ussdMenus).orderBy(asc(ussdMenus.code)),
+    db.select({ pattern: blocklist.pattern, note: blocklist.note }).from(blocklist).orderBy(asc(blocklist.pattern)),
   ]);
   return {
     routes: r.map(({ createdAt: _c, ...route }) => route),
     templates: t,
     links: l.map(({ createdAt: _c, ...link }) => link),
     menus: m.map(({ updatedAt: _u, ...menu }) => menu),
+    blocklist: b,
   };
 }
 
@@ -54,6 +58,8 @@ export function normaliseDoc(doc: Partial<ConfigDoc>): ConfigDoc {
     templates: [...(doc.templates ?? [])].sort(by((t) => `${t.key}\u0000${t.locale}`)),
     links: [...(doc.links ?? [])].sort(by((l) => l.name)),
     menus: [...(doc.menus ?? [])].sort(by((m) => m.code)),
+    // A version recorded before the block list existed had none.
+    blocklist: [...(doc.blocklist ?? [])].sort(by((b) => b.pattern)),
   };
 }
 
@@ -99,6 +105,15 @@ export async function writeConfigDoc(tx: Tx, target: ConfigDoc): Promise<void> {
     const old = menuCodes.get(m.code);
     if (!old) await tx.insert(ussdMenus).values(m);
     else if (!same(old, m)) await tx.update(ussdMenus).set({ title: m.title, items: m.items, updatedAt: new Date() }).where(eq(ussdMenus.code, m.code));
+  }
+
+  const blocks = new Map(current.blocklist.map((b) => [b.pattern, b]));
+  const wantedBlocks = new Set(target.blocklist.map((b) => b.pattern));
+  for (const b of current.blocklist) if (!wantedBlocks.has(b.pattern)) await tx.delete(blocklist).where(eq(blocklist.pattern, b.pattern));
+  for (const b of target.blocklist) {
+    const old = blocks.get(b.pattern);
+    if (!old) await tx.insert(blocklist).values(b);
+    else if (old.note !== b.note) await tx.update(blocklist).set({ note: b.note }).where(eq(blocklist.pattern, b.pattern));
   }
 }
 

@@ -4,7 +4,7 @@
  * (web/admin/links.ts) and export (web/admin/config-io.ts) pick their fields explicitly the same way.
  * Secrets show only as flags: `passwordSet`, `remotePasswordSet`.
  */
-export type EntryKind = 'route' | 'template' | 'link' | 'menu';
+export type EntryKind = 'route' | 'template' | 'link' | 'menu' | 'block';
 
 export const VIEW_FIELDS: Readonly<Record<EntryKind, readonly string[]>> = {
   route: ['id', 'shortCode', 'kind', 'keywords', 'pattern', 'priority', 'action', 'params'],
@@ -12,6 +12,7 @@ export const VIEW_FIELDS: Readonly<Record<EntryKind, readonly string[]>> = {
   link: ['name', 'allowedSources', 'direction', 'host', 'port', 'ratePerSecond', 'window', 'allowBinary', 'archiveFeed',
     'dc0', 'gsm7Packed', 'concat', 'vendor', 'enabled', 'remoteSystemId', 'systemType', 'bindKind'],
   menu: ['code', 'title', 'items'],
+  block: ['pattern', 'note'],
 };
 
 /** Stored fields that hold a secret (or its hash or fingerprint), under the name a diff reports a change as. */

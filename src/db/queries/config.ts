@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { configState, links, routes, settings, templates } from '../schema/index.js';
+import { blocklist, configState, links, routes, settings, templates } from '../schema/index.js';
 
 export type LinkRow = typeof links.$inferSelect;
 export type RouteRow = typeof routes.$inferSelect;
@@ -11,6 +11,8 @@ export interface ConfigSnapshot {
   routes: RouteRow[];
   templates: TemplateRow[];
   links: LinkRow[];
+  /** Block list patterns (digits, `*` for a prefix). */
+  blocklist: string[];
 }
 
 export async function readConfigVersion(db: DbOrTx): Promise<number> {
@@ -21,12 +23,13 @@ export async function readConfigVersion(db: DbOrTx): Promise<number> {
 /** Reads the whole routing config at one version (a repeatable-read snapshot is not needed: the version is read first and re-checked by the poller). */
 export async function readConfig(db: DbOrTx): Promise<ConfigSnapshot> {
   const version = await readConfigVersion(db);
-  const [r, t, l] = await Promise.all([
+  const [r, t, l, b] = await Promise.all([
     db.select().from(routes),
     db.select().from(templates),
     db.select().from(links),
+    db.select({ pattern: blocklist.pattern }).from(blocklist),
   ]);
-  return { version, routes: r, templates: t, links: l };
+  return { version, routes: r, templates: t, links: l, blocklist: b.map((x) => x.pattern) };
 }
 
 /** Every config change calls this in its own transaction, so nodes notice and reload. */

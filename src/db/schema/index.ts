@@ -4,3 +4,4 @@ export * from './subscribers.js';
 export * from './messages.js';
 export * from './config.js';
 export * from './web.js';
+export * from './lists.js';

@@ -1,14 +1,32 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** Idempotency keys of MO already acted on: inserted in the action's transaction, so a retried job acts once. */
+/**
+ * Idempotency keys of MO already acted on: inserted in the action's transaction, so a retried job acts once.
+ * The same row is the operator's MO log (issue 11, GET /admin/messages): who sent what short code on which link,
+ * and what became of it, written by the one multi-row insert the batch makes anyway (no extra statement per MO).
+ * Rows from before issue 11 have these columns null.
+ */
 export const processedMo = pgTable('processed_mo', {
   idemKey: text('idem_key').primaryKey(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  link: text('link'),
+  /** The subscriber (source_addr as sent). */
+  source: text('source'),
+  /** The short code (destination_addr, trimmed). */
+  destination: text('destination'),
+  corr: text('corr'),
+  channel: text('channel', { enum: ['sms', 'ussd'] }),
+  /** 'acted': an action ran (or a USSD screen was shown); 'blocked': the source is on the block list, nothing done. */
+  state: text('state', { enum: ['acted', 'blocked'] }),
+  /** The action that ran (help included); null when none did. */
+  action: text('action'),
 }, (t) => [
   // BRIN: append-only by time, so a few pages of index find the old rows the retention job deletes,
   // at almost no cost per insert (db/queries/retention.ts).
   index('processed_mo_created_brin').using('brin', t.createdAt),
+  // The message log's search by number (one index entry per MO; time ranges use the BRIN above).
+  index('processed_mo_source_time').on(t.source, t.createdAt),
 ]);
 
 /**
@@ -46,7 +64,6 @@ export const outbox = pgTable('outbox', {
   index('outbox_idem').on(t.idemKey),
   index('outbox_message_ids').using('gin', t.messageIds),
   index('outbox_created_brin').using('brin', t.createdAt),
+  // The message log's search by number (GET /admin/messages).
+  index('outbox_destination_time').on(t.destination, t.createdAt),
 ]);
-
-
-

@@ -13,10 +13,14 @@ import type { Logger } from '../../log.js';
 import { RELAY_COLUMNS, type RelayRow } from '../outbox/relay.js';
 
 export type NewReply = typeof outbox.$inferInsert;
+/** What the MO log keeps of an MO (processed_mo's columns besides the key; issue 11). */
+export type MoRecord = Omit<typeof processedMo.$inferInsert, 'idemKey' | 'createdAt'>;
 
 export interface BatchItem {
   idemKey: string;
   slow: boolean;
+  /** Written with the key, in the same multi-row insert: the operator's MO log costs no statement of its own. */
+  record?: MoRecord;
   /**
    * Runs the action in the given transaction, its operations-log rows to `operations` and its MO archive rows to
    * `archive`; returns the replies to write.
@@ -42,6 +46,9 @@ export interface MoBatcher {
   submit(item: BatchItem): Promise<BatchResult>;
 }
 
+/** Every row names every column, so the multi-row insert has one shape whatever each MO recorded. */
+const EMPTY_RECORD: Required<{ [K in keyof MoRecord]: null }> = { link: null, source: null, destination: null, corr: null, channel: null, state: null, action: null };
+
 interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void }
 
 export interface MoBatcherDeps {
@@ -61,8 +68,10 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
 
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
     return deps.db.transaction(async (tx) => {
-      const keys = [...new Set(items.map((p) => p.item.idemKey))];
-      const taken = await tx.insert(processedMo).values(keys.map((idemKey) => ({ idemKey }))).onConflictDoNothing().returning({ k: processedMo.idemKey });
+      const keyed = new Map<string, MoRecord>();
+      for (const p of items) if (!keyed.has(p.item.idemKey)) keyed.set(p.item.idemKey, p.item.record ?? {});
+      const keys = [...keyed].map(([idemKey, record]) => ({ ...EMPTY_RECORD, ...record, idemKey }));
+      const taken = await tx.insert(processedMo).values(keys).onConflictDoNothing().returning({ k: processedMo.idemKey });
       const fresh = new Set(taken.map((r) => r.k));
       const results = new Map<Pending, BatchResult>();
       const actedBy = new Map<string, RelayRow[]>();

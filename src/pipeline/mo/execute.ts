@@ -27,7 +27,7 @@ export interface ExecuteDeps {
 }
 
 /** The MO's identity and addresses (replies go from its destination back to its source; parts marked routed). */
-export interface Execution extends Pick<AssembledMo, 'idemKey' | 'partsKey' | 'corr' | 'link' | 'source' | 'destination' | 'receivedAt'> {
+export interface Execution extends Pick<AssembledMo, 'idemKey' | 'partsKey' | 'corr' | 'link' | 'source' | 'destination' | 'receivedAt' | 'channel'> {
   locale: Locale;
   /** null: no action, only `shape([])`'s replies (a USSD menu screen). */
   plan: ActionPlan | null;
@@ -45,6 +45,7 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
   const rows = await deps.batcher.submit({
     idemKey: ex.idemKey,
     slow: plan?.action.slow === true,
+    record: { link: ex.link, source: ex.source, destination: ex.destination, corr: ex.corr, channel: ex.channel, state: 'acted', action: plan?.action.name ?? null },
     act: async (tx: Tx, operations, archive) => {
       const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: () => archive.flush() }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;

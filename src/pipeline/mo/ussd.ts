@@ -78,7 +78,7 @@ export async function actOnUssd(mo: AssembledMo, ussd: { op: number; session?: n
   const screen: Reply | null = outcome.kind === 'action' ? null : { template: outcome.kind === 'end' ? 'ussd.end' : 'ussd.menu', text: outcome.text };
   // USSD is not SMS: no archive, so the SMS archive keeps neither the screens nor the final text.
   const acted = await executePlan({
-    idemKey: mo.idemKey, corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination, locale, plan, tlvs,
+    idemKey: mo.idemKey, corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination, channel: 'ussd', locale, plan, tlvs,
     ...(mo.receivedAt === undefined ? {} : { receivedAt: mo.receivedAt }),
     shape: (replies) => [screen ?? oneScreen(replies, locale)],
   }, deps.exec);

@@ -45,6 +45,8 @@ export interface MoWorkerDeps {
   onWait?(ms: number): void;
   /** A delivery receipt's disposition (receipts.ts). */
   onReceipt?(state: string): void;
+  /** An MO from a number on the block list: recorded, not acted on, nothing sent (counted once, not per retry). */
+  onBlocked?(mo: { link: string }): void;
 }
 
 export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
@@ -112,6 +114,11 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
     if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
     return;
   }
+  if (view.blocklist.match(mo.source) !== null) {
+    await recordBlocked(mo, deps);
+    if (deps.log.isLevelEnabled('debug')) log().debug('MO from a blocked number: recorded, not acted on');
+    return;
+  }
   const exec = { ...deps, action: { ...deps.action, render: view.render } };
   if (mo.ussd && deps.ussd) {
     await actOnUssd(mo, mo.ussd, { ...deps, ussd: deps.ussd, exec }, log()); // a menu session, not a keyword route
@@ -128,7 +135,22 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   if (plan.note && mo.decoded.kind !== 'binary') log().warn({ route: plan.route?.id, shortCode: mo.destination }, plan.note);
   const acted = await executePlan({
     idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), ...(mo.receivedAt === undefined ? {} : { receivedAt: mo.receivedAt }), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,
-    locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
+    channel: mo.channel, locale: plan.msg.locale, plan, archive: { ...mo, binary: mo.decoded.kind === 'binary' },
   }, exec);
   if (deps.log.isLevelEnabled('debug')) log().debug({ action: plan.action.name, acted }, acted ? 'MO acted on' : 'MO already acted on; replies relayed again if needed');
+}
+
+/**
+ * A blocked source (issue 11): the MO was acked already (intake) and is recorded under its idempotency key, so no
+ * retry acts on it either; no action, no archive, no reply (not even one an earlier run of the job had written).
+ */
+async function recordBlocked(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
+  const rows = await deps.batcher.submit({
+    idemKey: mo.idemKey, slow: false,
+    record: { link: mo.link, source: mo.source, destination: mo.destination, corr: mo.corr, channel: mo.channel, state: 'blocked', action: null },
+    act: async () => [],
+  });
+  // Durable from here: the MO is recorded as processed (blocked).
+  if (mo.partsKey) await deps.parts.markRouted(mo.partsKey);
+  if (rows !== null) deps.onBlocked?.({ link: mo.link });
 }

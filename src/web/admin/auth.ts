@@ -13,17 +13,19 @@ declare module 'fastify' {
 /**
  * The scope a request needs: tokens are admin's alone (so only an admin token mints tokens); reading and
  * dry runs need read; anything else changes config and needs write. `send` is for endpoints that send
- * messages (none under /admin yet).
+ * messages (none under /admin yet). The message log takes any valid token (`any`), but shows subscribers'
+ * numbers only to one that grants read (web/admin/messages.ts); the others see them masked.
  */
-export function scopeFor(method: string, route: string): TokenScope {
+export function scopeFor(method: string, route: string): TokenScope | 'any' {
   if (route === '/admin/tokens' || route.startsWith('/admin/tokens/')) return 'admin';
+  if ((method === 'GET' || method === 'HEAD') && (route === '/admin/messages' || route.startsWith('/admin/messages/'))) return 'any';
   if (method === 'GET' || method === 'HEAD' || route === '/admin/dry-run') return 'read';
   return 'write';
 }
 
-/** admin grants everything; write includes read. */
-export function grants(scopes: readonly TokenScope[], need: TokenScope): boolean {
-  return scopes.includes('admin') || scopes.includes(need) || (need === 'read' && scopes.includes('write'));
+/** admin grants everything; write includes read; any token grants `any`. */
+export function grants(scopes: readonly TokenScope[], need: TokenScope | 'any'): boolean {
+  return need === 'any' || scopes.includes('admin') || scopes.includes(need) || (need === 'read' && scopes.includes('write'));
 }
 
 /**

@@ -21,12 +21,13 @@ export function exportDoc(doc: Omit<ConfigDoc, 'links'> & { links: readonly obje
     templates: doc.templates,
     links: doc.links.map((l) => Object.fromEntries(LINK_FIELDS.map((k) => [k, (l as Record<string, unknown>)[k]]))),
     menus: doc.menus,
+    blocklist: doc.blocklist,
   };
 }
 
 /**
  * Export and import of the whole config (JSON, or YAML via yaml.ts). Import replaces routes and templates,
- * and links and menus when the document has them, as one version.
+ * and links, menus and the block list when the document has them, as one version.
  */
 export function registerConfigIo(app: FastifyInstance, deps: { db: Db; linkPasswordLogN: number }) {
   app.get('/admin/config/export', async (req, reply) => {
@@ -51,6 +52,7 @@ export function registerConfigIo(app: FastifyInstance, deps: { db: Db; linkPassw
         routes: input.routes,
         templates: input.templates,
         menus: input.menus ?? current.menus,
+        blocklist: input.blocklist ?? current.blocklist,
         links: input.links ? input.links.map((l) => importedLink(l, current.links, hashes)) : current.links,
       }));
     }, { reason: 'import', check: check === 'true' });
@@ -82,5 +84,6 @@ function assertUnique(input: ReturnType<typeof configDoc.parse>): void {
   once('template', input.templates.map((t) => `${t.key}/${t.locale}`));
   once('link', (input.links ?? []).map((l) => l.name));
   once('menu', (input.menus ?? []).map((m) => m.code));
+  once('block', (input.blocklist ?? []).map((b) => b.pattern));
   if (problems.length) throw new ConfigRejected(problems);
 }

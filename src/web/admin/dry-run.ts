@@ -9,7 +9,7 @@ import { rehearse } from '../../actions/execute.js';
 import { localeOf, planAction } from '../../actions/plan.js';
 import type { Db } from '../../db/client.js';
 import { ScgwError } from '../../errors.js';
-import { explainMatch, type RouteDef, type RouteTable } from '../../routing/index.js';
+import { explainMatch, type Blocklist, type RouteDef, type RouteTable } from '../../routing/index.js';
 import { dryRunBody, type DryRunView } from './schemas.js';
 
 /** The node's current compiled config (pipeline/route-cache.ts's ConfigView; web/ does not import pipeline/). */
@@ -17,6 +17,7 @@ export interface LiveConfig {
   version: number;
   table: RouteTable;
   links: ReadonlyMap<string, unknown>;
+  blocklist: Blocklist;
   render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
 }
 
@@ -44,7 +45,9 @@ export function registerDryRun(app: FastifyInstance, deps: DryRunDeps) {
     if (!m.route && !m.shortCodeKnown) {
       return { ...base, action: null, replies: [], note: `no route for short code ${body.to}: the MO would be refused at intake (ESME_RINVDSTADR)` };
     }
-    const plan = planAction({ msisdn: body.from.replace(/^\+/, ''), shortCode: body.to, text: body.text, args: m.args, link: body.link ?? '(dry-run)', channel: 'sms', corr: 'dry-run' }, m.route);
+    const msisdn = body.from.replace(/^\+/, '');
+    const blockedBy = live.blocklist.match(msisdn);
+    const plan = planAction({ msisdn, shortCode: body.to, text: body.text, args: m.args, link: body.link ?? '(dry-run)', channel: 'sms', corr: 'dry-run', blockedBy }, m.route);
     const actionDeps: ActionDeps = {
       now: deps.now,
       newPassword: () => FAKE_PASSWORD,
@@ -55,6 +58,7 @@ export function registerDryRun(app: FastifyInstance, deps: DryRunDeps) {
     };
     // The planner and executor of the mo worker (actions/plan.ts, execute.ts), in a transaction rolled back.
     const replies = await rehearse(deps.db, plan, actionDeps);
+    if (plan.refused) return { ...base, action: null, replies, note: `${plan.note ?? ''} (block list entry ${blockedBy ?? '?'})` };
     return { ...base, action: { name: plan.action.name, params: plan.params as Record<string, unknown> }, replies, note: plan.note };
   });
 }

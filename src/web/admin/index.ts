@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { ScgwError } from '../../errors.js';
 import { requireToken } from './auth.js';
+import { registerBlocklist } from './blocklist.js';
 import { registerConfigIo } from './config-io.js';
 import { registerConfigVersions } from './config-versions.js';
 import { registerDryRun, type DryRunDeps } from './dry-run.js';
 import { registerFleet, type FleetDeps } from './fleet.js';
 import { registerLinks, type LinksDeps } from './links.js';
 import { registerMenus } from './menus.js';
+import { registerMessages } from './messages.js';
 import { registerRoutes } from './routes.js';
 import { registerStorage, type StorageDeps } from './storage.js';
 import { registerTemplates } from './templates.js';
@@ -50,6 +52,8 @@ export function registerAdmin(admin: FastifyInstance, deps: AdminDeps) {
   registerDryRun(admin, { db: deps.db, ...deps.dryRun });
   registerStorage(admin, { db: deps.db, ...deps.storage });
   if (deps.fleet) registerFleet(admin, { db: deps.db, ...deps.fleet });
+  registerBlocklist(admin, { db: deps.db });
+  registerMessages(admin, { db: deps.db });
 }
 
 export { ConfigRejected } from './validate.js';

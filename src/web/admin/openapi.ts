@@ -69,6 +69,13 @@ export const OPERATIONS: readonly Operation[] = [
 
   { method: 'POST', path: '/admin/dry-run', tag: 'dry run', summary: 'What would this MO do: the route and why, the action, the reply; nothing is acted on', body: s.dryRunBody, ok: { status: 200, body: s.dryRunView } },
 
+  { method: 'GET', path: '/admin/blocklist', tag: 'block list', summary: 'List blocked numbers and prefixes', ok: { status: 200, body: z.array(s.blockView) } },
+  { method: 'POST', path: '/admin/blocklist', tag: 'block list', summary: `Block a number (79161234567) or a prefix (7916*): its MO are recorded and not acted on, nothing is sent to it. ${changed}`, body: s.blockEntry, ok: { status: 201, body: s.blockView } },
+  { method: 'DELETE', path: '/admin/blocklist/:pattern', tag: 'block list', summary: `Unblock a number or prefix. ${changed}`, ok: { status: 200, body: s.deleted } },
+
+  { method: 'GET', path: '/admin/messages', tag: 'messages', summary: 'Search MO and MT by number, short code, link, time and state, newest first; any token (numbers masked unless it grants read)', query: s.messageQueryFields, ok: { status: 200, body: s.messagePage } },
+  { method: 'GET', path: '/admin/messages/export', tag: 'messages', summary: 'The same rows as CSV, oldest first, streamed (a time range is required)', query: s.messageExportFields, ok: { status: 200, type: 'text/csv' } },
+
   { method: 'GET', path: '/admin/openapi.json', tag: 'docs', summary: 'This document', public: true, ok: { status: 200 } },
   { method: 'GET', path: '/admin/docs', tag: 'docs', summary: 'This document as a page', public: true, ok: { status: 200, type: 'text/html' } },
 ];

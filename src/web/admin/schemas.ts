@@ -10,7 +10,7 @@ export const errorBody = z.object({ code: z.string(), message: z.string() });
 export type ErrorBody = z.infer<typeof errorBody>;
 
 export const configProblem = z.object({
-  entity: z.enum(['route', 'template', 'link', 'menu']),
+  entity: z.enum(['route', 'template', 'link', 'menu', 'block']),
   id: z.string(),
   code: z.string().describe('shadowed, tie, bad-regex, unsafe-regex, unknown-action, bad-params, unknown-placeholder, missing-template, …'),
   message: z.string(),
@@ -188,7 +188,7 @@ export type VersionView = z.infer<typeof versionView>;
 export const versionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }).strict();
 export const versionParam = z.coerce.number().int().min(0);
 export const diffQuery = z.object({ against: z.coerce.number().int().min(0).optional().describe('default: the recorded version before') }).strict();
-const entryKind = z.enum(['route', 'template', 'link', 'menu']);
+const entryKind = z.enum(['route', 'template', 'link', 'menu', 'block']);
 export const diffView = z.object({
   from: z.number(), to: z.number(),
   added: z.array(z.object({ kind: entryKind, id: z.string(), entry: z.record(z.unknown()) })),
@@ -201,7 +201,7 @@ export const changeResult = z.object({ configVersion, saved: z.boolean().describ
 export type ChangeResult = z.infer<typeof changeResult>;
 
 export const CONFIG_FORMAT = 'scgw-config/1';
-/** The whole config as export writes it and import reads it. Without `links` (or `menus`), import leaves those alone. */
+/** The whole config as export writes it and import reads it. Without `links` (or `menus`, `blocklist`), import leaves those alone. */
 export const configDoc = z.object({
   format: z.literal(CONFIG_FORMAT).optional(),
   version: z.number().int().optional().describe('informational: the version exported'),
@@ -209,6 +209,7 @@ export const configDoc = z.object({
   templates: z.array(templateEntry),
   links: z.array(linkImport).optional(),
   menus: z.array(menuCreate).optional(),
+  blocklist: z.array(z.lazy(() => blockEntry)).optional(),
 }).strict();
 export type ConfigDocInput = z.input<typeof configDoc>;
 export const exportQuery = z.object({ format: z.enum(['json', 'yaml']).default('json') }).strict();
@@ -295,3 +296,55 @@ export const kickResult = z.object({ session: z.string(), node: z.string().descr
 export type KickResult = z.infer<typeof kickResult>;
 export const drainResult = z.object({ node: z.string(), draining: z.literal(true) });
 export type DrainResult = z.infer<typeof drainResult>;
+// ── block list ───────────────────────────────────────────────────────────────────────────────────
+/** `79161234567` blocks that number, `7916*` every number that starts with 7916; a leading + is dropped. */
+export const blockPattern = z.string().trim()
+  .regex(/^\+?\d{1,20}\*?$/, 'a block entry is a number (digits, e.g. 79161234567) or a prefix ending in * (e.g. 7916*)')
+  .transform((s) => s.replace(/^\+/, ''));
+export const blockEntry = z.object({
+  pattern: blockPattern,
+  note: z.string().max(200).default('').describe('why it is blocked (for operators)'),
+}).strict();
+export type BlockEntryInput = z.input<typeof blockEntry>;
+export const blockView = z.object({ pattern: z.string(), kind: z.enum(['number', 'prefix']), note: z.string(), createdAt: z.string().optional(), configVersion: configVersion.optional() });
+export type BlockView = z.infer<typeof blockView>;
+
+// ── message log ──────────────────────────────────────────────────────────────────────────────────
+const instant = z.string().datetime({ offset: true, message: 'an ISO 8601 instant such as 2026-11-25T00:00:00Z' });
+const messageFilterFields = {
+  number: z.string().trim().regex(/^\+?\d{3,20}$/, 'number: the subscriber number, digits only').optional().describe('MO source or MT destination'),
+  shortCode: shortCode.optional().describe('MO destination or MT source'),
+  link: linkName.optional(),
+  from: instant.optional().describe('inclusive'),
+  to: instant.optional().describe('exclusive'),
+  state: z.enum(['acted', 'blocked', 'pending', 'sent', 'failed']).optional().describe('MO: acted, blocked; MT: pending, sent, failed'),
+  direction: z.enum(['mo', 'mt']).optional(),
+};
+const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to);
+const fromBeforeToMessage = { message: 'from must be before to', path: ['from'] };
+/** The query's fields (OpenAPI lists these); handlers parse with messageQuery, which also checks from < to. */
+export const messageQueryFields = z.object({
+  ...messageFilterFields,
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(400).optional().describe('the `next` of the previous page'),
+}).strict();
+export const messageQuery = messageQueryFields.refine(fromBeforeTo, fromBeforeToMessage);
+export type MessageQuery = z.input<typeof messageQuery>;
+/** Export: a time range is required, so a stream always ends. */
+export const messageExportFields = z.object({ ...messageFilterFields, from: instant.describe('inclusive'), to: instant.describe('exclusive') }).strict();
+export const messageExportQuery = messageExportFields.refine(fromBeforeTo, fromBeforeToMessage);
+export const messageView = z.object({
+  direction: z.enum(['mo', 'mt']), id: z.string(), at: z.string(),
+  number: z.string().nullable().describe('masked unless the token grants read'),
+  shortCode: z.string().nullable(), link: z.string().nullable(), state: z.string().nullable(),
+  what: z.string().nullable().describe('MO: the action that ran; MT: the reply template'),
+  channel: z.string().nullable(), corr: z.string().nullable(), receipt: z.string().nullable(),
+});
+export type MessageView = z.infer<typeof messageView>;
+export const messagePage = z.object({
+  messages: z.array(messageView),
+  next: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
+  numbersMasked: z.boolean(),
+});
+export type MessagePage = z.infer<typeof messagePage>;
+export const MESSAGE_CSV_COLUMNS = ['direction', 'at', 'number', 'short_code', 'link', 'state', 'what', 'channel', 'corr', 'receipt'] as const;

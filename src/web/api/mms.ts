@@ -3,7 +3,9 @@
  * as multipart/form-data (one file per part, a `text` field for a text part). Stored for MMS_KEEP_DAYS, then the
  * recipient gets an SMS with the link and a per-MMS view password (actions/mms-notify.ts), in the same transaction.
  * Authenticated by `Authorization: Bearer <MMSC_TOKEN>`; the API is off while MMSC_TOKEN is unset. Recipients only in
- * HOME_PREFIXES, at most MMS_NOTICES_PER_HOUR notices per recipient, the sender shown as senderLabel() (issue 10).
+ * HOME_PREFIXES, at most MMS_NOTICES_PER_HOUR notices per recipient, the sender shown as senderLabel() (issue 10);
+ * never to a number on the block list or one that opted out of 1234 or of everything (issue 11: 422 SCGW_BLOCKED,
+ * SCGW_OPTED_OUT).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
@@ -12,6 +14,7 @@ import { customAlphabet } from 'nanoid';
 import { z } from 'zod';
 import { mmsNotify } from '../../actions/mms-notify.js';
 import { insertMms, type NewMmsPart } from '../../db/queries/mms.js';
+import { isOptedOut } from '../../db/queries/opt-outs.js';
 import { getSubscriber } from '../../db/queries/subscribers.js';
 import { errorHandler } from '../errors.js';
 import type { SubscriberDeps } from '../subscriber/deps.js';
@@ -108,6 +111,14 @@ export async function registerMmsApi(app: FastifyInstance, deps: SubscriberDeps)
     if (!to) return reply.status(400).send({ code: 'SCGW_BAD_REQUEST', message: 'to: a number in international format, 10 to 15 digits' });
     if (!isHomeNumber(to, deps.config.abuse.homePrefixes)) {
       return reply.status(422).send({ code: 'SCGW_NOT_HOME', message: 'to: not a number of this network (HOME_PREFIXES); no notice is sent abroad' });
+    }
+    // Issue 11: the notice is not the recipient's own request, so it honours the block list and opt-outs; refused
+    // before anything is stored (the MMSC keeps its own copy and should not retry).
+    if (deps.blocked(to)) {
+      return reply.status(422).send({ code: 'SCGW_BLOCKED', message: 'to: the number is on the block list; no notice is sent' });
+    }
+    if (await isOptedOut(deps.db, to, WEB_SMS_FROM.mms)) {
+      return reply.status(422).send({ code: 'SCGW_OPTED_OUT', message: `to: the subscriber opted out of messages from ${WEB_SMS_FROM.mms}; no notice is sent` });
     }
     const bytes = input.parts.reduce((n, p) => n + p.data.length, 0);
     if (bytes > maxBytes) throw new TooLarge();

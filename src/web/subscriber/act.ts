@@ -27,11 +27,14 @@ export interface WebActionRequest {
   corr?: string;
 }
 
-/** The plan of an action the web starts on a number; its replies go out on the web SMS link (none: not sent). */
-export function webPlan(deps: Pick<SubscriberDeps, 'sms'>, req: WebActionRequest): ActionPlan {
+/**
+ * The plan of an action the web starts on a number; its replies go out on the web SMS link (none: not sent). A number
+ * on the block list gets a refused plan (plan.refused): it runs nothing and nothing is written to the outbox.
+ */
+export function webPlan(deps: Pick<SubscriberDeps, 'sms' | 'blocked'>, req: WebActionRequest): ActionPlan {
   return planNamedAction({
     msisdn: req.msisdn, shortCode: req.from, text: '', link: deps.sms.link() ?? '', channel: req.channel ?? 'web',
-    corr: req.corr ?? nanoid(12), locale: req.locale,
+    corr: req.corr ?? nanoid(12), locale: req.locale, blockedBy: deps.blocked(req.msisdn),
   }, req.action, req.params);
 }
 

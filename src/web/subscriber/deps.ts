@@ -26,6 +26,8 @@ export interface SubscriberDeps {
   /** A keyed hash (the msisdn log-tag key): client addresses are counted by tag, never stored. */
   tag(value: string): string;
   render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
+  /** The block-list entry that matches the number, or null (issue 11; the node's compiled list, no query). */
+  blocked(msisdn: string): string | null;
   sms: WebSms;
   /** Abuse caps shared by every web node (Redis counters). */
   limits: Limits;

@@ -20,7 +20,7 @@ import { prepareWebPlan, webPlan, webTransaction } from './act.js';
 import { WEB_SMS_FROM } from './sms.js';
 import { msisdnField } from './forms.js';
 
-export type PasswordOutcome = 'sent' | 'foreign' | 'capped-number' | 'capped-client' | 'capped-busy' | 'unavailable';
+export type PasswordOutcome = 'sent' | 'foreign' | 'blocked' | 'capped-number' | 'capped-client' | 'capped-busy' | 'unavailable';
 
 /** The block a number belongs to for the per-prefix cap: all but its last 4 digits (10,000 numbers). */
 const block = (msisdn: string) => msisdn.slice(0, -4);
@@ -35,6 +35,8 @@ export async function requestPassword(deps: SubscriberDeps, msisdn: string, clie
   }
   const clientTag = deps.tag(`client:${clientKey(client)}`);
   const plan = webPlan(deps, { action: accountPassword.name, params: {}, msisdn, from: WEB_SMS_FROM.password, locale });
+  // The block list (issue 11), decided by the planner: nothing is stored or sent, and the page says so.
+  if (plan.refused) return 'blocked';
   // Hashed before the transaction: no lock is held while scrypt runs (issue 10 item 5).
   const ready = await prepareWebPlan(deps, plan);
   return webTransaction(deps, async (tx, act) => {
@@ -84,6 +86,8 @@ export function registerPassword(app: FastifyInstance, deps: SubscriberDeps) {
         return sendPage(reply, 429, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.capped.number')) }));
       case 'foreign':
         return sendPage(reply, 400, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.foreign')) }));
+      case 'blocked':
+        return sendPage(reply, 403, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.blocked')) }));
       case 'capped-busy':
         reply.header('retry-after', '60');
         return sendPage(reply, 429, passwordPage(v, { msisdn: typed, result: notice('error', v.t('password.capped.busy')) }));

@@ -74,6 +74,7 @@ export const EN = {
   'password.capped.number': 'This number has asked for too many passwords. Try again in an hour.',
   'password.capped.client': 'Too many password requests from your network. Try again in an hour.',
   'password.foreign': 'Passwords are sent only to numbers of this network. Check the number.',
+  'password.blocked': 'We cannot send SMS to this number.',
   'password.capped.busy': 'Too many password requests right now. Try again in a minute.',
   'password.unavailable': 'SMS cannot be sent right now. Try again later.',
 
@@ -97,6 +98,8 @@ export const EN = {
   'op.web.login': 'Web login',
   'op.operations.clear': 'Operations archive cleared',
   'op.alerts.settings': 'Alert settings changed',
+  'op.optout': 'Opted out of messages',
+  'op.optin': 'Opted in to messages again',
   'outcome.ok': 'done',
   'outcome.failed': 'wrong password',
   'outcome.locked': 'locked',

@@ -76,6 +76,7 @@ export const RU: Record<StringKey, string> = {
   'password.capped.number': 'Для этого номера запрошено слишком много паролей. Попробуйте через час.',
   'password.capped.client': 'Слишком много запросов пароля из вашей сети. Попробуйте через час.',
   'password.foreign': 'Пароли отправляются только на номера этой сети. Проверьте номер.',
+  'password.blocked': 'Мы не можем отправлять SMS на этот номер.',
   'password.capped.busy': 'Сейчас слишком много запросов пароля. Попробуйте через минуту.',
   'password.unavailable': 'Отправить SMS сейчас не получается. Попробуйте позже.',
 
@@ -99,6 +100,8 @@ export const RU: Record<StringKey, string> = {
   'op.web.login': 'Вход на сайт',
   'op.operations.clear': 'Архив операций очищен',
   'op.alerts.settings': 'Изменены настройки оповещений',
+  'op.optout': 'Отписка от сообщений',
+  'op.optin': 'Подписка на сообщения снова',
   'outcome.ok': 'выполнено',
   'outcome.failed': 'неверный пароль',
   'outcome.locked': 'заблокировано',
