@@ -50,7 +50,7 @@ export function buildGateway(root: string): void {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
-export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean }): Promise<GatewayProcess> {
+export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean; nodeArgs?: string[] }): Promise<GatewayProcess> {
   // ports: a restarted gateway (the chaos suite) keeps its ports; append: and its log file.
   const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : [await freePort(), await freePort()];
   const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
@@ -59,7 +59,7 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
   // `npm test`, which builds nothing): the sources through tsx.
   const child = opts.fromSource
     ? spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, [...(opts.nodeArgs ?? []), 'dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // end: false: two sources share the file; whichever closes first must not end it under the other.
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });

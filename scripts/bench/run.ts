@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     snapshot: { type: 'boolean', default: false },
     window: { type: 'string', default: '10' },
     durability: { type: 'boolean', default: false },
+    /** Each gateway process writes a V8 CPU profile (.cpuprofile, for Chrome DevTools or speedscope) into this folder. */
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -91,7 +93,7 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : args.only === 'd' ? [] : ['routing', 'password'];
   const workloads: WorkloadResult[] = [];
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
-    workloads.push(await runWorkload(spec, { root, svc, env, say }));
+    workloads.push(await runWorkload(spec, { root, svc, env, say, nodeArgs: profArgs() }));
   }
   const ackCosts: AckCost[] = [];
   if (args.durability || args.only === 'd') workloads.push(...await runDurability({ root, svc, env, count, windows: WINDOWS, say, costs: ackCosts }));
@@ -122,8 +124,12 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   return clean ? 0 : 1;
 }
 
+function profArgs(): string[] {
+  return args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
+}
+
 async function serve(svc: BenchServices, env: Record<string, string>, root: string): Promise<number> {
-  const gw = await startGatewayProcess({ root, env, logFile: resolve(svc.logDir, 'gateway-serve.log') });
+  const gw = await startGatewayProcess({ root, env, logFile: resolve(svc.logDir, 'gateway-serve.log'), nodeArgs: profArgs() });
   console.log(`gateway pid ${gw.gatewayPid}: SMPP 127.0.0.1:${gw.smppPort}, HTTP 127.0.0.1:${gw.httpPort}; database ${svc.database}, Redis prefix ${svc.prefix}`);
   console.log(`links: ${WINDOWS.map((w) => `${benchLink(w).name} (window ${w})`).join(', ')}, password ${BENCH_PASSWORD}; log ${gw.logFile}`);
   console.log(`e.g. npx scgw sim load --port ${gw.smppPort} --system-id bench${args.window} --password ${BENCH_PASSWORD} --count 1000 --text hello`);

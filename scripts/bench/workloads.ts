@@ -74,8 +74,8 @@ export function workloadSpecs(o: { count: number; windows: number[]; hashesPerS:
   return specs;
 }
 
-export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: BenchServices; env: Record<string, string>; say(msg: string): void }): Promise<WorkloadResult> {
-  const gw = await startGatewayProcess({ root: ctx.root, env: ctx.env, logFile: join(ctx.svc.logDir, `gateway-${spec.id}.log`) });
+export async function runWorkload(spec: WorkloadSpec, ctx: { root: string; svc: BenchServices; env: Record<string, string>; say(msg: string): void; nodeArgs?: string[] }): Promise<WorkloadResult> {
+  const gw = await startGatewayProcess({ root: ctx.root, env: ctx.env, logFile: join(ctx.svc.logDir, `gateway-${spec.id}.log`), ...(ctx.nodeArgs ? { nodeArgs: ctx.nodeArgs } : {}) });
   let exit: GatewayExit | undefined;
   try {
     const peer = { host: '127.0.0.1', port: gw.smppPort, systemId: spec.link.name, password: spec.link.password, window: spec.window, to: '232', text: spec.text, expect: spec.expect };
