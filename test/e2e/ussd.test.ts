@@ -92,7 +92,7 @@ describe('USSD over SMPP', () => {
     const menu = await nthScreen(msisdn, 1);
     expect(menu.op).toBe(OP.ussrRequest);
     expect(menu.its).toBe(its(7, 1));
-    expect(menu.text).toBe('Services 111\n1. New account password\n2. SMS archive\n3. MMS settings');
+    expect(menu.text).toBe('Services 111\n1. New account password\n2. SMS archive\n3. MMS settings\n4. Language');
     await dial(msisdn, '1', OP.ussrConfirm, its(7, 2));
     const final = await nthScreen(msisdn, 2);
     expect(final.op).toBe(OP.pssrResponse);
@@ -107,7 +107,7 @@ describe('USSD over SMPP', () => {
     await dial(msisdn, '7', OP.ussrConfirm, its(9, 2));
     const again = await nthScreen(msisdn, 2);
     expect(again.op).toBe(OP.ussrRequest);
-    expect(again.text).toBe('Invalid choice.\nServices 111\n1. New account password\n2. SMS archive\n3. MMS settings');
+    expect(again.text).toBe('Invalid choice.\nServices 111\n1. New account password\n2. SMS archive\n3. MMS settings\n4. Language');
     await dial(msisdn, '2', OP.ussrConfirm, its(9, 3));
     expect((await nthScreen(msisdn, 3)).text).toBe('SMS archive\n1. Turn on, new password\n2. Turn off\n0. Back');
     await dial(msisdn, '0', OP.ussrConfirm, its(9, 4));
