@@ -1,4 +1,5 @@
 ALTER TABLE "subscribers" ADD COLUMN "locale_chosen_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "outbox_ussd_http_body" ON "outbox" USING btree ("created_at") WHERE link = 'http:ussd' and body is not null;--> statement-breakpoint
 -- Issue 11: the reply of the locale.set action (actions/locale-set.ts); an operator's own keep precedence.
 INSERT INTO "templates" ("key", "locale", "body") VALUES
   ('locale.set', 'en', 'Language: English.'),

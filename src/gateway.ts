@@ -276,8 +276,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.
           sms: { link: () => webSmsLink(config, cache.current().links.values(), boundSessions), relay: (rows) => relay.relay(rows) },
         },
+        // Issue 11: USSD over HTTP, the same menus and actions as over SMPP, on this node's live config.
+        ussdHttp: {
+          db: db.db, log: log.child({ component: 'ussd-http' }), now, tag: tagMsisdn, action: actionDeps,
+          live: () => cache.current(),
+          limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e }, 'abuse caps unavailable (Redis)') }),
+          config: { ...config.ussdHttp, trustProxyHops: config.web.trustProxyHops },
+        },
       });
-      const sweep = createWebSweep({ db: db.db, log: log.child({ component: 'web-sweep' }), now, everyMs: config.web.sweepEveryS * 1000, loginWindowMin: config.web.login.windowMin });
+      const sweep = createWebSweep({ db: db.db, log: log.child({ component: 'web-sweep' }), now, everyMs: config.web.sweepEveryS * 1000, loginWindowMin: config.web.login.windowMin, ussdHttpReplyKeepS: config.ussdHttp.replyKeepS });
       stops.push(['web sweep', () => sweep.close()]);
       await app.listen({ port: config.http.port, host: config.http.host });
       const addr = app.server.address();

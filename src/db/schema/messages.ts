@@ -66,4 +66,6 @@ export const outbox = pgTable('outbox', {
   index('outbox_created_brin').using('brin', t.createdAt),
   // The message log's search by number (GET /admin/messages).
   index('outbox_destination_time').on(t.destination, t.createdAt),
+  // USSD over HTTP answers still holding their text (db/queries/ussd-http.ts): the sweep finds them without a scan.
+  index('outbox_ussd_http_body').on(t.createdAt).where(sql`link = 'http:ussd' and body is not null`),
 ]);

@@ -167,7 +167,7 @@ export const menuView = z.object({ code: z.string(), title: menuText, items: z.a
 export type MenuView = z.infer<typeof menuView>;
 
 // ── tokens ───────────────────────────────────────────────────────────────────────────────────────
-export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin'] as const;
+export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin', 'ussd'] as const;
 export const tokenCreate = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -'),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['admin'])
