@@ -24,6 +24,7 @@ import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisClient, RedisTarget } from './redis.js';
 import { createSmppServer } from './smpp/server.js';
 import { statusForError, statusName } from './smpp/status.js';
+import { VENDOR_NAMES } from './smpp/vendors/index.js';
 import { buildApp, buildOpsApp } from './web/app.js';
 import { createMetrics, metricsRecorder, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
@@ -262,7 +263,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (config.roles.has('web')) {
       app = await buildApp({
         db: db.db, log, health, limits: config.http.limits,
-        links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
+        links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN, vendors: VENDOR_NAMES },
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
         storage: { redis: () => retention.redisStorage(), lastPrune: () => retention.lastRun(), policy: { ...config.retention } },
         fleet: { status: fleetStatus, control: fleet.control },

@@ -20,7 +20,7 @@ import { storedLocale } from '../../db/queries/subscriber-locale.js';
 import { processedMo } from '../../db/schema/index.js';
 import type { Logger } from '../../log.js';
 import { matchRoute } from '../../routing/index.js';
-import type { AssembledMo } from '../jobs.js';
+import type { AssembledMo, ReplyTlvs, UssdMo } from '../jobs.js';
 import { executePlan, type ExecuteDeps } from './execute.js';
 import type { OutboxRelay } from '../outbox/relay.js';
 import type { RouteCache } from '../route-cache.js';
@@ -38,17 +38,20 @@ export interface UssdDeps {
 /** its_session_info bit 0 of octet 2: end of session (SMPP 3.4 §5.3.2.43). */
 const END_BIT = 0x0001;
 
-export async function actOnUssd(mo: AssembledMo, ussd: { op: number; session?: number }, deps: UssdDeps, log: Logger): Promise<void> {
+export async function actOnUssd(mo: AssembledMo, ussd: UssdMo, deps: UssdDeps, log: Logger): Promise<void> {
   if (await alreadyActed(deps.db, mo.idemKey)) {
     // Acted on before (a job run again after its commit): the session's state is past this MO; only relay.
     await deps.relay.relayByIdemKey(mo.idemKey);
     return;
   }
-  const key = deps.ussd.key(mo.link, mo.source, ussd.session === undefined ? undefined : ussd.session >> 8);
+  // The dialogue: a vendor profile's id (smpp/vendors/ussd-wire.ts), else its_session_info's session number.
+  const dialogue = ussd.dialogue?.id ?? (ussd.session === undefined ? undefined : ussd.session >> 8);
+  const key = deps.ussd.key(mo.link, mo.source, dialogue);
   const text = mo.decoded.kind === 'text' ? mo.decoded.text.trim() : '';
   // A USSD string is digits: the screens follow the subscriber's stored language (issue 11), not the text.
   const locale: Locale = (await storedLocale(deps.db, mo.source)) === 'ru' ? 'ru' : 'en';
-  if (ussd.op !== USSD_OP.pssrIndication && ussd.session !== undefined && (ussd.session & END_BIT) !== 0) {
+  const hungUp = ussd.dialogue ? ussd.dialogue.end : ussd.session !== undefined && (ussd.session & END_BIT) !== 0;
+  if (ussd.op !== USSD_OP.pssrIndication && hungUp) {
     // The gateway ended the session (the user hung up: Tata, 6D in PROTOCOL.md §5's table): nothing to answer.
     await deps.ussd.drop(key);
     log.debug({ op: ussd.op }, 'USSD session ended by the peer');
@@ -66,9 +69,11 @@ export async function actOnUssd(mo: AssembledMo, ussd: { op: number; session?: n
   await deps.ussd.put(key, { state: next, prev: base, by: mo.idemKey });
 
   const session = ussd.session;
-  const tlvs = final
-    ? { ussdServiceOp: USSD_OP.pssrResponse, ...(session !== undefined ? { itsSessionInfo: session | END_BIT } : {}) }
-    : { ussdServiceOp: USSD_OP.ussrRequest, ...(session !== undefined ? { itsSessionInfo: session & ~END_BIT } : {}) };
+  const tlvs: ReplyTlvs = {
+    ussdServiceOp: final ? USSD_OP.pssrResponse : USSD_OP.ussrRequest,
+    ...(session !== undefined ? { itsSessionInfo: final ? session | END_BIT : session & ~END_BIT } : {}),
+    ...(ussd.dialogue ? { ussdSession: ussd.dialogue.id } : {}),
+  };
   const { plan, screen } = ussdPlan(outcome, { msisdn: mo.source, shortCode: mo.destination, text, link: mo.link, corr: mo.corr, locale });
   if (plan?.note) log.error({ action: plan.route?.action }, plan.note);
   // USSD is not SMS: no archive, so the SMS archive keeps neither the screens nor the final text.
