@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/actions/index.js';
 import { createToken } from '../../src/db/queries/tokens.js';
+import { wipeUssdHttpAnswers } from '../../src/db/queries/ussd-http.js';
 import { operations, outbox, subscribers } from '../../src/db/schema/index.js';
 import { createSmppClient, type SmppClient } from '../../src/smpp/client.js';
 import type { InboundMessage } from '../../src/smpp/types.js';
@@ -139,6 +140,17 @@ describe('USSD over HTTP', () => {
     expect(await opsFor(msisdn, 'account.password')).toHaveLength(2);
   });
 
+  it('a retry after the answer was wiped (USSD_HTTP_REPLY_KEEP_S) still does not act again', async () => {
+    const msisdn = '79261000009';
+    await step('AT-wipe', msisdn, '');
+    expect(await step('AT-wipe', msisdn, '1')).toMatch(/^END Your password/);
+    expect(await wipeUssdHttpAnswers(t.gw.db.db, new Date(Date.now() + 60_000))).toBeGreaterThan(0);
+    const [row] = await t.gw.db.db.select().from(outbox).where(eq(outbox.destination, msisdn));
+    expect(row!.body).toBeNull();
+    expect(await step('AT-wipe', msisdn, '1')).toBe('END Your request was already processed.');
+    expect(await opsFor(msisdn, 'account.password')).toHaveLength(1);
+  });
+
   it('takes JSON as well as a form', async () => {
     const r = await post({ sessionId: 'AT-json', phoneNumber: '79261000005', text: '2' }, { json: true });
     expect(r.status).toBe(200);
@@ -232,5 +244,31 @@ describe('USSD menus in the subscriber\'s language', () => {
     await sms(msisdn, '232', 'OFF');
     await eventually(async () => (await localeOf(msisdn)) === 'en', 15_000, 'the stored locale to become en');
     expect(await step('AT-latin-2', msisdn, '')).toMatch(/^CON Services 111\n/);
+  });
+});
+
+describe('USSD over HTTP: the global cap', () => {
+  let g: TestGateway;
+  let tok = '';
+  beforeAll(async () => {
+    // A clock that stands still inside one minute: the four requests fall in one window of the cap, never two.
+    const frozen = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 10_000);
+    g = await startTestGateway({ env: { USSD_HTTP_GLOBAL_PER_MINUTE: '3', TRUST_PROXY_HOPS: '1' }, now: () => frozen });
+    tok = (await createToken(g.gw.db.db, 'agg', { scopes: ['ussd'], expiresAt: null })).token;
+  });
+  afterAll(async () => { await g?.stop(); });
+
+  it('refuses authenticated callers beyond USSD_HTTP_GLOBAL_PER_MINUTE with 429, whatever their address', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`http://127.0.0.1:${g.gw.httpPort}/ussd`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tok}`, 'x-forwarded-for': `203.0.113.${i + 1}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ sessionId: `g-${i}`, serviceCode: '*111#', phoneNumber: '79261000020', text: '' }).toString(),
+      });
+      codes.push(res.status);
+      if (res.status === 429) expect(await res.json()).toMatchObject({ code: 'SCGW_RATE_LIMITED', message: expect.stringMatching(/USSD_HTTP_GLOBAL_PER_MINUTE/) });
+    }
+    expect(codes).toEqual([200, 200, 200, 429]);
   });
 });
