@@ -63,7 +63,7 @@ describe('scgw link', () => {
     expect((await c.scgw(['link', 'show', 'micagw'])).stdout).toContain('vendor: mica\n');
     const bad = await c.scgw(['link', 'update', 'micagw', '--vendor', 'nokia']);
     expect(bad.code).toBe(5);
-    expect(bad.stderr).toMatch(/link micagw: unknown-vendor: unknown vendor "nokia"; known vendors: standard, mica/);
+    expect(bad.stderr).toMatch(/link micagw: unknown-vendor: unknown vendor "nokia"; known vendors: standard, mica, sixdee/);
     expect(await getLink(c.t.gw.db.db, 'micagw')).toMatchObject({ vendor: 'mica' });
     const added = await c.scgw(['link', 'add', 'other', '--password', 'pw', '--vendor', 'acme']);
     expect(added.code).toBe(5);

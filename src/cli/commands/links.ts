@@ -94,7 +94,7 @@ function linkOptions(cmd: Command): Command {
     .option('--system-type <t>', 'connect: system_type of the bind')
     .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
     .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration)
-    .option('--vendor <name>', 'the peer\'s SMPP dialect (smpp/vendors): standard (default), mica; the server lists the known ones if the name is not');
+    .option('--vendor <name>', 'the peer\'s SMPP dialect (smpp/vendors): standard (default), mica, sixdee; the server lists the known ones if the name is not');
 }
 
 export function registerLinkCommands(program: Command, globals: Globals) {

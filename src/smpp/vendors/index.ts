@@ -6,13 +6,14 @@
  * No I/O, no clock (receivedAt comes in), no logger. A new vendor is one file plus one registry line.
  */
 import { mica } from './mica.js';
+import { sixdee } from './sixdee.js';
 import { standard } from './standard.js';
 
 export type { InboundContext, ReadResult, VendorProfile } from './contract.js';
 import type { VendorProfile } from './contract.js';
 
 /** The registry: a link's `vendor` names one of these (validated by the admin API, import and the CLI). */
-export const vendors = { standard, mica } as const satisfies Record<string, VendorProfile>;
+export const vendors = { standard, mica, sixdee } as const satisfies Record<string, VendorProfile>;
 
 export type VendorName = keyof typeof vendors;
 
