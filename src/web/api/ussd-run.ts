@@ -15,6 +15,7 @@ import { USSD_TEXT, localText } from '../../actions/ussd-menu.js';
 import { oneScreen, replayUssd, ussdPlan, type UssdStepDeps } from '../../actions/ussd-step.js';
 import type { Db } from '../../db/client.js';
 import { getMenu } from '../../db/queries/menus.js';
+import type { MenuNode } from '../../db/schema/index.js';
 import { insertOperations, type NewOperationRow } from '../../db/queries/operations.js';
 import { storedLocale } from '../../db/queries/subscriber-locale.js';
 import { claimUssdHttpStep, readUssdHttpAnswer, storeUssdHttpAnswer, USSD_HTTP_LINK } from '../../db/queries/ussd-http.js';
@@ -58,10 +59,13 @@ export async function runUssdHttp(req: UssdRequest, deps: UssdRunDeps): Promise<
     return { kind: 'END', text: '' };
   }
   const locale: Locale = (await storedLocale(deps.db, req.msisdn)) === 'ru' ? 'ru' : 'en';
+  // One read per menu per request, however many inputs the replay walks through it.
+  const menus = new Map<string, Promise<MenuNode | null>>();
   const stepDeps: UssdStepDeps = {
-    menu: async (code) => {
-      const m = await getMenu(deps.db, code);
-      return m ? { title: m.title, items: m.items } : null;
+    menu: (code) => {
+      let m = menus.get(code);
+      if (!m) menus.set(code, (m = getMenu(deps.db, code).then((row) => (row ? { title: row.title, items: row.items } : null))));
+      return m;
     },
     route: (shortCode, text) => matchRoute(live.table, shortCode, text).route ?? null,
   };
