@@ -3,7 +3,9 @@
  * vendor puts things in a PDU. readInbound turns a decoded submit_sm / deliver_sm / data_sm into an
  * InboundMessage, or names the command_status to refuse it with; shapeOutbound turns an OutboundPdu into
  * node-smpp fields (no undefined values; short_message ≤ 254 octets or it throws SCGW_SMPP_MALFORMED).
- * No I/O, no clock (receivedAt comes in), no logger. A new vendor is one file plus one registry line.
+ * No I/O, no clock (receivedAt comes in), no logger. A new vendor is one file plus one registry line; a USSD
+ * dialect is data for ussd-wire.ts (ops, the dialogue id's place, its TLVs, which are taught to the codec once, in
+ * pdu.ts's registerTlv, when the profile is built: the one kind of import-time work smpp/ does, like the filter strip).
  */
 import { mica } from './mica.js';
 import { sixdee } from './sixdee.js';
