@@ -44,7 +44,12 @@ const body = z.object({
   networkCode: z.string().max(16).optional(),
 }).passthrough();
 
-function tooMany(reply: FastifyReply, retryAfterS: number, what: string) {
+function tooMany(reply: FastifyReply, cap: { retryAfterS: number; unavailable?: true }, what: string) {
+  const retryAfterS = cap.retryAfterS;
+  if (cap.unavailable) {
+    // Redis down: the caps cannot be counted, so nothing is let through uncounted (the aggregator retries later).
+    return reply.status(503).header('retry-after', String(retryAfterS)).send({ code: 'SCGW_REDIS_UNAVAILABLE', message: 'USSD caps unavailable; retry later' });
+  }
   return reply.status(429).header('retry-after', String(retryAfterS))
     .send({ code: 'SCGW_RATE_LIMITED', message: `too many USSD requests ${what}; retry in ${retryAfterS} s` });
 }
@@ -66,11 +71,11 @@ export async function registerUssdApi(app: FastifyInstance, deps: UssdHttpDeps) 
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     const address = clientAddress(req, deps.config.trustProxyHops);
     const mine = await deps.limits.take(`ussd:src:${clientKey(address)}`, deps.config.perMinute, 60_000, 'refuse');
-    if (!mine.ok) return tooMany(reply, mine.retryAfterS, 'from this address this minute (USSD_HTTP_PER_MINUTE)');
+    if (!mine.ok) return tooMany(reply, mine, 'from this address this minute (USSD_HTTP_PER_MINUTE)');
     const refused = await authorised(req, deps, address);
     if (refused) return reply.status(refused.status).send({ code: refused.status === 401 ? 'SCGW_UNAUTHORIZED' : 'SCGW_FORBIDDEN', message: refused.message });
     const all = await deps.limits.take('ussd:all', deps.config.globalPerMinute, 60_000, 'refuse');
-    if (!all.ok) return tooMany(reply, all.retryAfterS, 'this minute (USSD_HTTP_GLOBAL_PER_MINUTE)');
+    if (!all.ok) return tooMany(reply, all, 'this minute (USSD_HTTP_GLOBAL_PER_MINUTE)');
     return undefined;
   };
   app.post('/ussd', { bodyLimit: 4 * 1024, onRequest: guard }, async (req, reply) => {
