@@ -10,6 +10,7 @@ interface LinkOpts {
   connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; remotePasswordFile?: string;
   systemType?: string; bindKind?: string;
   dedupeWindow?: number;
+  vendor?: string;
 }
 
 /** `--connect HOST:PORT` (an IPv6 address in brackets: [::1]:2775). */
@@ -68,6 +69,7 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password' | 'remotePassword'> {
     ...(o.systemType !== undefined ? { systemType: o.systemType } : {}),
     ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
     ...(o.dedupeWindow !== undefined ? { dedupeWindowS: o.dedupeWindow } : {}),
+    ...(o.vendor ? { vendor: o.vendor } : {}),
   };
 }
 
@@ -91,7 +93,8 @@ function linkOptions(cmd: Command): Command {
     .option('--remote-password-file <file>', 'connect: read the remote password from a file (first line)')
     .option('--system-type <t>', 'connect: system_type of the bind')
     .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
-    .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration);
+    .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration)
+    .option('--vendor <name>', 'the peer\'s SMPP dialect (smpp/vendors): standard (default), mica, sixdee; the server lists the known ones if the name is not');
 }
 
 export function registerLinkCommands(program: Command, globals: Globals) {

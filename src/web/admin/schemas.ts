@@ -68,6 +68,8 @@ const linkFields = z.object({
   bindKind: z.enum(['transceiver', 'transmitter', 'receiver']).default('transceiver').describe('connect: how scgw binds'),
   dedupeWindowS: z.number().int().min(0).max(3600, 'a dedupe window is at most 3600 s (it folds genuine repeats too)').default(0)
     .describe('seconds an MO re-sent on a new bind (lost ack) is folded into the first; 0 = off'),
+  vendor: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a vendor profile name such as standard').optional()
+    .describe('the peer\'s SMPP dialect (a profile in smpp/vendors; default standard); an unknown name is refused with 422 listing the known ones'),
 });
 const needsPeer = (l: { direction?: string; host?: string | null; port?: number | null }) => l.direction !== 'connect' || (!!l.host && !!l.port);
 const peerMessage = { message: 'a connect link needs host and port', path: ['host'] };
@@ -93,6 +95,7 @@ export const linkView = z.object({
   remoteSystemId: z.string().nullable().optional(), systemType: z.string().optional(), bindKind: z.string().optional(),
   remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),
   dedupeWindowS: z.number().optional(),
+  vendor: z.string().optional(),
   configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;
@@ -167,7 +170,7 @@ export const menuView = z.object({ code: z.string(), title: menuText, items: z.a
 export type MenuView = z.infer<typeof menuView>;
 
 // ── tokens ───────────────────────────────────────────────────────────────────────────────────────
-export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin'] as const;
+export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin', 'ussd'] as const;
 export const tokenCreate = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -'),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['admin'])
