@@ -59,6 +59,8 @@ export const outbox = pgTable('outbox', {
   receiptAt: timestamp('receipt_at', { withTimezone: true }),
   /** Per-segment receipt states by message id (multipart: PROTOCOL §4 policy); receipt_state is derived from them. */
   receiptParts: jsonb('receipt_parts').$type<Record<string, string>>(),
+  /** Set for a message an app sent through the send API (api_messages.id); its state follows this row (trigger). */
+  apiMessageId: text('api_message_id'),
 }, (t) => [
   index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
   index('outbox_idem').on(t.idemKey),
