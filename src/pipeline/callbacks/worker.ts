@@ -58,9 +58,9 @@ export function createCallbacks(deps: {
 
   async function post(job: Job<CallbackJob>, token: string | undefined): Promise<void> {
     const row = await callbackToSend(db, job.data.callbackId);
-    if (!row || row.cb.doneAt || row.cb.gaveUpAt || !row.msg.callbackUrl) return;
+    const url = row?.msg.callbackUrl;
+    if (!row || !url || row.cb.doneAt || row.cb.gaveUpAt) return;
     const { cb, msg } = row;
-    const url = msg.callbackUrl;
     if (await earlierCallbackOpen(db, msg.id, cb.id)) {
       await job.moveToDelayed(Date.now() + ORDER_DELAY_MS, token);
       throw new DelayedError();
