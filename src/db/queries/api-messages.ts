@@ -20,17 +20,19 @@ const RELAY = {
  * Inserts the message and its outbox row in the caller's transaction. When the token already used this
  * Idempotency-Key, nothing is written and `existing` is that message (compare its request hash).
  */
-export async function insertApiMessage(tx: Tx, msg: NewApiMessage, out: Omit<NewOutboxRow, 'apiMessageId'>) {
+export async function insertApiMessage(tx: Tx, msg: NewApiMessage, out: Omit<NewOutboxRow, 'apiMessageId'>): Promise<
+  { existing: ApiMessageRow } | { made: ApiMessageRow; rows: Array<{ id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string; payload: string | null }> }
+> {
   const [made] = await tx.insert(apiMessages).values(msg)
     .onConflictDoNothing({ target: [apiMessages.tokenId, apiMessages.idemKey], where: sql`idem_key is not null` })
     .returning();
   if (!made) {
     const existing = msg.idemKey ? await findByIdemKey(tx, msg.tokenId, msg.idemKey) : undefined;
     if (!existing) throw new Error('api message insert conflicted without an idempotency key');
-    return { existing } as const;
+    return { existing };
   }
   const rows = await tx.insert(outbox).values({ ...out, apiMessageId: made.id }).returning(RELAY);
-  return { made, rows } as const;
+  return { made, rows };
 }
 
 export async function findByIdemKey(db: DbOrTx, tokenId: string, idemKey: string): Promise<ApiMessageRow | undefined> {

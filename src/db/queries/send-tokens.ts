@@ -67,3 +67,12 @@ export async function rotateCallbackSecret(db: DbOrTx, id: string): Promise<stri
   const done = await db.update(adminTokens).set({ callbackSecret: secret }).where(eq(adminTokens.id, id)).returning({ id: adminTokens.id });
   return done.length ? secret : undefined;
 }
+
+/** Every token's send limits by id (GET /admin/tokens). */
+export async function listSendLimits(db: DbOrTx): Promise<Map<string, SendLimits>> {
+  const rows = await db.select(COLUMNS).from(adminTokens);
+  return new Map(rows.map((r) => {
+    const t = toSendToken(r);
+    return [t.id, { allowedSources: t.allowedSources, rate: t.rate, dailyQuota: t.dailyQuota }];
+  }));
+}

@@ -3,3 +3,4 @@
  * Token-authenticated per endpoint; never imports bullmq or smpp/.
  */
 export { registerMmsApi } from './mms.js';
+export { registerSendApi, type SendApiDeps } from './send.js';

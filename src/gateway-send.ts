@@ -1,0 +1,53 @@
+/**
+ * Wiring of the send API (issue 11 item 3): the `callbacks` queue, its worker and poll (nodes with the workers
+ * role), and the `/api/v1/messages` routes on the web app. Called by gateway.ts; like it, the only place these
+ * factories are called.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import type { Logger } from './log.js';
+import { callbackUrlProblem, createCallbacks } from './pipeline/callbacks/index.js';
+import type { OutboxRelay } from './pipeline/outbox/relay.js';
+import type { RouteCache } from './pipeline/route-cache.js';
+import type { RedisClient } from './redis.js';
+import { registerSendApi } from './web/api/index.js';
+import { createLimits } from './web/limits.js';
+
+export interface SendApi {
+  /** Adds the routes to the web app (before it listens). */
+  register(app: FastifyInstance): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startSendApi(deps: {
+  config: Readonly<Config>; db: Db; log: Logger; producer: RedisClient; workerConn: RedisClient; cache: RouteCache;
+  relay: OutboxRelay; now: () => Date; tag: (msisdn: string) => string;
+  /** Binds this node holds for a link (the default link choice prefers a bound one). */
+  boundSessions(link: string): number;
+}): SendApi {
+  const { config } = deps;
+  const settings = config.sendApi.callbacks;
+  const callbacks = createCallbacks({
+    db: deps.db, producer: deps.producer, connection: deps.workerConn, prefix: config.redisPrefix,
+    log: deps.log.child({ component: 'callbacks' }), settings, work: config.roles.has('workers'), now: deps.now,
+  });
+  /** SEND_API_LINK, else WEB_SMS_LINK, else the first enabled link (by name, archive feeds excluded) bound here, else the first. */
+  const link = () => {
+    if (config.sendApi.link ?? config.web.smsLink) return config.sendApi.link ?? config.web.smsLink;
+    const names = [...deps.cache.current().links.values()].filter((l) => l.enabled && !l.archiveFeed).map((l) => l.name).sort();
+    return names.find((n) => deps.boundSessions(n) > 0) ?? names[0];
+  };
+  return {
+    async register(app) {
+      await app.register(async (api) => registerSendApi(api, {
+        db: deps.db, log: deps.log.child({ component: 'send-api' }), now: deps.now, homePrefixes: config.abuse.homePrefixes,
+        blocked: (m) => deps.cache.current().blocklist.match(m),
+        limits: createLimits({ redis: deps.producer, prefix: config.redisPrefix, now: deps.now, onOutage: (e) => deps.log.warn({ err: e }, 'send api caps unavailable (Redis)') }),
+        link, relay: (rows) => deps.relay.relay(rows), tag: deps.tag,
+        callbackUrlProblem: (url) => callbackUrlProblem(url, settings.allowPrivate),
+      }));
+    },
+    close: () => callbacks.close(),
+  };
+}
