@@ -45,6 +45,7 @@ export function startSendApi(deps: {
         blocked: (m) => deps.cache.current().blocklist.match(m),
         limits: createLimits({ redis: deps.producer, prefix: config.redisPrefix, now: deps.now, onOutage: (e) => deps.log.warn({ err: e }, 'send api caps unavailable (Redis)') }),
         link, relay: (rows) => deps.relay.relay(rows), tag: deps.tag,
+        linkAllowsBinary: (name) => deps.cache.current().links.get(name)?.allowBinary ?? false,
         callbackUrlProblem: (url) => callbackUrlProblem(url, settings.allowPrivate),
       }));
     },

@@ -50,7 +50,7 @@ export interface MtJob {
   body: string;
   template: string;
   /** Optional parameters every PDU of the reply carries (USSD: ussd_service_op, its_session_info). */
-  tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number };
+  tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number; plainBinary?: boolean };
   /** A binary reply (WAP push, PROTOCOL.md §3): base64 of the payload, sent as port+concat UDH segments; body unused. */
   payload?: string;
   /** Queued again (a retried MO, the sweep): the worker checks the sent-marker even on a first run. */

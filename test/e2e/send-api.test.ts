@@ -314,6 +314,25 @@ describe('send API', () => {
     expect(smsc.submits.some((m) => m.destination.addr === '79161110021' && m.source.addr === '5050')).toBe(false);
   });
 
+  it('sends binary as 8-bit segments (concatenated by UDH) only on a link that allows binary', async () => {
+    const octets = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 7) & 0xff));
+    const refused = await send(sender.token, { from: '5050', to: '79161110040', binary: octets.toString('base64') });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('SCGW_BINARY_NOT_ALLOWED');
+    expect((await send(sender.token, { from: '5050', to: '79161110040', text: 'x', binary: 'AAAA' })).status).toBe(422);
+    expect((await admin('PATCH', '/admin/links/up', { allowBinary: true })).status).toBe(200);
+    const r = await eventually(async () => { const x = await send(sender.token, { from: '5050', to: '79161110040', binary: octets.toString('base64') }); return x.status === 202 ? x : undefined; }, 10_000, 'binary accepted');
+    const parts = await eventually(() => { const p = smsc.submits.filter((m) => m.destination.addr === '79161110040'); return p.length === 2 ? p : undefined; }, 10_000, 'two binary segments');
+    for (const p of parts) {
+      expect(p.dataCoding).toBe(0x04);
+      expect(p.esmClass & 0x40).toBe(0x40);
+    }
+    // 05 00 03 ref total seq, then the octets: joined in seq order they are the message.
+    const joined = Buffer.concat([...parts].sort((a, b) => a.shortMessage[5]! - b.shortMessage[5]!).map((p) => p.shortMessage.subarray(6)));
+    expect(joined.equals(octets)).toBe(true);
+    await eventually(async () => (await getMessage(sender.token, r.body.id)).body.parts === 2, 10_000, 'two parts recorded');
+  });
+
   it('shows a message only to the token that sent it', async () => {
     const r = await send(sender.token, { from: '5050', to: '79161110030', text: 'mine' });
     const other = await makeToken('other');

@@ -13,7 +13,7 @@ export type NewApiMessage = Omit<typeof apiMessages.$inferInsert, 'state' | 'par
 /** What the relay needs of the outbox row (pipeline/outbox/relay.ts RELAY_COLUMNS). */
 const RELAY = {
   id: outbox.id, link: outbox.link, corr: outbox.corr, source: outbox.source, destination: outbox.destination, body: outbox.body,
-  template: outbox.template, payload: outbox.payload,
+  template: outbox.template, payload: outbox.payload, tlvs: outbox.tlvs,
 };
 
 /**
@@ -21,7 +21,7 @@ const RELAY = {
  * Idempotency-Key, nothing is written and `existing` is that message (compare its request hash).
  */
 export async function insertApiMessage(tx: Tx, msg: NewApiMessage, out: Omit<NewOutboxRow, 'apiMessageId'>): Promise<
-  { existing: ApiMessageRow } | { made: ApiMessageRow; rows: Array<{ id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string; payload: string | null }> }
+  { existing: ApiMessageRow } | { made: ApiMessageRow; rows: Array<{ id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string; payload: string | null; tlvs: NewOutboxRow['tlvs'] }> }
 > {
   const [made] = await tx.insert(apiMessages).values(msg)
     .onConflictDoNothing({ target: [apiMessages.tokenId, apiMessages.idemKey], where: sql`idem_key is not null` })

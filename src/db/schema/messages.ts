@@ -50,8 +50,11 @@ export const outbox = pgTable('outbox', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   relayedAt: timestamp('relayed_at', { withTimezone: true }),
   sentAt: timestamp('sent_at', { withTimezone: true }),
-  /** Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info). */
-  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number }>(),
+  /**
+   * Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info). plainBinary (send API): `payload`
+   * is plain 8-bit binary (text/binary.ts), not a WAP push.
+   */
+  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number; plainBinary?: boolean }>(),
   /** A binary reply (WAP push): base64 of the payload, sent as 8-bit segments instead of `body`; null for text. */
   payload: text('payload'),
   /** The delivery receipt's final state (SMPP 3.4 App. B stat / message_state), when one came back. */

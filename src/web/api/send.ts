@@ -31,13 +31,19 @@ const FROM = /^(\+?\d{1,15}|[A-Za-z0-9 ._-]{1,11})$/;
 const IDEM_KEY = /^[\x21-\x7e]{1,200}$/;
 export const SEND_MAX_CHARS = 1600;
 
+/** Binary: at most 10 concatenated 8-bit segments (134 octets each). */
+export const SEND_MAX_BINARY = 1340;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 const sendBody = z.object({
   from: z.string().regex(FROM, 'a number or short code (up to 15 digits) or an alphanumeric sender of up to 11 characters'),
   to: z.string().min(1).max(20),
-  text: z.string().min(1).max(SEND_MAX_CHARS),
+  text: z.string().min(1).max(SEND_MAX_CHARS).optional(),
+  binary: z.string().min(1).max(Math.ceil(SEND_MAX_BINARY / 3) * 4).regex(BASE64, 'base64 of the octets to send')
+    .refine((b) => Buffer.from(b, 'base64').length <= SEND_MAX_BINARY, `at most ${SEND_MAX_BINARY} octets`).optional(),
   callback_url: z.string().max(2000).optional(),
   reference: z.string().max(200).optional(),
-}).strict();
+}).strict().refine((b) => (b.text === undefined) !== (b.binary === undefined), { message: 'give either text or binary (base64), not both', path: ['text'] });
 
 export interface SendApiDeps {
   db: Db;
@@ -49,12 +55,17 @@ export interface SendApiDeps {
   limits: Limits;
   /** The link apps' messages go out on (SEND_API_LINK, else as web SMS); undefined: none. */
   link(): string | undefined;
+  /** Whether the link may carry binary messages (its allowBinary). */
+  linkAllowsBinary(link: string): boolean;
   /** The pipeline's outbox relay (main wires it; web never imports bullmq). */
-  relay(rows: readonly WebReplyRow[]): Promise<void>;
+  relay(rows: readonly RelayedRow[]): Promise<void>;
   /** Why a callback_url is refused, or null (pipeline/callbacks/address.ts through main). */
   callbackUrlProblem(url: string): string | null;
   tag(msisdn: string): string;
 }
+
+/** A committed outbox row as the relay takes it (a binary message carries payload and tlvs). */
+type RelayedRow = WebReplyRow & { payload: string | null; tlvs?: { plainBinary?: boolean } | null | undefined };
 
 declare module 'fastify' {
   interface FastifyRequest { sender: SendToken | null }
@@ -107,7 +118,7 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
     if (keyHeader !== undefined && (idemKey === undefined || !IDEM_KEY.test(idemKey))) {
       return refuse(reply, { status: 422, code: 'SCGW_INVALID', message: 'Idempotency-Key: 1 to 200 printable ASCII characters' });
     }
-    const requestHash = createHash('sha256').update(JSON.stringify([body.from, body.to, body.text, body.callback_url ?? null, body.reference ?? null])).digest('hex');
+    const requestHash = createHash('sha256').update(JSON.stringify([body.from, body.to, body.text ?? null, body.binary ?? null, body.callback_url ?? null, body.reference ?? null])).digest('hex');
     const replay = (existing: ApiMessageRow) => (existing.requestHash === requestHash
       ? reply.status(202).header('idempotent-replayed', 'true').send(view(existing))
       : refuse(reply, { status: 409, code: 'SCGW_CONFLICT', message: 'Idempotency-Key: already used with a different request body' }));
@@ -129,6 +140,9 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
     }
     const link = deps.link();
     if (!link) return refuse(reply, { status: 503, code: 'SCGW_NO_LINK', message: 'no link to send on (SEND_API_LINK)' });
+    if (body.binary !== undefined && !deps.linkAllowsBinary(link)) {
+      return refuse(reply, { status: 422, code: 'SCGW_BINARY_NOT_ALLOWED', message: `binary: link ${link} does not carry binary messages (its allowBinary is off)` });
+    }
     // A replay answers before any cap counts it: a retried request costs no quota.
     if (idemKey) {
       const got = await findByIdemKey(deps.db, tok.id, idemKey);
@@ -148,9 +162,12 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
     const corr = nanoid(12);
     const written = await deps.db.transaction((tx) => insertApiMessage(tx, {
       id, tokenId: tok.id, idemKey: idemKey ?? null, requestHash, source: body.from, destination: to, link,
-      reference: body.reference ?? null, callbackUrl: body.callback_url ?? null, kind: 'text', queuedAt: now,
+      reference: body.reference ?? null, callbackUrl: body.callback_url ?? null, kind: body.binary !== undefined ? 'binary' : 'text', queuedAt: now,
     }, {
-      idemKey: `api-${id}`, link, source: body.from, destination: to, body: body.text, template: 'api', archiveText: body.text, corr,
+      idemKey: `api-${id}`, link, source: body.from, destination: to, template: 'api', corr,
+      ...(body.binary !== undefined
+        ? { body: null, payload: Buffer.from(body.binary, 'base64').toString('base64'), tlvs: { plainBinary: true } }
+        : { body: body.text ?? '', archiveText: body.text ?? '' }),
     }));
     if ('existing' in written) return replay(written.existing);
     // Durable from here: the message and its outbox row are committed together.
