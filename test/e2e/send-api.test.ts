@@ -6,11 +6,15 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eq } from 'drizzle-orm';
+import { Queue } from 'bullmq';
+import { eq, sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setOptOut } from '../../src/db/queries/opt-outs.js';
 import { apiCallbacks, outbox } from '../../src/db/schema/index.js';
 import { createRootLogger } from '../../src/log.js';
+import { CALLBACK_QUEUE } from '../../src/pipeline/callbacks/index.js';
+import { redisOptionsFromUrl } from '../../src/redis.js';
 import { ESME, createSmppServer, type InboundMessage, type OutboundPdu, type SmppServer, type SmppSession } from '../../src/smpp/index.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -204,6 +208,14 @@ describe('send API', () => {
     expect(again.body.id).toBe(a.body.id);
     await eventually(async () => (await getMessage(sender.token, a.body.id)).body.state === 'sent', 10_000, 'state sent');
     expect(smsc.submits.filter((m) => m.destination.addr === '79161110002')).toHaveLength(1);
+
+    // Racing requests with one key: one message, one send.
+    const race = await Promise.all(Array.from({ length: 5 }, () => send(sender.token, { ...body, to: '79161110012' }, { 'idempotency-key': 'k-race' })));
+    expect(race.map((x) => x.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(new Set(race.map((x) => x.body.id)).size).toBe(1);
+    await sentRow(race[0]!.body.id);
+    await eventually(async () => (await getMessage(sender.token, race[0]!.body.id)).body.state === 'sent', 10_000, 'race sent');
+    expect(smsc.submits.filter((m) => m.destination.addr === '79161110012')).toHaveLength(1);
   });
 
   it('derives a multipart message\'s state from its parts: delivered only when every part is, failed when one fails', async () => {
@@ -271,6 +283,24 @@ describe('send API', () => {
     expect(dcb!.gaveUpAt).toBeInstanceOf(Date);
     expect(dcb!.attempts).toBe(4); // CALLBACK_ATTEMPTS
     expect(dcb!.lastError).toContain('500');
+  });
+
+  it('enqueues again a due callback whose job was lost with Redis (the poll), and delivers it', async () => {
+    const r = await send(sender.token, { from: '5050', to: '79161110009', text: 'lost job', callback_url: `${hookBase}/lost` });
+    const [cb] = await callbacksSettled(r.body.id, 1);
+    expect(hooks.received.filter((x) => x.path === '/lost')).toHaveLength(1);
+    // As after a Redis restart that lost the queue: the row is due again (not done) and was enqueued long ago,
+    // and its job is gone.
+    const conn = new Redis({ ...redisOptionsFromUrl(t.svc.redisUrl), maxRetriesPerRequest: null });
+    const q = new Queue(CALLBACK_QUEUE, { connection: conn, prefix: t.svc.prefix });
+    try {
+      await t.gw.db.db.update(apiCallbacks).set({ doneAt: null, enqueuedAt: sql`now() - interval '1 hour'` }).where(eq(apiCallbacks.id, cb!.id));
+      await q.remove(`cb-${cb!.id}`);
+    } finally { await q.close(); conn.disconnect(); }
+    await callbacksSettled(r.body.id, 1);
+    const got = hooks.received.filter((x) => x.path === '/lost');
+    expect(got).toHaveLength(2);
+    expect(got[1]!.headers['x-scgw-event-id']).toBe(String(cb!.id));
   });
 
   it('answers 429 with Retry-After past the rate or the daily quota', async () => {
