@@ -4,6 +4,7 @@
  * factories are called.
  */
 import type { FastifyInstance } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
@@ -25,12 +26,17 @@ export function startSendApi(deps: {
   relay: OutboxRelay; now: () => Date; tag: (msisdn: string) => string;
   /** Binds this node holds for a link (the default link choice prefers a bound one). */
   boundSessions(link: string): number;
+  registry: Registry;
 }): SendApi {
   const { config } = deps;
   const settings = config.sendApi.callbacks;
+  const reg = { registers: [deps.registry] };
+  const posts = new Counter({ name: 'scgw_send_api_requests_total', help: 'POST /api/v1/messages by outcome (accepted, replayed, or the refusal code)', labelNames: ['outcome'], ...reg });
+  const sentCallbacks = new Counter({ name: 'scgw_send_api_callbacks_total', help: 'Send API callback POSTs by outcome (ok, error: will retry, gave-up)', labelNames: ['outcome'], ...reg });
   const callbacks = createCallbacks({
     db: deps.db, producer: deps.producer, connection: deps.workerConn, prefix: config.redisPrefix,
     log: deps.log.child({ component: 'callbacks' }), settings, work: config.roles.has('workers'), now: deps.now,
+    onSent: (outcome) => sentCallbacks.inc({ outcome }),
   });
   /** SEND_API_LINK, else WEB_SMS_LINK, else the first enabled link (by name, archive feeds excluded) bound here, else the first. */
   const link = () => {
@@ -45,6 +51,7 @@ export function startSendApi(deps: {
         blocked: (m) => deps.cache.current().blocklist.match(m),
         limits: createLimits({ redis: deps.producer, prefix: config.redisPrefix, now: deps.now, onOutage: (e) => deps.log.warn({ err: e }, 'send api caps unavailable (Redis)') }),
         link, relay: (rows) => deps.relay.relay(rows), tag: deps.tag,
+        onOutcome: (outcome) => posts.inc({ outcome }),
         linkAllowsBinary: (name) => deps.cache.current().links.get(name)?.allowBinary ?? false,
         callbackUrlProblem: (url) => callbackUrlProblem(url, settings.allowPrivate),
       }));

@@ -250,7 +250,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
 
     // Send API (issue 11 item 3): callbacks worker and poll here; its routes join the web app below.
-    const sendApi = startSendApi({ config, db: db.db, log, producer, workerConn, cache, relay, now, tag: tagMsisdn, boundSessions: (l) => boundSessions(l) });
+    const sendApi = startSendApi({ config, db: db.db, log, producer, workerConn, cache, relay, now, tag: tagMsisdn, boundSessions: (l) => boundSessions(l), registry: metrics.registry });
     stops.push(['send api', () => sendApi.close()]);
 
     const health = {

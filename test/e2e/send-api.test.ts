@@ -190,6 +190,9 @@ describe('send API', () => {
       expect(x.body).toMatchObject({ reference: 'order-1', from: '5050', to: '79161110001', parts: 1 });
     }
     expect(await signatureValid('whsec_wrong', mine[0]!)).toBe(false);
+    const metrics = await (await fetch(`http://127.0.0.1:${t.gw.opsPort}/metrics`)).text();
+    expect(metrics).toMatch(/scgw_send_api_requests_total\{outcome="accepted"\} [1-9]/);
+    expect(metrics).toMatch(/scgw_send_api_callbacks_total\{outcome="ok"\} [1-9]/);
   });
 
   it('honours Idempotency-Key: the same body gives the same id and one submit_sm; another body is 409', async () => {

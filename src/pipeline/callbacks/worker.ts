@@ -26,8 +26,9 @@ export const CALLBACK_QUEUE = 'callbacks';
 /** An enqueued row still open after this long is looked at again: its job may have been lost with Redis. */
 const STALE_MS = 30_000;
 const POLL_BATCH = 500;
-/** A later state's callback waits this long at a time for the earlier one to finish. */
+/** A later state's callback waits at least this long at a time for the earlier one (at most ORDER_DELAY_MAX_MS). */
 const ORDER_DELAY_MS = 200;
+const ORDER_DELAY_MAX_MS = 5000;
 
 export interface CallbackSettings { attempts: number; timeoutMs: number; backoffMs: number; pollMs: number; concurrency: number; allowPrivate: boolean }
 
@@ -62,7 +63,8 @@ export function createCallbacks(deps: {
     if (!row || !url || row.cb.doneAt || row.cb.gaveUpAt) return;
     const { cb, msg } = row;
     if (await earlierCallbackOpen(db, msg.id, cb.id)) {
-      await job.moveToDelayed(Date.now() + ORDER_DELAY_MS, token);
+      // Waiting on the earlier one's retries: look again at about its backoff's pace, not in a tight loop.
+      await job.moveToDelayed(Date.now() + Math.min(ORDER_DELAY_MAX_MS, Math.max(ORDER_DELAY_MS, s.backoffMs)), token);
       throw new DelayedError();
     }
     const clog = log.child({ callback: cb.id, message: msg.id, state: cb.state });

@@ -62,17 +62,20 @@ export interface SendApiDeps {
   /** Why a callback_url is refused, or null (pipeline/callbacks/address.ts through main). */
   callbackUrlProblem(url: string): string | null;
   tag(msisdn: string): string;
+  /** Once per POST: 'accepted', 'replayed', or the refusal's code. */
+  onOutcome?(outcome: string): void;
 }
 
 /** A committed outbox row as the relay takes it (a binary message carries payload and tlvs). */
 type RelayedRow = WebReplyRow & { payload: string | null; tlvs?: { plainBinary?: boolean } | null | undefined };
 
 declare module 'fastify' {
-  interface FastifyRequest { sender: SendToken | null }
+  interface FastifyRequest { sender: SendToken | null; sendOutcome: string | null }
 }
 
 type Refusal = { status: number; code: string; message: string; retryAfterS?: number };
 const refuse = (reply: FastifyReply, r: Refusal) => {
+  reply.request.sendOutcome = r.code;
   if (r.retryAfterS !== undefined) void reply.header('retry-after', String(r.retryAfterS));
   return reply.status(r.status).send({ code: r.code, message: r.message });
 };
@@ -93,6 +96,10 @@ function toMidnightS(now: Date): number {
 
 export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
   app.decorateRequest('sender', null);
+  app.decorateRequest('sendOutcome', null);
+  app.addHook('onResponse', async (req) => {
+    if (req.method === 'POST' && req.sendOutcome) deps.onOutcome?.(req.sendOutcome);
+  });
   // The token is checked before the body is parsed: a stranger costs one hash and one indexed look-up.
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -119,9 +126,11 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
       return refuse(reply, { status: 422, code: 'SCGW_INVALID', message: 'Idempotency-Key: 1 to 200 printable ASCII characters' });
     }
     const requestHash = createHash('sha256').update(JSON.stringify([body.from, body.to, body.text ?? null, body.binary ?? null, body.callback_url ?? null, body.reference ?? null])).digest('hex');
-    const replay = (existing: ApiMessageRow) => (existing.requestHash === requestHash
-      ? reply.status(202).header('idempotent-replayed', 'true').send(view(existing))
-      : refuse(reply, { status: 409, code: 'SCGW_CONFLICT', message: 'Idempotency-Key: already used with a different request body' }));
+    const replay = (existing: ApiMessageRow) => {
+      if (existing.requestHash !== requestHash) return refuse(reply, { status: 409, code: 'SCGW_CONFLICT', message: 'Idempotency-Key: already used with a different request body' });
+      req.sendOutcome = 'replayed';
+      return reply.status(202).header('idempotent-replayed', 'true').send(view(existing));
+    };
 
     if (!tok.allowedSources.includes(body.from)) {
       return refuse(reply, { status: 403, code: 'SCGW_SOURCE_NOT_ALLOWED', message: `from: ${body.from} is not among this token's allowed sources` });
@@ -178,6 +187,7 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
       deps.log.warn({ err: e, message: id }, 'send api relay failed; the outbox sweep will send it');
     }
     deps.log.debug({ message: id, corr, link, msisdn: deps.tag(to), token: tok.id }, 'api message queued');
+    req.sendOutcome = 'accepted';
     return reply.status(202).send(view(written.made));
   });
 
