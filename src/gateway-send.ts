@@ -40,7 +40,9 @@ export function startSendApi(deps: {
   });
   /** SEND_API_LINK, else WEB_SMS_LINK, else the first enabled link (by name, archive feeds excluded) bound here, else the first. */
   const link = () => {
-    if (config.sendApi.link ?? config.web.smsLink) return config.sendApi.link ?? config.web.smsLink;
+    // A configured link that does not exist (yet) sends nothing: refused (503) rather than queued for no one.
+    const configured = config.sendApi.link ?? config.web.smsLink;
+    if (configured) return deps.cache.current().links.has(configured) ? configured : undefined;
     const names = [...deps.cache.current().links.values()].filter((l) => l.enabled && !l.archiveFeed).map((l) => l.name).sort();
     return names.find((n) => deps.boundSessions(n) > 0) ?? names[0];
   };

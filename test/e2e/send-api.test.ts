@@ -212,6 +212,11 @@ describe('send API', () => {
     await eventually(async () => (await getMessage(sender.token, a.body.id)).body.state === 'sent', 10_000, 'state sent');
     expect(smsc.submits.filter((m) => m.destination.addr === '79161110002')).toHaveLength(1);
 
+    // The subscriber opts out after the first request: its retry still gets the first answer (new messages do not).
+    await setOptOut(t.gw.db.db, { msisdn: '79161110002', scope: '5050', optedOut: true, channel: 'sms', at: new Date() });
+    expect((await send(sender.token, body, { 'idempotency-key': 'k-1' })).body.id).toBe(a.body.id);
+    expect((await send(sender.token, body, { 'idempotency-key': 'k-2' })).body.code).toBe('SCGW_OPTED_OUT');
+
     // Racing requests with one key: one message, one send.
     const race = await Promise.all(Array.from({ length: 5 }, () => send(sender.token, { ...body, to: '79161110012' }, { 'idempotency-key': 'k-race' })));
     expect(race.map((x) => x.status)).toEqual([202, 202, 202, 202, 202]);

@@ -132,6 +132,12 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
       return reply.status(202).header('idempotent-replayed', 'true').send(view(existing));
     };
 
+    // A replay answers first, as the first request was answered: a retry costs no quota and is not refused
+    // because something changed since (an opt-out that came later stops only new messages).
+    if (idemKey) {
+      const got = await findByIdemKey(deps.db, tok.id, idemKey);
+      if (got) return replay(got);
+    }
     if (!tok.allowedSources.includes(body.from)) {
       return refuse(reply, { status: 403, code: 'SCGW_SOURCE_NOT_ALLOWED', message: `from: ${body.from} is not among this token's allowed sources` });
     }
@@ -151,11 +157,6 @@ export async function registerSendApi(app: FastifyInstance, deps: SendApiDeps) {
     if (!link) return refuse(reply, { status: 503, code: 'SCGW_NO_LINK', message: 'no link to send on (SEND_API_LINK)' });
     if (body.binary !== undefined && !deps.linkAllowsBinary(link)) {
       return refuse(reply, { status: 422, code: 'SCGW_BINARY_NOT_ALLOWED', message: `binary: link ${link} does not carry binary messages (its allowBinary is off)` });
-    }
-    // A replay answers before any cap counts it: a retried request costs no quota.
-    if (idemKey) {
-      const got = await findByIdemKey(deps.db, tok.id, idemKey);
-      if (got) return replay(got);
     }
     const now = deps.now();
     if (tok.rate) {
