@@ -1,5 +1,6 @@
 /**
- * web/api/: machine-to-machine endpoints that are not the operator's admin API: `POST /api/mms` for the MMSC.
+ * web/api/: machine-to-machine endpoints that are not the operator's admin API: `POST /api/mms` for the MMSC,
+ * and the send API for apps (`/api/v1/messages`, send-scoped admin tokens).
  * Token-authenticated per endpoint; never imports bullmq or smpp/.
  */
 export { registerMmsApi } from './mms.js';
