@@ -154,6 +154,15 @@ const envSchema = z.object({
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1–64 letters, digits, _, . or -').optional(),
   /** How often a node publishes its heartbeat to Redis; it expires after three of these. */
   HEARTBEAT_S: z.coerce.number().int().min(1).max(60).default(5),
+  /** Send API (issue 11 item 3, README "Send API"): the link apps' messages go out on; unset → as WEB_SMS_LINK. */
+  SEND_API_LINK: z.string().min(1).optional(),
+  CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  CALLBACK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
+  CALLBACK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
+  CALLBACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** Allow callback_url on loopback, private and link-local addresses (tests, an app on the same network). */
+  CALLBACK_ALLOW_PRIVATE: bool.default('false'),
 });
 
 function validTimeZone(tz: string): boolean {
@@ -218,6 +227,11 @@ export interface Config {
   };
   mms: { token: string | undefined; maxBytes: number; keepDays: number };
   ussdHttp: { allow: readonly string[]; perMinute: number; globalPerMinute: number; replyKeepS: number };
+  /** Send API and its callbacks (README "Send API"). */
+  sendApi: {
+    link: string | undefined;
+    callbacks: { attempts: number; timeoutMs: number; backoffMs: number; pollMs: number; concurrency: number; allowPrivate: boolean };
+  };
   retention: {
     processedMoDays: number; outboxDays: number; operationsDays: number; archiveDays: number; archiveAfterOffDays: number;
     passwordEventsDays: number; idleAccountsDays: number; expiredMmsDays: number; failedJobsDays: number;
@@ -300,6 +314,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     ussdHttp: {
       allow: (e.USSD_HTTP_ALLOW ?? '').split(',').map((c) => c.trim()).filter(Boolean),
       perMinute: e.USSD_HTTP_PER_MINUTE, globalPerMinute: e.USSD_HTTP_GLOBAL_PER_MINUTE, replyKeepS: e.USSD_HTTP_REPLY_KEEP_S,
+    },
+    sendApi: {
+      link: e.SEND_API_LINK,
+      callbacks: {
+        attempts: e.CALLBACK_ATTEMPTS, timeoutMs: e.CALLBACK_TIMEOUT_MS, backoffMs: e.CALLBACK_BACKOFF_MS, pollMs: e.CALLBACK_POLL_MS,
+        concurrency: e.CALLBACK_CONCURRENCY, allowPrivate: e.CALLBACK_ALLOW_PRIVATE,
+      },
     },
     retention: {
       processedMoDays: e.RETAIN_PROCESSED_MO_DAYS, outboxDays: e.RETAIN_OUTBOX_DAYS, operationsDays: e.RETAIN_OPERATIONS_DAYS,

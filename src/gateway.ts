@@ -33,6 +33,7 @@ import { createHashSlots } from './web/hash-slots.js';
 import { createProblemRing, teeProblems } from './log-problems.js';
 import { kickFrom, nodeIdFor, readFleetView, sessionBeats, startFleetControl, startHeartbeat } from './gateway-fleet.js';
 import type { SessionBeat } from './pipeline/fleet/index.js';
+import { startSendApi } from './gateway-send.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -249,6 +250,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log.info({ port: smppPort }, 'SMPP listener up');
     }
 
+    // Send API (issue 11 item 3): callbacks worker and poll here; its routes join the web app below.
+    const sendApi = startSendApi({ config, db: db.db, log, producer, workerConn, cache, relay, now, tag: tagMsisdn, boundSessions: (l) => boundSessions(l), registry: metrics.registry });
+    stops.push(['send api', () => sendApi.close()]);
+
     const health = {
       checks: {
         database: async () => { await db.db.execute('select 1' as never); return true; },
@@ -285,6 +290,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           config: { ...config.ussdHttp, trustProxyHops: config.web.trustProxyHops },
         },
       });
+      await sendApi.register(app);
       const sweep = createWebSweep({ db: db.db, log: log.child({ component: 'web-sweep' }), now, everyMs: config.web.sweepEveryS * 1000, loginWindowMin: config.web.login.windowMin, ussdHttpReplyKeepS: config.ussdHttp.replyKeepS });
       stops.push(['web sweep', () => sweep.close()]);
       await app.listen({ port: config.http.port, host: config.http.host });

@@ -47,7 +47,7 @@ export type MoQueueJob = MoJob | ConcatTimeoutJob;
 export interface UssdMo { op: number; session?: number; dialogue?: { id: number; end: boolean } }
 
 /** What a reply carries for USSD: ussd_service_op, its_session_info (echoed), a vendor's dialogue id (smpp OutboundPdu.ussdSession). */
-export interface ReplyTlvs { ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number }
+export interface ReplyTlvs { ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number; plainBinary?: boolean }
 
 /** A reply to send: everything the mt worker needs, so sending costs no database read. */
 export interface MtJob {

@@ -14,3 +14,4 @@ export * from './split.js';
 export * from './reassemble.js';
 export * from './fold.js';
 export * from './wap-push.js';
+export * from './binary.js';

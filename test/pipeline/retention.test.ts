@@ -83,6 +83,21 @@ describe('retention', () => {
     const mms = (await t.handle.db.execute(sql`select id from mms_messages`) as unknown as Array<{ id: string }>).map((r) => r.id);
     expect(mms).toEqual(['m-new']);
 
+    // Send API messages: gone with their outbox rows' lifetime, with their callbacks; never one queued or with a callback due.
+    const api = (id: string, state: string, days: number) => q(sql`insert into api_messages (id, token_id, request_hash, source, destination, link, state, queued_at)
+      values (${id}, 't', 'h', '5050', '7001', 'l1', ${state}, ${ago(days)}::timestamptz)`);
+    await api('a-old', 'delivered', 8);
+    await api('a-queued', 'queued', 30);
+    await api('a-due', 'sent', 8);
+    await api('a-new', 'delivered', 2);
+    await q(sql`insert into api_callbacks (message_id, state, at, done_at) values ('a-old', 'delivered', now(), now())`);
+    await q(sql`insert into api_callbacks (message_id, state, at) values ('a-due', 'sent', now())`);
+    const apiReport = await retention(2).run();
+    expect(apiReport.deleted['api_messages']).toBe(1);
+    const apiLeft = (await t.handle.db.execute(sql`select id from api_messages order by id`) as unknown as Array<{ id: string }>).map((r) => r.id);
+    expect(apiLeft).toEqual(['a-due', 'a-new', 'a-queued']);
+    expect(await count(sql`select count(*)::int as n from api_callbacks where message_id = 'a-old'`)).toBe(0);
+
     // A second run finds nothing more: the rules are idempotent.
     const again = await retention(2).run();
     expect(Object.values(again.deleted).every((n) => n === 0)).toBe(true);

@@ -57,6 +57,13 @@ const RULES: readonly Rule[] = [
   },
   // mms_parts go with their message (on delete cascade).
   { name: 'mms_messages (expired)', table: 'mms_messages', pick: (now, p) => sql`select ctid from mms_messages where purged_at < ${daysAgo(now, p.expiredMmsDays)}` },
+  // Send API messages live as long as their outbox rows; never one still queued or with a callback still due
+  // (api_callbacks go with their message: on delete cascade). Their Idempotency-Keys are remembered as long.
+  {
+    name: 'api_messages', table: 'api_messages', pick: (now, p) => sql`select m.ctid from api_messages m
+      where m.queued_at < ${daysAgo(now, p.outboxDays)} and m.state <> 'queued'
+      and not exists (select 1 from api_callbacks c where c.message_id = m.id and c.done_at is null and c.gave_up_at is null)`,
+  },
 ];
 
 /** postgres.js returns a row array, PGlite `{ rows }` (LIBRARIES.md §4). */

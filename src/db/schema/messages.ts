@@ -50,8 +50,11 @@ export const outbox = pgTable('outbox', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   relayedAt: timestamp('relayed_at', { withTimezone: true }),
   sentAt: timestamp('sent_at', { withTimezone: true }),
-  /** Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info). */
-  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number }>(),
+  /**
+   * Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info, a vendor's session id). plainBinary (send API): `payload`
+   * is plain 8-bit binary (text/binary.ts), not a WAP push.
+   */
+  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number; plainBinary?: boolean }>(),
   /** A binary reply (WAP push): base64 of the payload, sent as 8-bit segments instead of `body`; null for text. */
   payload: text('payload'),
   /** The delivery receipt's final state (SMPP 3.4 App. B stat / message_state), when one came back. */
@@ -59,6 +62,8 @@ export const outbox = pgTable('outbox', {
   receiptAt: timestamp('receipt_at', { withTimezone: true }),
   /** Per-segment receipt states by message id (multipart: PROTOCOL §4 policy); receipt_state is derived from them. */
   receiptParts: jsonb('receipt_parts').$type<Record<string, string>>(),
+  /** Set for a message an app sent through the send API (api_messages.id); its state follows this row (trigger). */
+  apiMessageId: text('api_message_id'),
 }, (t) => [
   index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
   index('outbox_idem').on(t.idemKey),

@@ -46,4 +46,13 @@ export const adminTokens = pgTable('admin_tokens', {
   /** Past this instant the token is refused (401); null: no expiry. */
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Send API (scope send): the from addresses this token may send as; empty: none. */
+  allowedSources: text('allowed_sources').array().notNull().default(sql`'{}'::text[]`),
+  /** Send API: at most sendRate messages per sendRateWindowS (1 or 60) seconds; null: no rate cap. */
+  sendRate: integer('send_rate'),
+  sendRateWindowS: integer('send_rate_window_s').notNull().default(1),
+  /** Send API: messages per UTC day; null: no quota. */
+  dailyQuota: integer('daily_quota'),
+  /** Signs the send API's callbacks (HMAC-SHA256); shown once, at creation or rotation. */
+  callbackSecret: text('callback_secret'),
 });

@@ -13,7 +13,7 @@ import type { Logger } from '../../log.js';
 import type { SmppSession } from '../../smpp/session.js';
 import type { OutboundPdu, SendResult } from '../../smpp/types.js';
 import { createSenderPool, NO_ROOM, sessionSender, type ReplySender } from './senders.js';
-import { planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../../text/index.js';
+import { binarySegments, planMt, wapPushSegments, type ConcatMode, type MtPlan } from '../../text/index.js';
 import type { MtJob } from '../jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from '../outbox/marks.js';
@@ -25,6 +25,8 @@ const ESME_RMSGQFUL = 0x14;
 const ESME_RTHROTTLED = 0x58;
 /** WAP push data_coding: 8-bit data, no message class (PROTOCOL.md §3 "WAP push framing"; 0xF5 also allowed). */
 const DCS_WAP_PUSH = 0x04;
+/** Plain 8-bit data (send API binary) [S34 §5.2.19]. */
+const DCS_8BIT = 0x04;
 /** A job that found no window room for a whole response timer waits this long in the delayed set. */
 const NO_ROOM_DELAY_MS = 200;
 /** How long a sent reply's marker is tried again before its job is failed (Redis full or restarting). */
@@ -152,6 +154,12 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // The per-message child (with its keyed msisdn hash) is made only when something is logged.
     let child: Logger | undefined;
     const log = () => (child ??= deps.log.child({ corr: r.corr, link, msisdn: deps.tagMsisdn(r.destination) }));
+    if (r.payload !== undefined && r.tlvs?.plainBinary) {
+      // Plain binary (send API): 8-bit data coding, concatenated by UDH when over 140 octets; no ports.
+      const segs = binarySegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);
+      const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: DCS_8BIT };
+      return deliver(run, log, segs.map((s) => ({ ...base, esmClass: s.udhi ? 0x40 : 0, shortMessage: s.shortMessage, tlvs: {} })));
+    }
     if (r.payload !== undefined) {
       // A binary reply (WAP push): 8-bit segments, each with the port and concatenation IEs; never SAR or payload TLV.
       const segs = wapPushSegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);

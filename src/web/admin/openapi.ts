@@ -50,6 +50,7 @@ export const OPERATIONS: readonly Operation[] = [
 
   { method: 'GET', path: '/admin/tokens', tag: 'tokens', summary: 'List admin tokens (names and ids, never secrets)', ok: { status: 200, body: z.array(s.tokenView) } },
   { method: 'POST', path: '/admin/tokens', tag: 'tokens', summary: 'Create an admin token; the secret is in this response only', body: s.tokenCreate, ok: { status: 201, body: s.tokenCreated } },
+  { method: 'PATCH', path: '/admin/tokens/:id', tag: 'tokens', summary: 'Set a token\'s send API limits (allowed sources, rate, daily quota) or rotate its callback-signing secret', body: s.tokenUpdate, ok: { status: 200, body: s.tokenUpdated } },
   { method: 'DELETE', path: '/admin/tokens/:id', tag: 'tokens', summary: 'Revoke a token (not the last one)', ok: { status: 200, body: s.deleted } },
 
   { method: 'GET', path: '/admin/storage', tag: 'storage', summary: 'Rows and bytes per table, Redis memory and queue counts, the retention policy and its last run', ok: { status: 200, body: s.storageView } },

@@ -171,6 +171,17 @@ export type MenuView = z.infer<typeof menuView>;
 
 // ── tokens ───────────────────────────────────────────────────────────────────────────────────────
 export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin', 'ussd'] as const;
+/** Send API (issue 11 item 3): what a `send` token may send as, how fast and how much. */
+const sendRate = z.object({ max: z.number().int().min(1).max(1_000_000), per: z.enum(['second', 'minute']) }).nullable()
+  .describe('at most max messages per second or minute; null: no rate cap');
+function sendLimitFields() {
+  return {
+    allowedSources: z.array(z.string().regex(/^(\+?\d{1,15}|[A-Za-z0-9 ._-]{1,11})$/, 'a number or short code, or an alphanumeric sender of up to 11 characters')).max(100).optional()
+      .describe('the from addresses the token may send as (send API); empty: none'),
+    rate: sendRate.optional(),
+    dailyQuota: z.number().int().min(1).max(100_000_000).nullable().optional().describe('messages per UTC day; null: no quota'),
+  };
+}
 export const tokenCreate = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -'),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['admin'])
@@ -178,12 +189,27 @@ export const tokenCreate = z.object({
   expiresAt: z.string().datetime({ offset: true }).nullable().default(null)
     .refine((v) => v === null || Date.parse(v) > Date.now(), 'expiresAt must be in the future')
     .describe('after this instant the token is refused (401); null: never'),
+  ...sendLimitFields(),
 }).strict();
 export type TokenCreate = z.input<typeof tokenCreate>;
-export const tokenView = z.object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(TOKEN_SCOPES)), expiresAt: z.string().nullable(), createdAt: z.string() });
+export const tokenView = z.object({
+  id: z.string(), name: z.string(), scopes: z.array(z.enum(TOKEN_SCOPES)), expiresAt: z.string().nullable(), createdAt: z.string(),
+  allowedSources: z.array(z.string()), rate: sendRate, dailyQuota: z.number().nullable(),
+});
 export type TokenView = z.infer<typeof tokenView>;
-export const tokenCreated = tokenView.extend({ token: z.string().describe('shown once; only its hash is stored') });
+export const tokenCreated = tokenView.extend({
+  token: z.string().describe('shown once; only its hash is stored'),
+  callbackSecret: z.string().describe('signs the send API callbacks (X-Scgw-Signature); shown once'),
+});
 export type TokenCreated = z.infer<typeof tokenCreated>;
+/** PATCH /admin/tokens/:id: the send API limits (left out: unchanged), or a new callback-signing secret. */
+export const tokenUpdate = z.object({
+  ...sendLimitFields(),
+  rotateCallbackSecret: z.boolean().optional().describe('true: a new signing secret, returned in this response only'),
+}).strict();
+export type TokenUpdate = z.input<typeof tokenUpdate>;
+export const tokenUpdated = tokenView.extend({ callbackSecret: z.string().optional().describe('only when rotated') });
+export type TokenUpdated = z.infer<typeof tokenUpdated>;
 
 // ── config versions, diff, rollback, export/import ───────────────────────────────────────────────
 export const versionView = z.object({ version: z.number(), actor: z.string(), summary: z.string(), createdAt: z.string() });

@@ -42,3 +42,35 @@ describe('admin tokens API', () => {
     expect((await a.call('POST', '/admin/tokens', { name: '' })).status).toBe(400);
   });
 });
+
+describe('admin tokens API: send API limits (issue 11 item 3)', () => {
+  it('creates a send token with allowed sources, a rate and a daily quota, and shows its callback secret once', async () => {
+    const res = await a.call('POST', '/admin/tokens', { name: 'shop', scopes: ['send'], allowedSources: ['5050', 'SHOP'], rate: { max: 5, per: 'second' }, dailyQuota: 1000 });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ allowedSources: ['5050', 'SHOP'], rate: { max: 5, per: 'second' }, dailyQuota: 1000 });
+    expect(res.body.callbackSecret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/);
+    const list = await a.call('GET', '/admin/tokens');
+    expect(list.body.find((t: { id: string }) => t.id === res.body.id)).toMatchObject({ allowedSources: ['5050', 'SHOP'], rate: { max: 5, per: 'second' }, dailyQuota: 1000 });
+    expect(list.text).not.toContain(res.body.callbackSecret);
+  });
+
+  it('updates the limits with PATCH, leaving out what is not given, and rotates the secret on request', async () => {
+    const made = (await a.call('POST', '/admin/tokens', { name: 'app2', scopes: ['send'] })).body;
+    const up = await a.call('PATCH', `/admin/tokens/${made.id}`, { rate: { max: 60, per: 'minute' } });
+    expect(up.status).toBe(200);
+    expect(up.body).toMatchObject({ allowedSources: [], rate: { max: 60, per: 'minute' }, dailyQuota: null });
+    expect(up.body.callbackSecret).toBeUndefined();
+    const rotated = await a.call('PATCH', `/admin/tokens/${made.id}`, { allowedSources: ['ACME'], rotateCallbackSecret: true });
+    expect(rotated.body).toMatchObject({ allowedSources: ['ACME'], rate: { max: 60, per: 'minute' } });
+    expect(rotated.body.callbackSecret).toMatch(/^whsec_/);
+    expect(rotated.body.callbackSecret).not.toBe(made.callbackSecret);
+    expect((await a.call('PATCH', `/admin/tokens/${made.id}`, { rate: null, dailyQuota: null })).body).toMatchObject({ rate: null, dailyQuota: null });
+  });
+
+  it('refuses bad limits and unknown tokens', async () => {
+    expect((await a.call('POST', '/admin/tokens', { name: 'x', allowedSources: ['not a valid sender!'] })).status).toBe(400);
+    expect((await a.call('POST', '/admin/tokens', { name: 'x', rate: { max: 0, per: 'second' } })).status).toBe(400);
+    expect((await a.call('PATCH', '/admin/tokens/abcdef', { dailyQuota: 5 })).status).toBe(404);
+    expect((await a.call('PATCH', '/admin/tokens/abcdef', { bogus: 1 })).status).toBe(400);
+  });
+});
