@@ -53,9 +53,14 @@ describe('a Redis Sentinel failover', () => {
     const senders = Promise.all(Array.from({ length: 4 }, sender));
     await eventually(() => acked.length >= 30, 20_000, 'MO to flow before the failover');
     const oldMaster = await set.masterPort();
+    const failoverAt = Date.now();
     const newMaster = await set.failover(); // MO keep arriving throughout
+    const promotedAt = Date.now();
     expect(newMaster).not.toBe(oldMaster);
     const after = acked.length;
+    const refusedBefore = refused.length;
+    await eventually(() => acked.length > after, 30_000, 'an MO to be acked after the failover');
+    const ackedAgainAt = Date.now();
     await eventually(() => acked.length >= after + 30, 30_000, 'MO to be acked again after the failover');
     sending = false;
     await senders;
@@ -81,5 +86,8 @@ describe('a Redis Sentinel failover', () => {
     expect(refused.filter((m) => (perNumber.get(m) ?? 0) > 1 || phones.inbox(m).length > 1)).toEqual([]);
     expect((await t.gw.db.db.select().from(processedMo)).length).toBe(replies.length);
     expect(await set.masterPort()).toBe(newMaster);
+    // The figures for the record (README "High availability"); none of them is asserted as a speed.
+    console.log(`sentinel failover: ${acked.length} acked, ${refused.length} refused (${refused.length - refusedBefore} after the promotion), `
+      + `0 lost, 0 answered twice; promotion took ${promotedAt - failoverAt} ms, first ack after it ${ackedAgainAt - promotedAt} ms later`);
   }, 90_000);
 });
