@@ -5,3 +5,4 @@ export * from './messages.js';
 export * from './config.js';
 export * from './web.js';
 export * from './lists.js';
+export * from './apps.js';
