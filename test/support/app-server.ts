@@ -38,7 +38,7 @@ export async function startAppServer(): Promise<TestAppServer> {
       seen.push(r);
       for (const w of waiters) w();
       void (async () => {
-        const answer = await (behaviours.get(r.path) ?? (() => ({ status: 404 })))(r, before);
+        const answer: AppAnswer = await (behaviours.get(r.path) ?? ((): AppAnswer => ({ status: 404 })))(r, before);
         if (answer === 'hang') return;
         if (answer.delayMs) await new Promise((ok) => setTimeout(ok, answer.delayMs));
         if (res.destroyed) return;

@@ -4,7 +4,7 @@ import type { AppCreate, AppCreated, AppPatch, AppView, Deleted } from '../../we
 import { api, CliError, EXIT, output, seg, type Globals } from '../api.js';
 
 interface AppOpts {
-  url?: string; secret?: string; secretFile?: string; timeout?: number; attempts?: number; backoff?: number; concurrency?: number;
+  endpoint?: string; secret?: string; secretFile?: string; timeout?: number; attempts?: number; backoff?: number; concurrency?: number;
   fallback?: string; fallbackTemplate?: string; enable?: boolean; disable?: boolean;
 }
 
@@ -23,7 +23,7 @@ function secretOf(o: AppOpts): string | undefined {
 /** The settings given on the command line, as API fields (only those given). */
 function settings(o: AppOpts): Omit<AppPatch, 'secret'> {
   return {
-    ...(o.url ? { url: o.url } : {}),
+    ...(o.endpoint ? { url: o.endpoint } : {}),
     ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
     ...(o.attempts !== undefined ? { maxAttempts: o.attempts } : {}),
     ...(o.backoff !== undefined ? { backoffMs: o.backoff } : {}),
@@ -54,10 +54,11 @@ function lines(a: AppView): string[] {
 export function registerAppCommands(program: Command, globals: Globals) {
   const app = program.command('app').description('HTTP apps: services a keyword forwards its MO to (route action app.forward)');
 
-  appOptions(app.command('add <name>').description('create an app').requiredOption('--url <url>', 'http(s) URL the MO is POSTed to'))
-    .action(async (name: string, o: AppOpts) => {
+  // The URL is an argument: --url is the global option naming the gateway.
+  appOptions(app.command('add <name> <url>').description('create an app: MO forwarded to it are POSTed to URL (http or https)'))
+    .action(async (name: string, url: string, o: AppOpts) => {
       const secret = secretOf(o);
-      const body: AppCreate = { name, ...settings(o), url: o.url!, ...(secret ? { secret } : {}) };
+      const body: AppCreate = { name, ...settings(o), url, ...(secret ? { secret } : {}) };
       const created = await api<AppCreated>(globals(), 'POST', '/admin/apps', body);
       output(globals().json, created, () => [
         `app ${created.name} created (config version ${created.configVersion ?? '?'}): MO go to ${created.url}`,
@@ -71,7 +72,7 @@ export function registerAppCommands(program: Command, globals: Globals) {
     output(globals().json, rows, () => (rows.length
       ? [['name', 'url', 'timeout', 'attempts', 'concurrency', 'enabled', 'secret'].join('\t'),
         ...rows.map((r) => [r.name, r.url, `${r.timeoutMs}ms`, r.maxAttempts, r.concurrency, r.enabled ? 'yes' : 'no', r.secretSet ? 'set' : 'none'].join('\t'))]
-      : 'no apps yet: scgw app add NAME --url URL'));
+      : 'no apps yet: scgw app add NAME URL'));
   });
 
   app.command('show <name>').description('show one app (never its secret)').action(async (name: string) => {
@@ -79,7 +80,7 @@ export function registerAppCommands(program: Command, globals: Globals) {
     output(globals().json, a, () => lines(a));
   });
 
-  appOptions(app.command('update <name>').description('change an app, including its secret').option('--url <url>', 'http(s) URL the MO is POSTed to'))
+  appOptions(app.command('update <name>').description('change an app, including its secret').option('--endpoint <url>', 'a new http(s) URL the MO are POSTed to'))
     .action(async (name: string, o: AppOpts) => {
       const secret = secretOf(o);
       const body: AppPatch = { ...settings(o), ...(secret ? { secret } : {}) };
