@@ -47,7 +47,7 @@ async function settle(p: PhoneNetwork, msisdn: string, have: number) {
 beforeAll(async () => {
   app = await startAppServer();
   t = await startTestGateway({
-    env: { APP_BREAKER_FAILURES: '3', APP_BREAKER_OPEN_S: '2' },
+    env: { APP_BREAKER_FAILURES: '3', APP_BREAKER_OPEN_S: '2', APP_SWEEP_AFTER_S: '1' },
     faults: { afterCommit: () => { if (crashNextCommit) { crashNextCommit = false; throw new Error('simulated crash after commit'); } } },
   });
   await t.addLink('smsc1', 'secret1');
@@ -143,7 +143,7 @@ describe('forwarding MO to an app', () => {
     expect(app.received('/dead')).toHaveLength(3);
   });
 
-  it('a 4xx is final: the fallback template (in the MO\'s language) at once, without retries', async () => {
+  it('a 4xx is final: the fallback template at once, without retries', async () => {
     app.on('/gone', () => ({ status: 410 }));
     await appRoute(t, 'gone', '4448', 'GONE', { maxAttempts: 5, backoffMs: 100 });
     const n = '79161110006';
@@ -153,6 +153,20 @@ describe('forwarding MO to an app', () => {
     expect((await forwardsOf(t, n))[0]).toMatchObject({ state: 'failed', attempts: 1, lastError: 'HTTP 410' });
     const rows = await t.gw.db.db.select().from(outbox).where(eq(outbox.destination, n));
     expect(rows.map((r) => r.template)).toEqual(['app.fallback']);
+  });
+
+  it('a forward whose job was lost (committed, never queued) is found by the sweep and answered once', async () => {
+    const n = '79161110007';
+    const id = `mo-${'ab'.repeat(20)}`;
+    const past = new Date(Date.now() - 10_000);
+    await t.gw.db.db.insert(appForwards).values({
+      id, app: 'pong', link: 'smsc1', shortCode: '4444', msisdn: n, corr: 'lost-job', locale: 'en', createdAt: past, updatedAt: past,
+      payload: { id, msisdn: n, shortCode: '4444', keyword: 'PING', args: '', text: 'PING', link: 'smsc1', receivedAt: past.toISOString() },
+    });
+    const [reply] = await phones.waitFor(n, 1, 20_000);
+    expect(reply!.text).toBe('PONG');
+    expect(app.received('/pong').filter((r) => r.headers['idempotency-key'] === id)).toHaveLength(1);
+    expect((await settle(phones, n, 1)).map((m) => m.text)).toEqual(['PONG']);
   });
 
   it('the circuit breaker opens after consecutive failures: forwards wait (no POST) and go once it closes', async () => {
