@@ -4,6 +4,7 @@
  * and a signature an independent implementation accepts; its replies reach the phone once; retries, the fallback,
  * a gateway restart mid-retry and the circuit breaker.
  */
+import { spawn } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appForwards, outbox } from '../../src/db/schema/index.js';
@@ -189,6 +190,34 @@ describe('forwarding MO to an app', () => {
     const [reply] = await phones.waitFor(n, 1, 20_000);
     expect(reply!.text).toBe('UP');
     expect(app.received('/down')).toHaveLength(4);
+  });
+});
+
+describe('the README walkthrough app', () => {
+  it('scripts/examples/pong-app.mjs answers PING with PONG, checking the signature with the secret scgw generated', async () => {
+    const created = await admin(t, 'POST', '/admin/apps', { name: 'readme', url: 'http://127.0.0.1:1/sms' });
+    expect(created.status).toBe(201);
+    const child = spawn(process.execPath, ['scripts/examples/pong-app.mjs'], { env: { ...process.env, APP_SECRET: created.body.secret, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => { const m = /listening on (\S+)/.exec(d.toString()); if (m) resolve(m[1]!); });
+        child.once('exit', (code) => reject(new Error(`pong app exited ${code}`)));
+      });
+      expect((await admin(t, 'PATCH', '/admin/apps/readme', { url })).status).toBe(200);
+      const r = await admin(t, 'POST', '/admin/routes', { id: '4451-ping', shortCode: '4451', kind: 'prefix', keywords: ['PING'], action: 'app.forward', params: { app: 'readme' } });
+      expect(r.status).toBe(201);
+      await eventually(async () => (await admin(t, 'POST', '/admin/dry-run', { from: '79160000000', to: '4451', text: 'PING' })).body.action?.name === 'app.forward');
+      const n = '79161110031';
+      await phones.send(n, '4451', 'PING 42');
+      expect((await phones.waitFor(n, 1, 20_000))[0]!.text).toBe('PONG 42');
+      // A wrong secret: the app refuses (401), a final answer: the fallback.
+      expect((await admin(t, 'PATCH', '/admin/apps/readme', { secret: 'not-the-apps-secret-0123' })).status).toBe(200);
+      await phones.send(n, '4451', 'PING');
+      const got = await phones.waitFor(n, 2, 20_000);
+      expect(got[1]!.text).toBe('Sorry, this service is not available right now. Please try again later.');
+    } finally {
+      child.kill();
+    }
   });
 });
 
