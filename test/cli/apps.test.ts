@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getApp } from '../../src/db/queries/apps.js';
 import { startCli, type CliHarness } from './run.js';
@@ -39,5 +40,17 @@ describe('scgw app', () => {
     const rm = await c.scgw(['app', 'rm', 'ping']);
     expect(rm.code).toBe(5);
     expect(rm.stderr).toContain('unknown-app');
+  });
+
+  it('a YAML export with apps (secretSet, no secret) imports back after an edit; the app keeps its secret', async () => {
+    const out = c.file('apps.yaml', '');
+    expect((await c.scgw(['config', 'export', '--format', 'yaml', '--out', out])).code).toBe(0);
+    const yaml = readFileSync(out, 'utf8');
+    expect(yaml).toContain('secretSet: true');
+    expect(yaml).not.toContain('cli-secret-0123456789');
+    const imp = await c.scgw(['config', 'import', c.file('edited.yaml', yaml.replace('timeoutMs: 5000', 'timeoutMs: 2500'))]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stdout).toMatch(/app ping changed \(timeoutMs\)/);
+    expect(await getApp(c.t.gw.db.db, 'ping')).toMatchObject({ timeoutMs: 2500, secret: 'cli-secret-0123456789' });
   });
 });

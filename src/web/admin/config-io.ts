@@ -12,7 +12,7 @@ import { toYaml } from './yaml.js';
 const SECRET_INPUTS = new Set(['name', 'password', 'remotePassword']);
 const LINK_FIELDS = ['name', ...Object.keys(linkImport.innerType().shape).filter((k) => !SECRET_INPUTS.has(k))];
 /** The app fields an export carries: never the secret, only whether one is set. */
-const APP_FIELDS = Object.keys(appImport.shape).filter((k) => k !== 'secret');
+const APP_FIELDS = Object.keys(appImport.shape).filter((k) => k !== 'secret' && k !== 'secretSet');
 
 /** An app as a view or an export shows it: allow-listed fields and `secretSet` (as read, or as stored with a fingerprint). */
 export function appEntry(a: object): Record<string, unknown> {
@@ -85,7 +85,7 @@ type ImportedApp = NonNullable<ReturnType<typeof configDoc.parse>['apps']>[numbe
 
 /** Fields from the document over the stored app; its secret stays unless the document gives one. */
 function importedApp(a: ImportedApp, existing: readonly DocApp[]): DocApp {
-  const { secret, ...fields } = a;
+  const { secret, secretSet: _shown, ...fields } = a;
   const old = existing.find((x) => x.name === a.name);
   const kept = secret ?? old?.secret;
   if (!kept) throw new ConfigRejected([{ entity: 'app', id: a.name, code: 'no-secret', message: 'a new app needs a secret in the document' }]);

@@ -124,7 +124,10 @@ export type AppCreate = z.input<typeof appCreate>;
 export const appPatch = appFields.partial().extend({ secret: appSecret.optional() }).strict();
 export type AppPatch = z.input<typeof appPatch>;
 /** A config document's app: its secret only when it is new or changes (export never writes it). */
-export const appImport = appFields.extend({ name: appName, secret: appSecret.optional() }).strict();
+export const appImport = appFields.extend({
+  name: appName, secret: appSecret.optional(),
+  secretSet: z.boolean().optional().describe('written by export; ignored on import (an export imports back as it is)'),
+}).strict();
 export const appView = z.object({
   name: z.string(), url: z.string(), timeoutMs: z.number(), maxAttempts: z.number(), backoffMs: z.number(), concurrency: z.number(),
   fallbackTemplate: z.string(), fallbackText: z.string().nullable(), enabled: z.boolean(),

@@ -104,7 +104,8 @@ describe('admin apps API', () => {
     const noSecret = await a.call('POST', '/admin/config/import', { ...doc, apps: [...doc.apps.map(({ secretSet: _s, ...x }: any) => x), { name: 'new1', url: 'https://apps.example/n' }] });
     expect(noSecret.status).toBe(422);
     expect(noSecret.body.problems[0]).toMatchObject({ entity: 'app', id: 'new1', code: 'no-secret' });
-    const ok = await a.call('POST', '/admin/config/import', { ...doc, apps: [...doc.apps.map(({ secretSet: _s, ...x }: any) => ({ ...x, concurrency: 9 })), { name: 'new1', url: 'https://apps.example/n', secret: 'imported-secret-012345' }] });
+    // The export's apps (with secretSet) import back as they are.
+    const ok = await a.call('POST', '/admin/config/import', { ...doc, apps: [...doc.apps.map((x: any) => ({ ...x, concurrency: 9 })), { name: 'new1', url: 'https://apps.example/n', secret: 'imported-secret-012345' }] });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(await getApp(a.t.gw.db.db, 'pong')).toMatchObject({ concurrency: 9, secret: SECRET });
     expect(await getApp(a.t.gw.db.db, 'new1')).toMatchObject({ secret: 'imported-secret-012345' });
