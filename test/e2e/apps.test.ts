@@ -48,7 +48,7 @@ async function settle(p: PhoneNetwork, msisdn: string, have: number) {
 beforeAll(async () => {
   app = await startAppServer();
   t = await startTestGateway({
-    env: { APP_BREAKER_FAILURES: '3', APP_BREAKER_OPEN_S: '2', APP_SWEEP_AFTER_S: '1' },
+    env: { APP_BREAKER_FAILURES: '3', APP_BREAKER_OPEN_S: '5', APP_SWEEP_AFTER_S: '1' },
     faults: { afterCommit: () => { if (crashNextCommit) { crashNextCommit = false; throw new Error('simulated crash after commit'); } } },
   });
   await t.addLink('smsc1', 'secret1');
