@@ -65,6 +65,8 @@ describe('forwarding MO to an app', () => {
   it('PING to 4444: the app gets the MO once, signed, and the phone gets PONG once', async () => {
     app.on('/pong', (req) => ({ status: 200, type: 'text/plain; charset=utf-8', body: String(req.json?.keyword).toUpperCase() === 'PING' ? 'PONG' : '?' }));
     await appRoute(t, 'pong', '4444', 'PING');
+    const dry = await admin(t, 'POST', '/admin/dry-run', { from: '79161110001', to: '4444', text: 'PING' });
+    expect(dry.body).toMatchObject({ action: { name: 'app.forward', params: { app: 'pong' } }, replies: [], note: expect.stringContaining('forwarded to app pong') });
     const n = '79161110001';
     const [resp] = await phones.send(n, '4444', 'ping  hello world');
     expect(resp!.status).toBe(0);
