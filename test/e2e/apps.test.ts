@@ -48,7 +48,7 @@ async function settle(p: PhoneNetwork, msisdn: string, have: number) {
 beforeAll(async () => {
   app = await startAppServer();
   t = await startTestGateway({
-    env: { APP_BREAKER_FAILURES: '3', APP_BREAKER_OPEN_S: '5', APP_SWEEP_AFTER_S: '1' },
+    env: { APP_BREAKER_FAILURES: '3', APP_BREAKER_OPEN_S: '5', APP_SWEEP_AFTER_S: '1', APP_FORWARD_CONCURRENCY: '2' },
     faults: { afterCommit: () => { if (crashNextCommit) { crashNextCommit = false; throw new Error('simulated crash after commit'); } } },
   });
   await t.addLink('smsc1', 'secret1');
@@ -170,6 +170,28 @@ describe('forwarding MO to an app', () => {
     expect(reply!.text).toBe('PONG');
     expect(app.received('/pong').filter((r) => r.headers['idempotency-key'] === id)).toHaveLength(1);
     expect((await settle(phones, n, 1)).map((m) => m.text)).toEqual(['PONG']);
+  });
+
+  it('an app at its concurrency cap holds no worker: its other forwards wait in the queue while another app is answered', async () => {
+    const release: Array<() => void> = [];
+    app.on('/busy', () => new Promise((ok) => { release.push(() => ok({ status: 200, type: 'text/plain', body: 'finally' })); }));
+    await appRoute(t, 'busy', '4452', 'BUSY', { concurrency: 1, timeoutMs: 20_000 });
+    const numbers = ['79161110041', '79161110042', '79161110043'];
+    for (const n of numbers) await phones.send(n, '4452', 'BUSY');
+    await app.waitFor('/busy', 1);
+    // Two workers on this node (APP_FORWARD_CONCURRENCY=2), one held by the POST in flight; the two other BUSY
+    // forwards wait as delayed jobs, so PING still finds a worker.
+    const n = '79161110044';
+    await phones.send(n, '4444', 'PING');
+    expect((await phones.waitFor(n, 1, 20_000))[0]!.text).toBe('PONG');
+    expect(app.received('/busy')).toHaveLength(1);
+    // Released one at a time: each answer lets the next forward go, one POST per MO.
+    for (let i = 1; i <= 3; i++) {
+      await eventually(() => release.length === i, 20_000, `busy request ${i}`);
+      release[i - 1]!();
+    }
+    for (const m of numbers) expect((await phones.waitFor(m, 1, 20_000))[0]!.text).toBe('finally');
+    expect(app.received('/busy')).toHaveLength(3);
   });
 
   it('the circuit breaker opens after consecutive failures: forwards wait (no POST) and go once it closes', async () => {
