@@ -66,6 +66,11 @@ const envSchema = z.object({
   /** scrypt cost for generated passwords, as log2(N). 14 per LIBRARIES.md §6 (generated secrets, ~49 bits). */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(14),
   OUTBOX_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
+  // Apps (issue 11, pipeline/apps/): POSTs in flight per node, the circuit breaker, the sweep of lost forwards.
+  APP_FORWARD_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
+  APP_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  APP_BREAKER_OPEN_S: z.coerce.number().int().min(1).max(3600).default(30),
+  APP_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(86400).default(60),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
   // The bounded backlog between ack and reply (pipeline/mo/backlog.ts): past it, MO are answered ESME_RTHROTTLED.
@@ -211,6 +216,8 @@ export interface Config {
   ack: { durability: 'memory' | 'replica' | 'fsync'; replicas: number; replicaTimeoutMs: number };
   /** A reply not marked relayed after this long is relayed again (its relay was lost in a crash). */
   outboxSweepAfterS: number;
+  /** Forwards to HTTP apps (pipeline/apps/). */
+  apps: { concurrency: number; breakerFailures: number; breakerOpenS: number; sweepAfterS: number };
   dbPoolMax: number;
   passwords: { perHour: number; length: number; scryptLogN: number };
   shutdownTimeoutMs: number;
@@ -296,6 +303,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     backlog: { moMax: e.MO_BACKLOG_MAX, mtPerLink: e.MT_BACKLOG_PER_LINK, pollMs: e.BACKLOG_POLL_MS },
     ack: { durability: e.ACK_DURABILITY, replicas: e.ACK_REPLICAS, replicaTimeoutMs: e.ACK_REPLICA_TIMEOUT_MS },
     outboxSweepAfterS: e.OUTBOX_SWEEP_AFTER_S,
+    apps: { concurrency: e.APP_FORWARD_CONCURRENCY, breakerFailures: e.APP_BREAKER_FAILURES, breakerOpenS: e.APP_BREAKER_OPEN_S, sweepAfterS: e.APP_SWEEP_AFTER_S },
     dbPoolMax: e.DB_POOL_MAX,
     passwords: { perHour: e.PASSWORDS_PER_HOUR, length: e.PASSWORD_LENGTH, scryptLogN: e.SCRYPT_LOG_N },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

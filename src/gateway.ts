@@ -31,6 +31,7 @@ import { createWebSweep } from './web/subscriber/sweep.js';
 import { createLimits } from './web/limits.js';
 import { createHashSlots } from './web/hash-slots.js';
 import { createProblemRing, teeProblems } from './log-problems.js';
+import { startApps } from './gateway-apps.js';
 import { kickFrom, nodeIdFor, readFleetView, sessionBeats, startFleetControl, startHeartbeat } from './gateway-fleet.js';
 import type { SessionBeat } from './pipeline/fleet/index.js';
 import { startSendApi } from './gateway-send.js';
@@ -148,6 +149,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     };
 
     if (config.roles.has('workers')) {
+      const apps = startApps({ config, db: db.db, producer, workerConn, log, relay, cache, metrics, now, tagMsisdn });
+      stops.push(['apps', () => apps.close()]);
       const parts = createPartsStore({ redis: producer, prefix: config.redisPrefix, queues, timeoutS: config.mo.concatTimeoutS, log: log.child({ component: 'parts' }), onTimeout: () => metrics.concatTimeouts.inc() });
       const worker = createMoWorker(workerConn, config.redisPrefix, config.mo.concurrency, {
         db: db.db, cache, relay, parts, log: log.child({ component: 'mo' }), tagMsisdn,
@@ -159,6 +162,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onWait: (ms) => record.queueWait(MO_QUEUE, ms),
         onReceipt: record.receipt,
         onBlocked: (m) => metrics.moBlocked.inc({ link: m.link }),
+        forwards: apps.forwards,
       });
       worker.on('failed', (job, err) => log.warn({ err, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
       worker.on('error', (e) => log.warn({ err: e }, 'mo worker error'));

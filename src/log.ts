@@ -15,6 +15,8 @@ export const REDACT_PATHS = [
   'password', '*.password', 'passwordHash', '*.passwordHash', 'token', '*.token',
   'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie',
   'text', '*.text', 'shortMessage', '*.shortMessage',
+  // An app's signing secret (issue 11).
+  'secret', '*.secret',
 ];
 
 export function createRootLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {

@@ -3,6 +3,7 @@
  * replies; it never sends anything itself (replies go through the outbox) and never imports bullmq, smpp/ or web/.
  */
 import { accountAlert } from './account-alert.js';
+import { appForward } from './app-forward.js';
 import { accountPassword } from './account-password.js';
 import { archiveActivate } from './archive-activate.js';
 import { archiveDeactivate } from './archive-deactivate.js';
@@ -23,6 +24,7 @@ export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<
   [optout.name, optout],
   [optin.name, optin],
   [localeSet.name, localeSet],
+  [appForward.name, appForward],
   // Web-originated (their params come from the web and the MMS API); registered so their templates validate.
   [mmsNotify.name, mmsNotify],
   [accountAlert.name, accountAlert],
@@ -30,5 +32,6 @@ export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<
 
 export type { Action, ActionDeps, ActionMessage, Reply, Channel, Locale } from './types.js';
 export { maskForArchive, PASSWORD_MASK } from './archive-mask.js';
+export { APP_FORWARD, APP_FALLBACK_TEMPLATE } from './app-forward.js';
 export { clearOperations } from './operations-clear.js';
 export { hashPassword, verifyPassword, passwordGenerator, PASSWORD_ALPHABET } from './passwords.js';

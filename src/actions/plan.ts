@@ -43,6 +43,9 @@ export interface PlanInput {
   channel: Channel;
   corr: string;
   allowBinary?: boolean;
+  /** The MO's id and arrival (ActionMessage.id, .receivedAt): keyword MO only. */
+  id?: string;
+  receivedAt?: number;
   /** Overrides the language rule (a USSD step decides it from the dialled text, not the digits). */
   locale?: Locale;
   /** The block-list entry that matches `msisdn` (ConfigView.blocklist.match), if any: the plan is refused. */
@@ -55,6 +58,8 @@ export function planAction(input: PlanInput, route: Pick<RouteDef, 'id' | 'actio
     msisdn: input.msisdn, shortCode: input.shortCode, text: input.text, args: input.args ?? '', link: input.link,
     channel: input.channel, corr: input.corr, locale: input.locale ?? localeOf(input.text),
     ...(input.allowBinary ? { allowBinary: true } : {}),
+    ...(input.id !== undefined ? { id: input.id } : {}),
+    ...(input.receivedAt !== undefined ? { receivedAt: input.receivedAt } : {}),
   };
   if (input.blockedBy) {
     return { action: blocked, params: {}, msg, route: route as RouteDef | null, note: 'the number is on the block list: no action, nothing sent', refused: 'blocked' };

@@ -17,6 +17,10 @@ export interface ActionMessage {
   corr: string;
   /** the reply language: Russian when the MO was written in Cyrillic, else the subscriber's. */
   locale: Locale;
+  /** The MO's id (its idempotency key): set on keyword MO; app.forward keys its forward by it. */
+  id?: string;
+  /** When the MO (its last part) arrived, epoch ms; unset for a set routed at its timeout, and off the MO path. */
+  receivedAt?: number;
   /** The link takes binary SMS (links.allow_binary): an action may add a binary reply (WAP push). Unset: no. */
   allowBinary?: boolean;
 }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerSimCommands } from '../sim/command.js';
 import { CliError, EXIT } from './api.js';
+import { registerAppCommands } from './commands/apps.js';
 import { registerBlockCommands } from './commands/blocklist.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDryRunCommand } from './commands/dry-run.js';
@@ -39,6 +40,7 @@ registerStatusCommand(program, globals);
 registerFleetCommands(program, globals);
 registerBlockCommands(program, globals);
 registerMessageCommands(program, globals);
+registerAppCommands(program, globals);
 registerSimCommands(program);
 
 try {

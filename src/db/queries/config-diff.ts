@@ -9,7 +9,7 @@ import { isShown, SECRET_FIELDS, viewEntry, type EntryKind } from './config-view
 
 export type { EntryKind };
 /** Any document form: as read (clear secrets) or as stored; both diff the same way. */
-type AnyDoc = Omit<StoredDoc, 'links'> & { links: readonly object[] };
+type AnyDoc = Omit<StoredDoc, 'links' | 'apps'> & { links: readonly object[]; apps?: readonly object[] };
 
 export interface FieldChange { field: string; before?: unknown; after?: unknown }
 export interface DiffEntry { kind: EntryKind; id: string; entry: Record<string, unknown> }
@@ -24,6 +24,7 @@ const COLLECTIONS: readonly Collection[] = [
   { kind: 'link', entries: (d) => d.links as never, id: (e) => String(e['name']) },
   { kind: 'menu', entries: (d) => d.menus as never, id: (e) => String(e['code']) },
   { kind: 'block', entries: (d) => (d.blocklist ?? []) as never, id: (e) => String(e['pattern']) },
+  { kind: 'app', entries: (d) => (d.apps ?? []) as never, id: (e) => String(e['name']) },
 ];
 
 export function diffConfigDocs(before: AnyDoc, after: AnyDoc): ConfigDiff {

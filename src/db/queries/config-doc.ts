@@ -6,7 +6,7 @@
  */
 import { asc, eq, and } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
-import { blocklist, links, routes, templates, ussdMenus, type MenuItem, type MenuText } from '../schema/index.js';
+import { apps, blocklist, links, routes, templates, ussdMenus, type MenuItem, type MenuText } from '../schema/index.js';
 
 export interface DocRoute {
   id: string;
@@ -22,6 +22,8 @@ export interface DocTemplate { key: string; locale: string; body: string }
 export type DocLink = Omit<typeof links.$inferSelect, 'createdAt'>;
 export interface DocMenu { code: string; title: MenuText; items: MenuItem[] }
 export interface DocBlock { pattern: string; note: string }
+/** An HTTP app (issue 11); as read here it holds its signing secret in clear (config-secrets.ts stores a fingerprint). */
+export type DocApp = Omit<typeof apps.$inferSelect, 'createdAt'>;
 
 export interface ConfigDoc {
   routes: DocRoute[];
@@ -29,17 +31,19 @@ export interface ConfigDoc {
   links: DocLink[];
   menus: DocMenu[];
   blocklist: DocBlock[];
+  apps: DocApp[];
 }
 
-export const EMPTY_DOC: ConfigDoc = Object.freeze({ routes: [], templates: [], links: [], menus: [], blocklist: [] }) as ConfigDoc;
+export const EMPTY_DOC: ConfigDoc = Object.freeze({ routes: [], templates: [], links: [], menus: [], blocklist: [], apps: [] }) as ConfigDoc;
 
 export async function readConfigDoc(db: DbOrTx): Promise<ConfigDoc> {
-  const [r, t, l, m, b] = await Promise.all([
+  const [r, t, l, m, b, a] = await Promise.all([
     db.select().from(routes).orderBy(asc(routes.id)),
     db.select().from(templates).orderBy(asc(templates.key), asc(templates.locale)),
     db.select().from(links).orderBy(asc(links.name)),
     db.select().from(ussdMenus).orderBy(asc(ussdMenus.code)),
     db.select({ pattern: blocklist.pattern, note: blocklist.note }).from(blocklist).orderBy(asc(blocklist.pattern)),
+    db.select().from(apps).orderBy(asc(apps.name)),
   ]);
   return {
     routes: r.map(({ createdAt: _c, ...route }) => route),
@@ -47,6 +51,7 @@ export async function readConfigDoc(db: DbOrTx): Promise<ConfigDoc> {
     links: l.map(({ createdAt: _c, ...link }) => link),
     menus: m.map(({ updatedAt: _u, ...menu }) => menu),
     blocklist: b,
+    apps: a.map(({ createdAt: _c, ...app }) => app),
   };
 }
 
@@ -60,6 +65,8 @@ export function normaliseDoc(doc: Partial<ConfigDoc>): ConfigDoc {
     menus: [...(doc.menus ?? [])].sort(by((m) => m.code)),
     // A version recorded before the block list existed had none.
     blocklist: [...(doc.blocklist ?? [])].sort(by((b) => b.pattern)),
+    // A version recorded before apps existed had none.
+    apps: [...(doc.apps ?? [])].sort(by((a) => a.name)),
   };
 }
 
@@ -114,6 +121,14 @@ export async function writeConfigDoc(tx: Tx, target: ConfigDoc): Promise<void> {
     const old = blocks.get(b.pattern);
     if (!old) await tx.insert(blocklist).values(b);
     else if (old.note !== b.note) await tx.update(blocklist).set({ note: b.note }).where(eq(blocklist.pattern, b.pattern));
+  }
+
+  const appNames = new Map(current.apps.map((a) => [a.name, a]));
+  for (const a of current.apps) if (!target.apps.some((x) => x.name === a.name)) await tx.delete(apps).where(eq(apps.name, a.name));
+  for (const a of target.apps) {
+    const old = appNames.get(a.name);
+    if (!old) await tx.insert(apps).values(a);
+    else if (!same(old, { ...old, ...a })) await tx.update(apps).set(a).where(eq(apps.name, a.name));
   }
 }
 

@@ -13,11 +13,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.js';
 import { configVersions } from '../schema/index.js';
-import { normaliseDoc, type ConfigDoc, type DocLink } from './config-doc.js';
+import { normaliseDoc, type ConfigDoc, type DocApp, type DocLink } from './config-doc.js';
 import { ensureSetting } from './settings.js';
 
 export type StoredLink = Omit<DocLink, 'remotePassword'> & { remotePasswordFingerprint: string | null };
-export type StoredDoc = Omit<ConfigDoc, 'links'> & { links: StoredLink[] };
+/** An app's signing secret is kept the same way: only its fingerprint, so rollback keeps the current secret. */
+export type StoredApp = Omit<DocApp, 'secret'> & { secretFingerprint: string | null };
+export type StoredDoc = Omit<ConfigDoc, 'links' | 'apps'> & { links: StoredLink[]; apps: StoredApp[] };
 
 /** The HMAC key of fingerprints: random, made on first use, never shown. */
 export async function fingerprintKey(db: DbOrTx): Promise<string> {
@@ -36,6 +38,11 @@ export function toStoredDoc(doc: ConfigDoc | StoredDoc, key: string): StoredDoc 
       const { remotePassword, remotePasswordFingerprint, ...rest } = l as DocLink & { remotePasswordFingerprint?: string | null };
       const fp = typeof remotePassword === 'string' ? fingerprint(key, remotePassword) : (remotePasswordFingerprint ?? null);
       return { ...rest, remotePasswordFingerprint: fp } as StoredLink;
+    }),
+    apps: (doc.apps ?? []).map((a) => {
+      const { secret, secretFingerprint, ...rest } = a as DocApp & { secretFingerprint?: string | null };
+      const fp = typeof secret === 'string' ? fingerprint(key, secret) : (secretFingerprint ?? null);
+      return { ...rest, secretFingerprint: fp } as StoredApp;
     }),
   };
 }
@@ -58,7 +65,15 @@ export function resolveStoredDoc(target: StoredDoc, current: ConfigDoc, key: str
     else if (fingerprint(key, now) !== fp) kept.push(l.name);
     return { ...rest, remotePassword: now } as DocLink;
   });
-  return { doc: { ...target, links }, missing, kept };
+  // Apps alike: each keeps its current secret; one the version has and the database lacks cannot be recreated.
+  const apps = (target.apps ?? []).map((a) => {
+    const { secretFingerprint: fp, ...rest } = a;
+    const now = current.apps.find((x) => x.name === a.name)?.secret ?? null;
+    if (now === null) missing.push(`app ${a.name}`);
+    else if (fp !== null && fingerprint(key, now) !== fp) kept.push(`app ${a.name}`);
+    return { ...rest, secret: now ?? '' } as DocApp;
+  });
+  return { doc: { ...target, links, apps }, missing, kept };
 }
 
 /**

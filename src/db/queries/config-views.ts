@@ -4,7 +4,7 @@
  * (web/admin/links.ts) and export (web/admin/config-io.ts) pick their fields explicitly the same way.
  * Secrets show only as flags: `passwordSet`, `remotePasswordSet`.
  */
-export type EntryKind = 'route' | 'template' | 'link' | 'menu' | 'block';
+export type EntryKind = 'route' | 'template' | 'link' | 'menu' | 'block' | 'app';
 
 export const VIEW_FIELDS: Readonly<Record<EntryKind, readonly string[]>> = {
   route: ['id', 'shortCode', 'kind', 'keywords', 'pattern', 'priority', 'action', 'params'],
@@ -13,6 +13,7 @@ export const VIEW_FIELDS: Readonly<Record<EntryKind, readonly string[]>> = {
     'dc0', 'gsm7Packed', 'concat', 'vendor', 'enabled', 'remoteSystemId', 'systemType', 'bindKind'],
   menu: ['code', 'title', 'items'],
   block: ['pattern', 'note'],
+  app: ['name', 'url', 'timeoutMs', 'maxAttempts', 'backoffMs', 'concurrency', 'fallbackTemplate', 'fallbackText', 'enabled'],
 };
 
 /** Stored fields that hold a secret (or its hash or fingerprint), under the name a diff reports a change as. */
@@ -20,6 +21,8 @@ export const SECRET_FIELDS: Readonly<Record<string, string>> = {
   passwordHash: 'password',
   remotePassword: 'remotePassword',
   remotePasswordFingerprint: 'remotePassword',
+  secret: 'secret',
+  secretFingerprint: 'secret',
 };
 
 export function isShown(kind: EntryKind, field: string): boolean {
@@ -34,5 +37,6 @@ export function viewEntry(kind: EntryKind, e: Record<string, unknown>): Record<s
     out['passwordSet'] = typeof e['passwordHash'] === 'string' && e['passwordHash'] !== '';
     out['remotePasswordSet'] = e['remotePasswordFingerprint'] != null || e['remotePassword'] != null;
   }
+  if (kind === 'app') out['secretSet'] = e['secretFingerprint'] != null || (typeof e['secret'] === 'string' && e['secret'] !== '');
   return out;
 }

@@ -36,6 +36,8 @@ const RULES: readonly Rule[] = [
   { name: 'processed_mo', table: 'processed_mo', pick: (now, p) => sql`select ctid from processed_mo where created_at < ${daysAgo(now, p.processedMoDays)}` },
   // Never a 'pending' row: it has not gone out yet (a link down for days still owes the reply).
   { name: 'outbox', table: 'outbox', pick: (now, p) => sql`select ctid from outbox where created_at < ${daysAgo(now, p.outboxDays)} and status <> 'pending'` },
+  // App forwards (issue 11) live as long as replies; a pending one is still owed its POST or its fallback.
+  { name: 'app_forwards', table: 'app_forwards', pick: (now, p) => sql`select ctid from app_forwards where created_at < ${daysAgo(now, p.outboxDays)} and state <> 'pending'` },
   { name: 'operations', table: 'operations', pick: (now, p) => sql`select ctid from operations where created_at < ${daysAgo(now, p.operationsDays)}` },
   { name: 'sms_archive', table: 'sms_archive', pick: (now, p) => sql`select ctid from sms_archive where created_at < ${daysAgo(now, p.archiveDays)}` },
   // Archive off: the subscriber can still read it for archiveAfterOffDays (the page shows it with an "off"

@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './web.js';
 export * from './lists.js';
 export * from './api.js';
+export * from './apps.js';

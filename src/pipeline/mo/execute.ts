@@ -4,7 +4,7 @@
  * then the relay of the replies. A plan that is already done (its key taken) only has its replies relayed
  * again; the mt worker's sent-marker keeps a sent one from going out twice.
  */
-import type { ActionDeps, Locale, Reply } from '../../actions/index.js';
+import { APP_FORWARD, type ActionDeps, type Locale, type Reply } from '../../actions/index.js';
 import { preparePlan, runPlan } from '../../actions/execute.js';
 import type { ActionPlan } from '../../actions/plan.js';
 import { replyRows } from '../../actions/reply-rows.js';
@@ -26,6 +26,8 @@ export interface ExecuteDeps {
   action: ActionDeps;
   faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
   onRouted?(outcome: { action: string; binary: boolean }): void;
+  /** Queues an app forward the plan committed (pipeline/apps/; its sweep is the backstop). */
+  forwards?: { enqueue(id: string): Promise<void> };
 }
 
 /** The MO's identity and addresses (replies go from its destination back to its source; parts marked routed). */
@@ -71,6 +73,8 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
     const at = ex.receivedAt;
     await deps.relay.relay(at === undefined ? rows : rows.map((r) => ({ ...r, moAt: at })));
   }
+  // The forward (app.forward) was committed with the MO: queued after commit, again on a re-run (same jobId).
+  if (plan?.action.name === APP_FORWARD) await deps.forwards?.enqueue(ex.idemKey);
   if (ex.partsKey) await deps.parts?.markRouted(ex.partsKey);
   return rows !== null;
 }

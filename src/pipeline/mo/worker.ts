@@ -47,6 +47,8 @@ export interface MoWorkerDeps {
   onReceipt?(state: string): void;
   /** An MO from a number on the block list: recorded, not acted on, nothing sent (counted once, not per retry). */
   onBlocked?(mo: { link: string }): void;
+  /** Queues app forwards after commit (pipeline/apps/). */
+  forwards?: { enqueue(id: string): Promise<void> };
 }
 
 export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
@@ -136,7 +138,7 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
   }
   // Binary MO is not text: never routed, answered with the short code's help (#4); so is a short code without routes.
   const m = mo.decoded.kind === 'binary' ? { route: null, args: '' } : matchRoute(view.table, mo.destination, text);
-  const plan = planAction({ msisdn: mo.source, shortCode: mo.destination, text, args: m.args, link: mo.link, channel: mo.channel, corr: mo.corr, allowBinary: linkRow?.allowBinary === true }, m.route);
+  const plan = planAction({ msisdn: mo.source, shortCode: mo.destination, text, args: m.args, link: mo.link, channel: mo.channel, corr: mo.corr, allowBinary: linkRow?.allowBinary === true, id: mo.idemKey, ...(mo.receivedAt === undefined ? {} : { receivedAt: mo.receivedAt }) }, m.route);
   if (plan.note && mo.decoded.kind !== 'binary') log().warn({ route: plan.route?.id, shortCode: mo.destination }, plan.note);
   const acted = await executePlan({
     idemKey: mo.idemKey, ...(mo.partsKey ? { partsKey: mo.partsKey } : {}), ...(mo.receivedAt === undefined ? {} : { receivedAt: mo.receivedAt }), corr: mo.corr, link: mo.link, source: mo.source, destination: mo.destination,

@@ -2,18 +2,26 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../actions/index.js';
 import type { Db } from '../../db/client.js';
 import { readConfigVersion } from '../../db/queries/config.js';
-import { normaliseDoc, readConfigDoc, writeConfigDoc, type ConfigDoc, type DocLink } from '../../db/queries/config-doc.js';
+import { normaliseDoc, readConfigDoc, writeConfigDoc, type ConfigDoc, type DocApp, type DocLink } from '../../db/queries/config-doc.js';
 import { applyChange } from './change.js';
-import { CONFIG_FORMAT, configDoc, exportQuery, importQuery, linkImport, type ChangeResult, type ConfigProblem } from './schemas.js';
+import { appImport, CONFIG_FORMAT, configDoc, exportQuery, importQuery, linkImport, type ChangeResult, type ConfigProblem } from './schemas.js';
 import { ConfigRejected } from './validate.js';
 import { toYaml } from './yaml.js';
 
 /** The link fields an export carries: everything an operator sets, never a password (import may carry one). */
 const SECRET_INPUTS = new Set(['name', 'password', 'remotePassword']);
 const LINK_FIELDS = ['name', ...Object.keys(linkImport.innerType().shape).filter((k) => !SECRET_INPUTS.has(k))];
+/** The app fields an export carries: never the secret, only whether one is set. */
+const APP_FIELDS = Object.keys(appImport.shape).filter((k) => k !== 'secret' && k !== 'secretSet');
+
+/** An app as a view or an export shows it: allow-listed fields and `secretSet` (as read, or as stored with a fingerprint). */
+export function appEntry(a: object): Record<string, unknown> {
+  const e = a as Record<string, unknown>;
+  return { ...Object.fromEntries(APP_FIELDS.map((k) => [k, e[k]])), secretSet: e['secretFingerprint'] != null || (typeof e['secret'] === 'string' && e['secret'] !== '') };
+}
 
 /** A config document for people and git: the format tag, the version, and no secrets. */
-export function exportDoc(doc: Omit<ConfigDoc, 'links'> & { links: readonly object[] }, version: number) {
+export function exportDoc(doc: Omit<ConfigDoc, 'links' | 'apps'> & { links: readonly object[]; apps: readonly object[] }, version: number) {
   return {
     format: CONFIG_FORMAT,
     version,
@@ -22,6 +30,7 @@ export function exportDoc(doc: Omit<ConfigDoc, 'links'> & { links: readonly obje
     links: doc.links.map((l) => Object.fromEntries(LINK_FIELDS.map((k) => [k, (l as Record<string, unknown>)[k]]))),
     menus: doc.menus,
     blocklist: doc.blocklist,
+    apps: doc.apps.map(appEntry),
   };
 }
 
@@ -54,6 +63,7 @@ export function registerConfigIo(app: FastifyInstance, deps: { db: Db; linkPassw
         menus: input.menus ?? current.menus,
         blocklist: input.blocklist ?? current.blocklist,
         links: input.links ? input.links.map((l) => importedLink(l, current.links, hashes)) : current.links,
+        apps: input.apps ? input.apps.map((a) => importedApp(a, current.apps)) : current.apps,
       }));
     }, { reason: 'import', check: check === 'true' });
     return { configVersion: out.version, saved: out.saved, summary: out.summary };
@@ -71,6 +81,17 @@ function importedLink(l: ImportedLink, existing: readonly DocLink[], hashes: Rea
   return { ...(old ?? {}), ...fields, passwordHash } as DocLink;
 }
 
+type ImportedApp = NonNullable<ReturnType<typeof configDoc.parse>['apps']>[number];
+
+/** Fields from the document over the stored app; its secret stays unless the document gives one. */
+function importedApp(a: ImportedApp, existing: readonly DocApp[]): DocApp {
+  const { secret, secretSet: _shown, ...fields } = a;
+  const old = existing.find((x) => x.name === a.name);
+  const kept = secret ?? old?.secret;
+  if (!kept) throw new ConfigRejected([{ entity: 'app', id: a.name, code: 'no-secret', message: 'a new app needs a secret in the document' }]);
+  return { ...(old ?? {}), ...fields, secret: kept } as DocApp;
+}
+
 function assertUnique(input: ReturnType<typeof configDoc.parse>): void {
   const problems: ConfigProblem[] = [];
   const once = (entity: ConfigProblem['entity'], ids: string[]) => {
@@ -85,5 +106,6 @@ function assertUnique(input: ReturnType<typeof configDoc.parse>): void {
   once('link', (input.links ?? []).map((l) => l.name));
   once('menu', (input.menus ?? []).map((m) => m.code));
   once('block', (input.blocklist ?? []).map((b) => b.pattern));
+  once('app', (input.apps ?? []).map((a) => a.name));
   if (problems.length) throw new ConfigRejected(problems);
 }

@@ -38,9 +38,16 @@ export function registerConfigVersions(app: FastifyInstance, deps: { db: Db }) {
     let kept: string[] = [];
     const out = await applyChange(deps.db, req, async (tx) => {
       const resolved = resolveStoredDoc(target.doc, await readConfigDoc(tx), await fingerprintKey(tx));
-      if (resolved.missing.length) {
-        conflict(`version ${version} has link ${resolved.missing.join(', ')} with a remote password that versions do not store; `
+      const missingApps = resolved.missing.filter((m) => m.startsWith('app ')).map((m) => m.slice(4));
+      const missingLinks = resolved.missing.filter((m) => !m.startsWith('app '));
+      if (missingLinks.length) {
+        conflict(`version ${version} has link ${missingLinks.join(', ')} with a remote password that versions do not store; `
           + 'create the link again with its remote password (scgw link add … --remote-password-file), then roll back');
+      }
+      // Apps' signing secrets are not in snapshots either (config-secrets.ts).
+      if (missingApps.length) {
+        conflict(`version ${version} has app ${missingApps.join(', ')}, whose signing secret versions do not store; `
+          + 'create the app again (scgw app add), then roll back');
       }
       kept = resolved.kept;
       await writeConfigDoc(tx, resolved.doc);

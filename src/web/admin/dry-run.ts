@@ -4,7 +4,7 @@
  * a visibly fake value: the reply shows exactly what the subscriber would get, and nothing happens.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ActionDeps, Locale } from '../../actions/index.js';
+import { APP_FORWARD, type ActionDeps, type Locale } from '../../actions/index.js';
 import { rehearse } from '../../actions/execute.js';
 import { localeOf, planAction } from '../../actions/plan.js';
 import type { Db } from '../../db/client.js';
@@ -59,7 +59,9 @@ export function registerDryRun(app: FastifyInstance, deps: DryRunDeps) {
     // The planner and executor of the mo worker (actions/plan.ts, execute.ts), in a transaction rolled back.
     const replies = await rehearse(deps.db, plan, actionDeps);
     if (plan.refused) return { ...base, action: null, replies, note: `${plan.note ?? ''} (block list entry ${blockedBy ?? '?'})` };
-    return { ...base, action: { name: plan.action.name, params: plan.params as Record<string, unknown> }, replies, note: plan.note };
+    // app.forward replies later, with the app's answer (or its fallback): the dry run says so instead of posting.
+    const forwarded = plan.action.name === APP_FORWARD ? `forwarded to app ${(plan.params as { app?: string }).app ?? '?'}: the reply is the app's answer, or its fallback` : null;
+    return { ...base, action: { name: plan.action.name, params: plan.params as Record<string, unknown> }, replies, note: plan.note ?? forwarded };
   });
 }
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { ScgwError } from '../../errors.js';
 import { requireToken } from './auth.js';
+import { registerApps } from './apps.js';
 import { registerBlocklist } from './blocklist.js';
 import { registerConfigIo } from './config-io.js';
 import { registerConfigVersions } from './config-versions.js';
@@ -56,6 +57,7 @@ export function registerAdmin(admin: FastifyInstance, deps: AdminDeps) {
   if (deps.fleet) registerFleet(admin, { db: deps.db, ...deps.fleet });
   registerBlocklist(admin, { db: deps.db });
   registerMessages(admin, { db: deps.db });
+  registerApps(admin, { db: deps.db });
 }
 
 export { ConfigRejected } from './validate.js';

@@ -77,6 +77,12 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'GET', path: '/admin/messages', tag: 'messages', summary: 'Search MO and MT by number, short code, link, time and state, newest first; any token (numbers masked unless it grants read)', query: s.messageQueryFields, ok: { status: 200, body: s.messagePage } },
   { method: 'GET', path: '/admin/messages/export', tag: 'messages', summary: 'The same rows as CSV, oldest first, streamed (a time range is required)', query: s.messageExportFields, ok: { status: 200, type: 'text/csv' } },
 
+  { method: 'GET', path: '/admin/apps', tag: 'apps', summary: 'List HTTP apps (never their secrets: secretSet only)', ok: { status: 200, body: z.array(s.appView) } },
+  { method: 'POST', path: '/admin/apps', tag: 'apps', summary: `Create an app a keyword forwards its MO to (route action app.forward, param app). Without secret, one is generated; the secret is in this response only. ${changed}`, body: s.appCreate, ok: { status: 201, body: s.appCreated } },
+  { method: 'GET', path: '/admin/apps/:name', tag: 'apps', summary: 'Show an app', ok: { status: 200, body: s.appView } },
+  { method: 'PATCH', path: '/admin/apps/:name', tag: 'apps', summary: `Change an app, including its signing secret. ${changed}`, body: s.appPatch, ok: { status: 200, body: s.appView } },
+  { method: 'DELETE', path: '/admin/apps/:name', tag: 'apps', summary: `Delete an app (refused while a route forwards to it). ${changed}`, ok: { status: 200, body: s.deleted } },
+
   { method: 'GET', path: '/admin/openapi.json', tag: 'docs', summary: 'This document', public: true, ok: { status: 200 } },
   { method: 'GET', path: '/admin/docs', tag: 'docs', summary: 'This document as a page', public: true, ok: { status: 200, type: 'text/html' } },
 ];
@@ -87,6 +93,7 @@ const COMPONENTS = new Map<ZodTypeAny, string>([
   [s.routeView, 'Route'], [s.linkView, 'Link'], [s.templateView, 'Template'], [s.menuView, 'Menu'],
   [s.menuItem, 'MenuItem'], [s.menuNode, 'MenuNode'], [s.menuText, 'MenuText'], [s.routeDef, 'RouteDef'],
   [s.configDoc, 'ConfigDocument'], [s.diffView, 'Diff'], [s.changeResult, 'ChangeResult'], [s.deleted, 'Deleted'],
+  [s.appView, 'App'],
   [s.fleetStatus, 'FleetStatus'], [s.nodeStatus, 'NodeStatus'], [s.queueStatus, 'QueueStatus'], [s.sessionStatus, 'SessionStatus'],
 ]);
 

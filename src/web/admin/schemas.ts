@@ -10,7 +10,7 @@ export const errorBody = z.object({ code: z.string(), message: z.string() });
 export type ErrorBody = z.infer<typeof errorBody>;
 
 export const configProblem = z.object({
-  entity: z.enum(['route', 'template', 'link', 'menu', 'block']),
+  entity: z.enum(['route', 'template', 'link', 'menu', 'block', 'app']),
   id: z.string(),
   code: z.string().describe('shadowed, tie, bad-regex, unsafe-regex, unknown-action, bad-params, unknown-placeholder, missing-template, …'),
   message: z.string(),
@@ -99,6 +99,48 @@ export const linkView = z.object({
   configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;
+
+// ── apps (issue 11): HTTP services a keyword forwards its MO to ───────────────────────────────────
+export const appName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'app names are 1–32 letters, digits, _ or -');
+const appUrl = z.string().max(2000).refine((u) => {
+  try {
+    const p = new URL(u);
+    return (p.protocol === 'http:' || p.protocol === 'https:') && !p.username && !p.password;
+  } catch { return false; }
+}, { message: 'must be an http:// or https:// URL (no user:password@)' });
+const appSecret = z.string().min(16, 'a signing secret is at least 16 characters').max(200)
+  .describe('HMAC-SHA256 key of X-Scgw-Signature; write-only, never returned');
+const appFields = z.object({
+  url: appUrl.describe('where the MO is POSTed (JSON)'),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('one POST, answer included'),
+  maxAttempts: z.number().int().min(1).max(20).default(3).describe('POSTs per MO at most; then the fallback'),
+  backoffMs: z.number().int().min(100).max(600_000).default(1000).describe('wait before the second attempt, doubled after each'),
+  concurrency: z.number().int().min(1).max(256).default(4).describe('POSTs in flight to this app per node'),
+  fallbackTemplate: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._*#-]{0,63}$/, 'a template key').default('app.fallback')
+    .describe('template sent (in the MO\'s language) when the app cannot answer'),
+  fallbackText: z.string().min(1).max(1600).nullable().default(null).describe('literal fallback text; overrides fallbackTemplate'),
+  enabled: z.boolean().default(true).describe('false: forwards get the fallback without a POST'),
+});
+/** POST: without `secret`, one is generated and shown in this response only. */
+export const appCreate = appFields.extend({ name: appName, secret: appSecret.optional() }).strict();
+export type AppCreate = z.input<typeof appCreate>;
+export const appPatch = appFields.partial().extend({ secret: appSecret.optional() }).strict();
+export type AppPatch = z.input<typeof appPatch>;
+/** A config document's app: its secret only when it is new or changes (export never writes it). */
+export const appImport = appFields.extend({
+  name: appName, secret: appSecret.optional(),
+  secretSet: z.boolean().optional().describe('written by export; ignored on import (an export imports back as it is)'),
+}).strict();
+export const appView = z.object({
+  name: z.string(), url: z.string(), timeoutMs: z.number(), maxAttempts: z.number(), backoffMs: z.number(), concurrency: z.number(),
+  fallbackTemplate: z.string(), fallbackText: z.string().nullable(), enabled: z.boolean(),
+  secretSet: z.boolean().describe('whether a signing secret is stored (never the secret)'),
+  createdAt: z.string().optional(),
+  configVersion: configVersion.optional(),
+});
+export type AppView = z.infer<typeof appView>;
+export const appCreated = appView.extend({ secret: z.string().describe('the signing secret: in this response only') });
+export type AppCreated = z.infer<typeof appCreated>;
 
 // ── routes ───────────────────────────────────────────────────────────────────────────────────────
 export const routeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'route ids are 1–64 letters, digits, . _ or -');
@@ -217,7 +259,7 @@ export type VersionView = z.infer<typeof versionView>;
 export const versionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }).strict();
 export const versionParam = z.coerce.number().int().min(0);
 export const diffQuery = z.object({ against: z.coerce.number().int().min(0).optional().describe('default: the recorded version before') }).strict();
-const entryKind = z.enum(['route', 'template', 'link', 'menu', 'block']);
+const entryKind = z.enum(['route', 'template', 'link', 'menu', 'block', 'app']);
 export const diffView = z.object({
   from: z.number(), to: z.number(),
   added: z.array(z.object({ kind: entryKind, id: z.string(), entry: z.record(z.unknown()) })),
@@ -239,6 +281,7 @@ export const configDoc = z.object({
   links: z.array(linkImport).optional(),
   menus: z.array(menuCreate).optional(),
   blocklist: z.array(z.lazy(() => blockEntry)).optional(),
+  apps: z.array(z.lazy(() => appImport)).optional(),
 }).strict();
 export type ConfigDocInput = z.input<typeof configDoc>;
 export const exportQuery = z.object({ format: z.enum(['json', 'yaml']).default('json') }).strict();

@@ -4,8 +4,8 @@
  * a route that is shadowed, ties, has a bad or unsafe regex, names an unknown action or params its action
  * rejects; a template naming a placeholder its action does not fill; a template an action needs missing.
  */
-import { ACTIONS } from '../../actions/index.js';
-import type { ConfigDoc } from '../../db/queries/config-doc.js';
+import { ACTIONS, APP_FORWARD } from '../../actions/index.js';
+import type { ConfigDoc, DocApp } from '../../db/queries/config-doc.js';
 import type { MenuItem } from '../../db/schema/index.js';
 import { ScgwError } from '../../errors.js';
 import { compileRoutes, type RouteDef } from '../../routing/index.js';
@@ -43,7 +43,17 @@ export function validateConfig(doc: ConfigDoc, known: KnownNames = {}): ConfigPr
 
   const defs: RouteDef[] = doc.routes.map((r) => ({ ...r, pattern: r.pattern ?? null }));
   for (const p of compileRoutes(defs).problems) problems.push({ entity: 'route', id: p.routeId, code: p.code, message: p.message });
-  for (const r of doc.routes) problems.push(...checkTarget('route', r.id, r.action, r.params, englishTemplates));
+  const appNames = new Set(doc.apps.map((a) => a.name));
+  for (const r of doc.routes) {
+    const target = checkTarget('route', r.id, r.action, r.params, englishTemplates);
+    problems.push(...target);
+    // app.forward names an app that exists (issue 11).
+    const app = (r.params as { app?: unknown }).app;
+    if (r.action === APP_FORWARD && target.length === 0 && !appNames.has(String(app))) {
+      problems.push({ entity: 'route', id: r.id, code: 'unknown-app', message: `app.forward names app "${String(app)}", which does not exist${appNames.size ? `; known: ${[...appNames].sort().join(', ')}` : ''}` });
+    }
+  }
+  for (const a of doc.apps) problems.push(...checkApp(a, englishTemplates));
 
   for (const m of doc.menus) problems.push(...checkMenu(m.code, m.items, 1, englishTemplates));
 
@@ -96,12 +106,26 @@ function checkTarget(entity: ConfigProblem['entity'], id: string, actionName: st
   return out;
 }
 
+/** An app's URL is http(s) (also for one imported or rolled back), and its fallback template exists in English. */
+function checkApp(a: DocApp, english: ReadonlySet<string>): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  let ok = false;
+  try { ok = ['http:', 'https:'].includes(new URL(a.url).protocol); } catch { ok = false; }
+  if (!ok) out.push({ entity: 'app', id: a.name, code: 'bad-url', message: 'the URL must be http:// or https://' });
+  if (!a.fallbackText && !english.has(a.fallbackTemplate)) {
+    out.push({ entity: 'app', id: a.name, code: 'missing-template', message: `the fallback template ${a.fallbackTemplate} has no English text` });
+  }
+  return out;
+}
+
 function checkMenu(path: string, items: readonly MenuItem[], depth: number, english: ReadonlySet<string>): ConfigProblem[] {
   if (depth > MENU_MAX_DEPTH) return [{ entity: 'menu', id: path, code: 'too-deep', message: `menus nest at most ${MENU_MAX_DEPTH} levels` }];
   const out: ConfigProblem[] = [];
   for (const item of items) {
     const at = `${path} ${item.key}`;
-    if (item.action !== undefined) out.push(...checkTarget('menu', at, item.action, item.params ?? {}, english));
+    // A USSD screen waits for its answer in the session; an app answers later, outside it.
+    if (item.action === APP_FORWARD) out.push({ entity: 'menu', id: at, code: 'not-in-menu', message: 'app.forward serves keyword routes only, not USSD menu items' });
+    else if (item.action !== undefined) out.push(...checkTarget('menu', at, item.action, item.params ?? {}, english));
     if (item.menu) out.push(...checkMenu(at, item.menu.items, depth + 1, english));
   }
   return out;
