@@ -146,6 +146,8 @@ const envSchema = z.object({
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1–64 letters, digits, _, . or -').optional(),
   /** How often a node publishes its heartbeat to Redis; it expires after three of these. */
   HEARTBEAT_S: z.coerce.number().int().min(1).max(60).default(5),
+  /** Outbound links: a bind's lease in Redis lives this long unrenewed (pipeline/mt/link-leases.ts); a dead holder's link is taken over after it. */
+  LINK_LEASE_MS: z.coerce.number().int().min(600).max(120_000).default(5000),
 });
 
 function validTimeZone(tz: string): boolean {
@@ -171,7 +173,7 @@ export interface Config {
   /** The ops listener: /metrics, /admin/docs, /admin/openapi.json, health; never the subscriber port. */
   ops: { host: string; port: number };
   /** Issue 12: the fleet view. nodeId unset → gateway.ts makes one per process. */
-  fleet: { nodeId: string | undefined; heartbeatS: number };
+  fleet: { nodeId: string | undefined; heartbeatS: number; linkLeaseMs: number };
   /** Issue 10 caps; see README "Security". homePrefixesDefaulted: HOME_PREFIXES was unset (main warns). */
   abuse: {
     homePrefixes: readonly string[];
@@ -252,7 +254,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     },
     ops: { host: e.OPS_HOST, port: e.OPS_PORT },
-    fleet: { nodeId: e.NODE_ID, heartbeatS: e.HEARTBEAT_S },
+    fleet: { nodeId: e.NODE_ID, heartbeatS: e.HEARTBEAT_S, linkLeaseMs: e.LINK_LEASE_MS },
     abuse: {
       homePrefixes: (e.HOME_PREFIXES ?? '7').split(',').map((p) => p.trim()),
       homePrefixesDefaulted: e.HOME_PREFIXES === undefined,

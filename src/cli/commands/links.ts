@@ -9,7 +9,7 @@ interface LinkOpts {
   binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
   connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; remotePasswordFile?: string;
   systemType?: string; bindKind?: string;
-  dedupeWindow?: number;
+  dedupeWindow?: number; binds?: number;
 }
 
 /** `--connect HOST:PORT` (an IPv6 address in brackets: [::1]:2775). */
@@ -68,6 +68,7 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password' | 'remotePassword'> {
     ...(o.systemType !== undefined ? { systemType: o.systemType } : {}),
     ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
     ...(o.dedupeWindow !== undefined ? { dedupeWindowS: o.dedupeWindow } : {}),
+    ...(o.binds !== undefined ? { binds: o.binds } : {}),
   };
 }
 
@@ -91,7 +92,8 @@ function linkOptions(cmd: Command): Command {
     .option('--remote-password-file <file>', 'connect: read the remote password from a file (first line)')
     .option('--system-type <t>', 'connect: system_type of the bind')
     .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
-    .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration);
+    .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration)
+    .option('--binds <n>', 'connect: nodes of the fleet that bind to the SMSC at once (default 1: one bind, taken over when its node dies)', num);
 }
 
 export function registerLinkCommands(program: Command, globals: Globals) {

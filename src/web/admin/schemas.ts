@@ -68,6 +68,8 @@ const linkFields = z.object({
   bindKind: z.enum(['transceiver', 'transmitter', 'receiver']).default('transceiver').describe('connect: how scgw binds'),
   dedupeWindowS: z.number().int().min(0).max(3600, 'a dedupe window is at most 3600 s (it folds genuine repeats too)').default(0)
     .describe('seconds an MO re-sent on a new bind (lost ack) is folded into the first; 0 = off'),
+  binds: z.number().int().min(1, 'binds is at least 1 (to bind from no node, disable the link)').max(32, 'binds is at most 32').default(1)
+    .describe('connect: how many nodes of the fleet bind to the SMSC at once (a lease each in Redis; 1 = one bind fleet-wide)'),
 });
 const needsPeer = (l: { direction?: string; host?: string | null; port?: number | null }) => l.direction !== 'connect' || (!!l.host && !!l.port);
 const peerMessage = { message: 'a connect link needs host and port', path: ['host'] };
@@ -93,6 +95,7 @@ export const linkView = z.object({
   remoteSystemId: z.string().nullable().optional(), systemType: z.string().optional(), bindKind: z.string().optional(),
   remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),
   dedupeWindowS: z.number().optional(),
+  binds: z.number().optional(),
   configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;
