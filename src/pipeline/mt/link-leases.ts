@@ -65,7 +65,7 @@ export interface LinkLeases {
   want(links: ReadonlyMap<string, number>): void;
   /** The slot this node holds for the link, if any. */
   slot(link: string): number | undefined;
-  /** Gives the slot back (compare-and-del): call after the link is unbound here. */
+  /** Gives the slot back (compare-and-del, a slot given up included): call after the link is unbound here. */
   release(link: string): Promise<void>;
   /** Stops asking and renewing, and gives every slot back. */
   close(): Promise<void>;
@@ -83,6 +83,8 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
   const log = deps.log.child({ component: 'link-leases' });
   let wanted = new Map<string, number>();
   const held = new Map<string, Held>();
+  /** Slots still ours in Redis but given up here (binds lowered): deleted by release(), after the unbind. */
+  const parting = new Map<string, Held>();
   const triedAt = new Map<string, number>();
   const busy = new Set<string>();
   let closed = false;
@@ -90,7 +92,11 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
   const keys = (link: string, binds: number) => Array.from({ length: binds }, (_, i) => linkLeaseKey(deps.prefix, link, i));
 
   function lose(link: string, why: 'taken' | 'expired' | 'binds-lowered') {
+    const h = held.get(link);
     held.delete(link);
+    if (h && why === 'binds-lowered') parting.set(link, h);
+    // Not asked again for a TTL: the unbind here runs first, and the other nodes get their turn.
+    triedAt.set(link, now() + ttl);
     log.warn({ link, why }, 'outbound link lease lost; unbinding here');
     deps.onLost(link, why);
   }
@@ -109,8 +115,10 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
     const sentAt = now();
     const slot = Number(await deps.redis.eval(TAKE_SLOT, binds, ...keys(link, binds), value, String(ttl)));
     deps.onTake?.(link, slot);
-    if (slot < 0 || closed) {
-      if (slot >= 0) await deps.redis.eval(RELEASE_SLOT, 1, linkLeaseKey(deps.prefix, link, slot), value);
+    if (slot < 0) return;
+    if (closed || !wanted.has(link)) {
+      // The link went (or the node stops) while asking: give the slot straight back.
+      await deps.redis.eval(RELEASE_SLOT, 1, linkLeaseKey(deps.prefix, link, slot), value);
       return;
     }
     held.set(link, { slot, value, validUntil: sentAt + keepFor, renewedAt: sentAt });
@@ -133,10 +141,8 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
       const binds = wanted.get(link);
       // Local first: a renewal that cannot reach Redis must not keep the bind past what the key allows.
       if (t >= h.validUntil) lose(link, 'expired');
-      else if (binds !== undefined && h.slot >= binds) {
-        lose(link, 'binds-lowered');
-        void release(link, h); // the caller unbinds; the slot goes at once (one bind too many for a moment at most)
-      } else if (t - h.renewedAt >= renewEvery) step(link, () => renew(link, h));
+      else if (binds !== undefined && h.slot >= binds) lose(link, 'binds-lowered'); // the caller unbinds, then releases
+      else if (t - h.renewedAt >= renewEvery) step(link, () => renew(link, h));
     }
     for (const [link, binds] of wanted) {
       if (held.has(link) || t - (triedAt.get(link) ?? -Infinity) < retryMs) continue;
@@ -144,9 +150,11 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
     }
   }
 
-  async function release(link: string, h: Held | undefined = held.get(link)) {
+  async function release(link: string) {
+    const h = held.get(link) ?? parting.get(link);
     if (!h) return;
-    if (held.get(link) === h) held.delete(link);
+    held.delete(link);
+    parting.delete(link);
     try {
       await deps.redis.eval(RELEASE_SLOT, 1, linkLeaseKey(deps.prefix, link, h.slot), h.value);
       log.info({ link, slot: h.slot }, 'outbound link lease released');
@@ -164,14 +172,11 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
       tick();
     },
     slot: (link) => held.get(link)?.slot,
-    release: (link) => {
-      wanted.delete(link);
-      return release(link);
-    },
+    release,
     async close() {
       closed = true;
       clearInterval(timer);
-      await Promise.all([...held.keys()].map((link) => release(link)));
+      await Promise.all([...new Set([...held.keys(), ...parting.keys()])].map((link) => release(link)));
     },
   };
 }

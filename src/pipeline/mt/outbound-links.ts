@@ -8,6 +8,11 @@
  * The first bind is retried here with a capped backoff (a refused password included: logged, never fatal);
  * once bound, the client rebinds by itself after a drop (smpp/client.ts). The config view is polled: a link
  * added, removed or edited is bound, unbound or rebound without a restart.
+ *
+ * With `leases` (every gateway; link-leases.ts), a link is bound here only while this node holds one of its
+ * `binds` lease slots in Redis: one bind fleet-wide by default. A lost slot unbinds at once; a slot is given
+ * back only after the unbind (link removed or disabled, drain, shutdown), so two nodes never overlap. Replies
+ * wait in `mt-<link>` meanwhile: the mt worker runs only on the node whose bind is up (senderUp/senderDown).
  */
 import type { Logger } from '../../log.js';
 import { createSmppClient, type SmppClient } from '../../smpp/client.js';
@@ -17,6 +22,7 @@ import { isVendorName, vendors } from '../../smpp/vendors/index.js';
 import type { LinkRow } from '../../db/queries/config.js';
 import type { MtDispatcher, ReplySender } from './worker.js';
 import type { RouteCache } from '../route-cache.js';
+import { createLinkLeases, type LinkLeases, type LinkLeasesDeps } from './link-leases.js';
 
 export interface OutboundLinksDeps {
   cache: RouteCache;
@@ -31,13 +37,15 @@ export interface OutboundLinksDeps {
   reconnectBaseMs?: number;
   /** A deliver_sm intake refused: the cause (an ScgwError code), the link and the command_status answered. */
   onRefused?(reason: string, link: string, status: number): void;
+  /** One bind per link fleet-wide (link-leases.ts); unset: every enabled connect link is bound here. */
+  leases?: Pick<LinkLeasesDeps, 'redis' | 'prefix' | 'nodeId' | 'ttlMs' | 'retryMs'>;
 }
 
 export interface OutboundLinks {
   /** 1 while this node holds a bound session to the link's SMSC, else 0. */
   bound(link: string): number;
-  /** This node's bound binds to SMSCs, for the fleet view. */
-  binds(): { link: string; peer: string; bindKind: string }[];
+  /** This node's bound binds to SMSCs, for the fleet view (slot: the lease slot it binds under). */
+  binds(): { link: string; peer: string; bindKind: string; slot?: number }[];
   close(): Promise<void>;
 }
 
@@ -150,19 +158,40 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
     }
   }
 
+  // Lost slot → unbind at once (outside the tick: a sync in progress must not delay it).
+  const leases: LinkLeases | undefined = deps.leases && createLinkLeases({
+    ...deps.leases, log: deps.log,
+    onLost: (link) => {
+      const e = entries.get(link);
+      if (!e) return void leases?.release(link);
+      entries.delete(link);
+      shut(link, e)
+        .catch((err: unknown) => deps.log.warn({ err, link }, 'outbound link: unbind after a lost lease failed'))
+        .finally(() => void leases?.release(link)); // a slot given up (binds lowered) is still ours until here
+    },
+  });
+  let wanted = new Map<string, LinkRow>();
+
   async function sync(): Promise<void> {
     const view = deps.cache.current();
-    if (view.version === version) return;
-    version = view.version;
-    const wanted = new Map([...view.links.values()].filter((l) => l.direction === 'connect' && l.enabled && l.host && l.port).map((l) => [l.name, l]));
+    if (view.version !== version) {
+      version = view.version;
+      wanted = new Map([...view.links.values()].filter((l) => l.direction === 'connect' && l.enabled && l.host && l.port).map((l) => [l.name, l]));
+      leases?.want(new Map([...wanted].map(([name, l]) => [name, l.binds])));
+    }
     for (const [name, e] of [...entries]) {
       const l = wanted.get(name);
-      if (l && bindKey(l) === e.key) continue;
+      const mine = !leases || leases.slot(name) !== undefined;
+      if (l && mine && bindKey(l) === e.key) continue;
       entries.delete(name);
-      deps.log.info({ link: name }, l ? 'outbound link changed; binding again' : 'outbound link removed or disabled; unbinding');
+      deps.log.info({ link: name }, !l ? 'outbound link removed or disabled; unbinding' : !mine ? 'outbound link lease gone; unbinding' : 'outbound link changed; binding again');
       await shut(name, e);
+      // The slot goes back only after the unbind: the next holder never binds beside us.
+      if (!l) await leases?.release(name);
     }
-    for (const [name, l] of wanted) if (!entries.has(name)) entries.set(name, open(l));
+    for (const [name, l] of wanted) {
+      if (!entries.has(name) && (!leases || leases.slot(name) !== undefined)) entries.set(name, open(l));
+    }
   }
 
   let running: Promise<void> | undefined;
@@ -177,13 +206,18 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
 
   return {
     bound: (link) => (entries.get(link)?.client.bound ? 1 : 0),
-    binds: () => [...entries].filter(([, e]) => e.client.bound).map(([link, e]) => ({ link, peer: e.peer, bindKind: e.bindKind })),
+    binds: () => [...entries].filter(([, e]) => e.client.bound).map(([link, e]) => {
+      const slot = leases?.slot(link);
+      return { link, peer: e.peer, bindKind: e.bindKind, ...(slot !== undefined ? { slot } : {}) };
+    }),
     async close() {
       closed = true;
       clearInterval(timer);
       await running;
       await Promise.all([...entries].map(([link, e]) => shut(link, e)));
       entries.clear();
+      // Unbound everywhere here: now the other nodes may take the links (drain, SIGTERM).
+      await leases?.close();
     },
   };
 }

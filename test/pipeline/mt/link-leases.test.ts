@@ -96,7 +96,7 @@ describe('link leases', () => {
     expect(await redis.pttl(key)).toBeGreaterThan(50_000); // not renewed by node-a either
   });
 
-  it('release gives the slot back at once, and lowering binds gives up a slot above the new count', async () => {
+  it('lowering binds gives up a slot above the new count once the node has unbound; release frees a slot at once', async () => {
     const a = node('node-a');
     const b = node('node-b');
     a.leases.want(new Map([['smsc5', 2]]));
@@ -106,7 +106,11 @@ describe('link leases', () => {
     b.leases.want(new Map([['smsc5', 1]]));
     await eventually(() => b.lost.length > 0, 5000, 'node-b to give slot 1 up');
     expect(b.lost[0]!.why).toBe('binds-lowered');
+    // Still node-b's in Redis until it has unbound and says so.
+    expect((await leaseHolders(redis, svc.prefix, 'smsc5', 2))[1]).toBe('node-b');
+    await b.leases.release('smsc5');
     await eventually(async () => (await redis.exists(linkLeaseKey(svc.prefix, 'smsc5', 1))) === 0, 5000, 'slot 1 free');
+    a.leases.want(new Map()); // node-a no longer binds smsc5 (link moved away from it)
     await a.leases.release('smsc5');
     expect(await redis.exists(linkLeaseKey(svc.prefix, 'smsc5', 0))).toBe(0);
     await eventually(() => b.leases.slot('smsc5') === 0, 5000, 'node-b to take slot 0');
