@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/actions/index.js';
@@ -22,7 +22,7 @@ import { createLink } from '../../src/db/queries/links.js';
 import { outbox, processedMo } from '../../src/db/schema/index.js';
 import { createRootLogger } from '../../src/log.js';
 import { linkLeaseKey } from '../../src/pipeline/mt/link-leases.js';
-import { mtQueueName } from '../../src/pipeline/queues.js';
+import { mtQueueName, mtSentKey } from '../../src/pipeline/queues.js';
 import { redisOptionsFromUrl } from '../../src/redis.js';
 import { ESME, createSmppServer, type InboundMessage, type OutboundPdu, type SmppServer, type SmppSession } from '../../src/smpp/index.js';
 import { eventually } from '../support/gateway.js';
@@ -37,11 +37,12 @@ function testSmsc() {
   const sessions: SmppSession[] = [];
   const binds: Array<{ at: number; session: string }> = [];
   const deaf = new Set<string>();
+  const unanswered: InboundMessage[] = [];
   let maxBound = 0;
   let server: SmppServer | undefined;
   const bound = () => sessions.filter((s) => s.bound);
   return {
-    answered, binds, deaf,
+    answered, binds, deaf, unanswered,
     get maxBound() { return maxBound; },
     bound,
     async start(): Promise<number> {
@@ -52,7 +53,10 @@ function testSmsc() {
           : { ok: false, status: ESME.RINVPASWD }),
         onMessage: async (m) => {
           // A deaf session's submit_sm is never answered (the process dies before it could be).
-          if (deaf.has(m.sessionId)) await new Promise(() => undefined);
+          if (deaf.has(m.sessionId)) {
+            unanswered.push(m);
+            await new Promise(() => undefined);
+          }
           answered.push(m);
         },
         onBound: (s) => {
@@ -141,10 +145,20 @@ describe('an outbound link held by one of two gateway processes', () => {
     await eventually(() => acked.every((n) => repliesTo(n) >= 1), 30_000, 'the replies through the first bind');
     expect(smsc.answered.every((m) => m.sessionId === first.id)).toBe(true);
 
-    // More MO, acked; then the holder dies while their replies are going out.
-    acked.push(...await sendMo(first, '2', 20));
+    // More MO, acked; the holder dies while their replies are going out. First the SMSC stops answering it (as a
+    // peer cut off would): what it sends from now is not delivered. Once each reply the SMSC did answer has its
+    // sent-marker (the holder took the answer in), the kill.
+    const batch2 = await sendMo(first, '2', 20);
+    acked.push(...batch2);
+    await eventually(() => batch2.some((n) => repliesTo(n) === 1), 30_000, 'a first reply of the second batch');
     smsc.deaf.add(first.id);
     const beforeKill = smsc.answered.length;
+    await eventually(async () => {
+      const dests = smsc.answered.map((m) => m.destination.addr);
+      const rows = await db.db.select({ id: outbox.id }).from(outbox).where(inArray(outbox.destination, dests));
+      const markers = await redis.mget(...rows.map((r) => mtSentKey(svc.prefix, r.id)));
+      return rows.length === dests.length && markers.every((m) => m !== null);
+    }, 10_000, 'the sent-markers of the answered replies');
     procs.get(holder!)!.child.kill('SIGKILL');
     const killedAt = Date.now();
 
@@ -156,24 +170,36 @@ describe('an outbound link held by one of two gateway processes', () => {
     // MO keep flowing through the new bind.
     acked.push(...await sendMo(second, '3', 20));
 
-    // Quiet point: every reply of the acked MO is in the database as sent and nothing waits in mt-up.
+    // Quiet point: nothing waits in mt-up and every reply of the acked MO is settled: marked sent in the database,
+    // or, where the killed node's batched database mark died with it, by its sent-marker in Redis (which stops
+    // any later run; relay.ts sweepStale writes the database mark a minute on).
     const mt = new Queue(mtQueueName('up'), { connection: redis, prefix: svc.prefix });
+    let last = {};
     try {
       await eventually(async () => {
-        const counts = await mt.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'wait');
+        const counts = await mt.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'wait', 'failed');
         const queued = Object.values(counts).reduce((a, b) => a + b, 0);
-        const [row] = await db.db.select({ pending: sql<number>`count(*) filter (where ${outbox.status} <> 'sent')::int`, all: sql<number>`count(*)::int` }).from(outbox).where(eq(outbox.link, 'up'));
-        return queued === 0 && row?.all === acked.length && row.pending === 0;
-      }, 60_000, 'every reply marked sent and mt-up empty');
+        const rows = await db.db.select({ id: outbox.id, status: outbox.status }).from(outbox).where(eq(outbox.link, 'up'));
+        const pending = rows.filter((r) => r.status !== 'sent');
+        const markers = pending.length ? await redis.mget(...pending.map((r) => mtSentKey(svc.prefix, r.id))) : [];
+        const unsettled = markers.filter((m) => m === null).length;
+        last = { counts, rows: rows.length, pending: pending.length, unsettled, answered: smsc.answered.length, pendingIds: pending.map((r) => r.id) };
+        return queued === 0 && rows.length === acked.length && unsettled === 0;
+      }, 60_000, 'every reply settled and mt-up empty');
+    } catch (e) {
+      console.log('outbound-takeover: stuck at', JSON.stringify(last));
+      console.log(procs.get(survivor)!.out().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-20).join('\n'));
+      throw e;
     } finally {
       await mt.close();
     }
+    console.log('outbound-takeover: settled', JSON.stringify(last));
     const [acted] = await db.db.select({ n: sql<number>`count(*)::int` }).from(processedMo);
     expect(acted!.n).toBe(acked.length); // each MO acted on once
     expect(acked.filter((n) => repliesTo(n) !== 1)).toEqual([]); // each answered once
     expect(smsc.answered).toHaveLength(acked.length);
     expect(smsc.answered.every((m) => m.shortMessage.toString() === 'SMS archive is off.')).toBe(true);
-    console.log(`outbound-takeover: ${beforeKill - 20} of the 20 replies of the MO acked just before the kill went out before it, ${40 - beforeKill} after, through ${survivor}`);
+    console.log(`outbound-takeover: ${beforeKill - 20} of the 20 replies of the second batch went out before the kill, ${40 - beforeKill} after, through ${survivor}; ${smsc.unanswered.length} sent by ${holder} unanswered`);
     // Never two binds at once, and exactly one bind per holder over the whole run (the survivor asked every second).
     expect(smsc.maxBound).toBe(1);
     expect(smsc.binds).toHaveLength(2);
