@@ -268,6 +268,7 @@ export const queueStatus = z.object({
 export const sessionStatus = z.object({
   id: z.string().describe('what `POST /admin/sessions/:id/kick` takes (outbound binds: out:<link>, not kickable)'),
   link: z.string(), peer: z.string(), bindKind: z.string(), direction: z.enum(['listener', 'outbound']), boundAt: z.string().nullable(),
+  slot: z.number().int().optional().describe('outbound: the lease slot (0..binds-1) this node holds the bind under'),
 });
 export const nodeStatus = z.object({
   id: z.string(), host: z.string(), pid: z.number().int(), roles: z.array(z.string()), version: z.string(),
