@@ -65,8 +65,11 @@ export interface LinkLeases {
   want(links: ReadonlyMap<string, number>): void;
   /** The slot this node holds for the link, if any. */
   slot(link: string): number | undefined;
-  /** Gives the slot back (compare-and-del, a slot given up included): call after the link is unbound here. */
-  release(link: string): Promise<void>;
+  /**
+   * Gives the slot back (compare-and-del, a slot given up included): call after the link is unbound here.
+   * pauseMs: do not ask for the link again for this long (a handoff: let another node try).
+   */
+  release(link: string, pauseMs?: number): Promise<void>;
   /** Stops asking and renewing, and gives every slot back. */
   close(): Promise<void>;
 }
@@ -150,7 +153,8 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
     }
   }
 
-  async function release(link: string) {
+  async function release(link: string, pauseMs = 0) {
+    if (pauseMs > 0) triedAt.set(link, now() + pauseMs);
     const h = held.get(link) ?? parting.get(link);
     if (!h) return;
     held.delete(link);

@@ -39,6 +39,12 @@ export interface OutboundLinksDeps {
   onRefused?(reason: string, link: string, status: number): void;
   /** One bind per link fleet-wide (link-leases.ts); unset: every enabled connect link is bound here. */
   leases?: Pick<LinkLeasesDeps, 'redis' | 'prefix' | 'nodeId' | 'ttlMs' | 'retryMs'>;
+  /**
+   * With leases: a node whose bind under a slot has not been up for this long (the SMSC unreachable or refusing
+   * it from here, say an address allow-list) gives the slot back and waits as long before asking again, so
+   * another node can try. Default HANDOFF_MS.
+   */
+  handoffMs?: number;
 }
 
 export interface OutboundLinks {
@@ -60,9 +66,12 @@ interface Entry {
   stopped: boolean;
   attempt: number;
   timer: NodeJS.Timeout | undefined;
+  /** When the bind was last seen up (or the entry opened): a leased link unbound for handoffMs is handed off. */
+  upAt: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const HANDOFF_MS = 60_000;
 
 /** Everything that needs a fresh bind when it changes. */
 function bindKey(l: LinkRow): string {
@@ -113,7 +122,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       // not for USSD screens (a dialogue, not a stored message), nor where the PDU already says.
       send: (pdu: OutboundPdu, timeoutMs) => client.submit({ ...pdu, registeredDelivery: pdu.registeredDelivery ?? (pdu.tlvs?.ussdServiceOp === undefined ? 1 : 0) }, timeoutMs),
     };
-    const entry: Entry = { key: bindKey(l), client, sender, canTransmit: l.bindKind !== 'receiver', peer: `${l.host}:${l.port}`, bindKind: l.bindKind, up: false, stopped: false, attempt: 0, timer: undefined };
+    const entry: Entry = { key: bindKey(l), client, sender, canTransmit: l.bindKind !== 'receiver', peer: `${l.host}:${l.port}`, bindKind: l.bindKind, up: false, stopped: false, attempt: 0, timer: undefined, upAt: Date.now() };
     const tryBind = () => {
       entry.timer = undefined;
       client.connect().then(
@@ -171,6 +180,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
     },
   });
   let wanted = new Map<string, LinkRow>();
+  const handoffMs = deps.handoffMs ?? HANDOFF_MS;
 
   async function sync(): Promise<void> {
     const view = deps.cache.current();
@@ -182,12 +192,16 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
     for (const [name, e] of [...entries]) {
       const l = wanted.get(name);
       const mine = !leases || leases.slot(name) !== undefined;
-      if (l && mine && bindKey(l) === e.key) continue;
+      if (e.client.bound) e.upAt = Date.now();
+      const stuck = !!leases && Date.now() - e.upAt > handoffMs;
+      if (l && mine && !stuck && bindKey(l) === e.key) continue;
       entries.delete(name);
-      deps.log.info({ link: name }, !l ? 'outbound link removed or disabled; unbinding' : !mine ? 'outbound link lease gone; unbinding' : 'outbound link changed; binding again');
+      if (stuck && l && mine) deps.log.warn({ link: name, handoffMs }, 'outbound link not bound from here for too long; handing its lease to another node');
+      else deps.log.info({ link: name }, !l ? 'outbound link removed or disabled; unbinding' : !mine ? 'outbound link lease gone; unbinding' : 'outbound link changed; binding again');
       await shut(name, e);
       // The slot goes back only after the unbind: the next holder never binds beside us.
       if (!l) await leases?.release(name);
+      else if (stuck && mine) await leases?.release(name, handoffMs);
     }
     for (const [name, l] of wanted) {
       if (!entries.has(name) && (!leases || leases.slot(name) !== undefined)) entries.set(name, open(l));
