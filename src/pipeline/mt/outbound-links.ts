@@ -22,7 +22,7 @@ import { isVendorName, vendors } from '../../smpp/vendors/index.js';
 import type { LinkRow } from '../../db/queries/config.js';
 import type { MtDispatcher, ReplySender } from './worker.js';
 import type { RouteCache } from '../route-cache.js';
-import { createLinkLeases, type LinkLeases, type LinkLeasesDeps } from './link-leases.js';
+import { createLinkLeases, LEASE_RETRY_MS, type LinkLeases, type LinkLeasesDeps } from './link-leases.js';
 
 export interface OutboundLinksDeps {
   cache: RouteCache;
@@ -41,8 +41,8 @@ export interface OutboundLinksDeps {
   leases?: Pick<LinkLeasesDeps, 'redis' | 'prefix' | 'nodeId' | 'ttlMs' | 'retryMs'>;
   /**
    * With leases: a node whose bind under a slot has not been up for this long (the SMSC unreachable or refusing
-   * it from here, say an address allow-list) gives the slot back and waits as long before asking again, so
-   * another node can try. Default HANDOFF_MS.
+   * it from here, say an address allow-list) gives the slot back and skips three asks, so another node (asking
+   * every second) can try. Default HANDOFF_MS.
    */
   handoffMs?: number;
 }
@@ -201,7 +201,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       await shut(name, e);
       // The slot goes back only after the unbind: the next holder never binds beside us.
       if (!l) await leases?.release(name);
-      else if (stuck && mine) await leases?.release(name, handoffMs);
+      else if (stuck && mine) await leases?.release(name, 3 * (deps.leases?.retryMs ?? LEASE_RETRY_MS));
     }
     for (const [name, l] of wanted) {
       if (!entries.has(name) && (!leases || leases.slot(name) !== undefined)) entries.set(name, open(l));
