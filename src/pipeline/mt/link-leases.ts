@@ -65,6 +65,8 @@ export interface LinkLeases {
   want(links: ReadonlyMap<string, number>): void;
   /** The slot this node holds for the link, if any. */
   slot(link: string): number | undefined;
+  /** The links this node holds a slot of. */
+  held(): string[];
   /**
    * Gives the slot back (compare-and-del, a slot given up included): call after the link is unbound here.
    * pauseMs: do not ask for the link again for this long (a handoff: let another node try).
@@ -176,6 +178,7 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
       tick();
     },
     slot: (link) => held.get(link)?.slot,
+    held: () => [...held.keys()],
     release,
     async close() {
       closed = true;

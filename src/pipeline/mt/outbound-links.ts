@@ -143,14 +143,21 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
     return entry;
   }
 
-  async function shut(link: string, e: Entry): Promise<void> {
+  /**
+   * Stops the link here. Normally the replies in flight finish first, then the unbind. `urgent` (the lease is
+   * lost: another node may bind any moment) unbinds at once: senderDown takes the sender out of the pool before
+   * its first await, and the jobs still running fail and are retried wherever the link is bound next.
+   */
+  async function shut(link: string, e: Entry, urgent = false): Promise<void> {
     e.stopped = true;
     clearTimeout(e.timer);
-    if (e.up) {
-      e.up = false;
-      await deps.mt.senderDown(link, e.sender);
+    const down = e.up ? deps.mt.senderDown(link, e.sender) : Promise.resolve();
+    e.up = false;
+    if (urgent) await Promise.all([e.client.close(), down]);
+    else {
+      await down;
+      await e.client.close();
     }
-    await e.client.close();
   }
 
   /** Bind state → reply sender up/down, so the mt worker runs here only while replies can leave. */
@@ -174,7 +181,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       const e = entries.get(link);
       if (!e) return void leases?.release(link);
       entries.delete(link);
-      shut(link, e)
+      shut(link, e, true)
         .catch((err: unknown) => deps.log.warn({ err, link }, 'outbound link: unbind after a lost lease failed'))
         .finally(() => void leases?.release(link)); // a slot given up (binds lowered) is still ours until here
     },
@@ -203,6 +210,8 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       if (!l) await leases?.release(name);
       else if (stuck && mine) await leases?.release(name, 3 * (deps.leases?.retryMs ?? LEASE_RETRY_MS));
     }
+    // A slot taken just before its link went from the config, never bound here: straight back.
+    for (const name of leases?.held() ?? []) if (!wanted.has(name) && !entries.has(name)) await leases?.release(name);
     for (const [name, l] of wanted) {
       if (!entries.has(name) && (!leases || leases.slot(name) !== undefined)) entries.set(name, open(l));
     }

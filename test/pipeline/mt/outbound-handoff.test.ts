@@ -95,4 +95,12 @@ describe('outbound links under leases', () => {
     expect(c.binds()).toHaveLength(1);
     expect(sessions).toHaveLength(2); // one bind at a time, never one from node-a
   });
+
+  it('a holder whose slot is no longer its own (as after a Redis failover lost its write) unbinds at its next renewal', async () => {
+    const live = await eventually(() => bound()[0], 5000, 'a bound session');
+    await redis.set(linkLeaseKey(svc.prefix, 'up', 0), 'node-x stolen', 'PX', 60_000);
+    await eventually(() => !live.bound, 5000, 'the holder to unbind');
+    expect(bound()).toEqual([]);
+    expect(nodes.flatMap((n) => n.binds())).toEqual([]);
+  });
 });
