@@ -62,6 +62,7 @@ describe('scgw link', () => {
     expect(await getLink(c.t.gw.db.db, 'upb')).toMatchObject({ binds: 2 });
     expect((await c.scgw(['link', 'update', 'upb', '--binds', '1'])).code).toBe(0);
     expect((await c.scgw(['link', 'show', 'upb'])).stdout).toContain('binds: 1\n');
+    expect((await c.scgw(['link', 'list'])).stdout).toMatch(/^name\tbound\tbinds\t[^\n]*\n(?:[^\n]*\n)*upb\t0\t1\t/);
     const zero = await c.scgw(['link', 'update', 'upb', '--binds', '0']);
     expect(zero.code).not.toBe(0);
     expect(zero.stderr).toMatch(/binds is at least 1/);

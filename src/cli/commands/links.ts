@@ -114,8 +114,9 @@ export function registerLinkCommands(program: Command, globals: Globals) {
   link.command('list').description('list links').action(async () => {
     const rows = await api<LinkView[]>(globals(), 'GET', '/admin/links');
     output(globals().json, rows, () => (rows.length
-      ? [['name', 'bound', 'rate/s', 'window', 'concat', 'sources'].join('\t'),
-        ...rows.map((r) => [r.name, r.bound ?? 0, r.ratePerSecond, r.window, r.concat, r.allowedSources.join(',') || 'any'].join('\t'))]
+      ? [['name', 'bound', 'binds', 'rate/s', 'window', 'concat', 'sources'].join('\t'),
+        // binds: how many nodes bind an outbound link at once (listen links: -).
+        ...rows.map((r) => [r.name, r.bound ?? 0, r.direction === 'connect' ? r.binds ?? 1 : '-', r.ratePerSecond, r.window, r.concat, r.allowedSources.join(',') || 'any'].join('\t'))]
       : 'no links yet: scgw link add NAME --password P'));
   });
 
