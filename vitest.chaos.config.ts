@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:chaos`: the short chaos run alone (test/chaos), on its own PostgreSQL and Redis. Not part of
-// `npm test` while it fails its bar (see README "Proof under faults").
+// `npm run test:chaos`: the short chaos run alone (test/chaos), on its own PostgreSQL and Redis. `npm test` runs
+// it too, beside the other files.
 export default defineConfig({
   test: {
     include: ['test/chaos/**/*.test.ts'],

@@ -2,6 +2,7 @@
  * process.env → zod → frozen Config. The only reader of process.env in src/.
  * Fails fast, naming every bad variable.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ScgwError } from './errors.js';
 
@@ -107,6 +108,13 @@ const envSchema = z.object({
   /** Reverse proxies in front of the web role: the client address is that many hops from the right of X-Forwarded-For. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   WEB_SWEEP_EVERY_S: z.coerce.number().int().min(1).max(86400).default(60),
+  // Issue 11: USSD over HTTP (web/api/ussd.ts; README "USSD over HTTP").
+  /** Client addresses / CIDR ranges that may POST /ussd without a token: comma list; unset → a token is needed. */
+  USSD_HTTP_ALLOW: z.string().optional().refine((v) => v === undefined || v.split(',').every((c) => isCidr(c.trim())), 'a comma list of IP addresses or CIDR ranges, e.g. 10.0.0.0/8,192.0.2.7'),
+  USSD_HTTP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  USSD_HTTP_GLOBAL_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6000),
+  /** How long a final USSD-over-HTTP answer is kept for a retried POST before its text is wiped. */
+  USSD_HTTP_REPLY_KEEP_S: z.coerce.number().int().min(10).max(86400).default(600),
   /** Bearer token of the MMSC for POST /api/mms; unset → the MMS API is off. */
   MMSC_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   MMS_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
@@ -211,6 +219,7 @@ export interface Config {
     sweepEveryS: number;
   };
   mms: { token: string | undefined; maxBytes: number; keepDays: number };
+  ussdHttp: { allow: readonly string[]; perMinute: number; globalPerMinute: number; replyKeepS: number };
   retention: {
     processedMoDays: number; outboxDays: number; operationsDays: number; archiveDays: number; archiveAfterOffDays: number;
     passwordEventsDays: number; idleAccountsDays: number; expiredMmsDays: number; failedJobsDays: number;
@@ -290,6 +299,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       sweepEveryS: e.WEB_SWEEP_EVERY_S,
     },
     mms: { token: e.MMSC_TOKEN, maxBytes: e.MMS_MAX_BYTES, keepDays: e.MMS_KEEP_DAYS },
+    ussdHttp: {
+      allow: (e.USSD_HTTP_ALLOW ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+      perMinute: e.USSD_HTTP_PER_MINUTE, globalPerMinute: e.USSD_HTTP_GLOBAL_PER_MINUTE, replyKeepS: e.USSD_HTTP_REPLY_KEEP_S,
+    },
     retention: {
       processedMoDays: e.RETAIN_PROCESSED_MO_DAYS, outboxDays: e.RETAIN_OUTBOX_DAYS, operationsDays: e.RETAIN_OPERATIONS_DAYS,
       archiveDays: e.RETAIN_ARCHIVE_DAYS, archiveAfterOffDays: e.RETAIN_ARCHIVE_AFTER_OFF_DAYS, passwordEventsDays: e.RETAIN_PASSWORD_EVENTS_DAYS,
@@ -323,4 +336,14 @@ function topology(e: z.infer<typeof envSchema>): RedisTopology {
   // WAIT counts the replicas of the node it reaches, and a cluster client sends it to any node.
   if (e.ACK_DURABILITY === 'replica') invalid('ACK_DURABILITY', 'replica is not supported on a Redis Cluster (use memory, or fsync on every master)');
   return { kind: 'cluster', nodes: hostPorts(e.REDIS_CLUSTER_NODES!), password: e.REDIS_PASSWORD };
+}
+
+/** An IP address or a CIDR range (USSD_HTTP_ALLOW). */
+function isCidr(c: string): boolean {
+  const [addr = '', bits, extra] = c.split('/');
+  const v = isIP(addr);
+  if (v === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n >= 0 && n <= (v === 4 ? 32 : 128);
 }

@@ -24,6 +24,7 @@ import { createRouteCache } from './pipeline/route-cache.js';
 import type { RedisClient, RedisTarget } from './redis.js';
 import { createSmppServer } from './smpp/server.js';
 import { statusForError, statusName } from './smpp/status.js';
+import { VENDOR_NAMES } from './smpp/vendors/index.js';
 import { buildApp, buildOpsApp } from './web/app.js';
 import { createMetrics, metricsRecorder, type Metrics } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
@@ -264,7 +265,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (config.roles.has('web')) {
       app = await buildApp({
         db: db.db, log, health, limits: config.http.limits,
-        links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN },
+        links: { boundSessions: (l) => boundSessions(l), linkPasswordLogN: config.passwords.scryptLogN, vendors: VENDOR_NAMES },
         dryRun: { live: () => cache.current(), now, passwordsPerHour: config.passwords.perHour, publicUrl: config.publicUrl },
         storage: { redis: () => retention.redisStorage(), lastPrune: () => retention.lastRun(), policy: { ...config.retention } },
         fleet: { status: fleetStatus, control: fleet.control },
@@ -278,8 +279,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           // Web SMS (passwords, alerts, MMS notices) take the normal reply path: outbox, then this node's relay.
           sms: { link: () => webSmsLink(config, cache.current().links.values(), boundSessions), relay: (rows) => relay.relay(rows) },
         },
+        // Issue 11: USSD over HTTP, the same menus and actions as over SMPP, on this node's live config.
+        ussdHttp: {
+          db: db.db, log: log.child({ component: 'ussd-http' }), now, tag: tagMsisdn, action: actionDeps,
+          live: () => cache.current(),
+          limits: createLimits({ redis: producer, prefix: config.redisPrefix, now, onOutage: (e) => log.warn({ err: e }, 'abuse caps unavailable (Redis)') }),
+          config: { ...config.ussdHttp, trustProxyHops: config.web.trustProxyHops },
+        },
       });
-      const sweep = createWebSweep({ db: db.db, log: log.child({ component: 'web-sweep' }), now, everyMs: config.web.sweepEveryS * 1000, loginWindowMin: config.web.login.windowMin });
+      const sweep = createWebSweep({ db: db.db, log: log.child({ component: 'web-sweep' }), now, everyMs: config.web.sweepEveryS * 1000, loginWindowMin: config.web.login.windowMin, ussdHttpReplyKeepS: config.ussdHttp.replyKeepS });
       stops.push(['web sweep', () => sweep.close()]);
       await app.listen({ port: config.http.port, host: config.http.host });
       const addr = app.server.address();

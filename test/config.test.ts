@@ -32,4 +32,12 @@ describe('Redis and PostgreSQL high-availability configuration', () => {
     expect(() => parseConfig({ DATABASE_URL: 'mysql://db1/scgw' })).toThrow(/DATABASE_URL/);
     expect(() => parseConfig({ DATABASE_URL: 'postgres://db1:5432,db2:x/scgw' })).toThrow(/DATABASE_URL/);
   });
+
+  it('reads USSD over HTTP settings, and refuses an allowlist entry that is not an address or CIDR range', () => {
+    expect(parseConfig({ USSD_HTTP_ALLOW: '10.0.0.0/8, 192.0.2.7,2001:db8::/32' }).ussdHttp)
+      .toEqual({ allow: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32'], perMinute: 600, globalPerMinute: 6000, replyKeepS: 600 });
+    expect(parseConfig({}).ussdHttp.allow).toEqual([]);
+    expect(() => parseConfig({ USSD_HTTP_ALLOW: '10.0.0.0/33' })).toThrow(/USSD_HTTP_ALLOW: a comma list of IP addresses or CIDR ranges/);
+    expect(() => parseConfig({ USSD_HTTP_ALLOW: 'example.com' })).toThrow(/USSD_HTTP_ALLOW/);
+  });
 });

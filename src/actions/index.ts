@@ -7,6 +7,7 @@ import { accountPassword } from './account-password.js';
 import { archiveActivate } from './archive-activate.js';
 import { archiveDeactivate } from './archive-deactivate.js';
 import { help } from './help.js';
+import { localeSet } from './locale-set.js';
 import { mmsNotify } from './mms-notify.js';
 import { mmsSettings } from './mms-settings.js';
 import { optin } from './optin.js';
@@ -21,6 +22,7 @@ export const ACTIONS: ReadonlyMap<string, Action<any>> = new Map<string, Action<
   [help.name, help],
   [optout.name, optout],
   [optin.name, optin],
+  [localeSet.name, localeSet],
   // Web-originated (their params come from the web and the MMS API); registered so their templates validate.
   [mmsNotify.name, mmsNotify],
   [accountAlert.name, accountAlert],

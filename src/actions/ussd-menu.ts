@@ -34,6 +34,8 @@ export const USSD_TEXT = {
   expired: { en: 'Session expired. Dial the code again.', ru: 'Сеанс истёк. Наберите код снова.' },
   unknown: { en: 'Unknown service code.', ru: 'Неизвестный код услуги.' },
   noReply: { en: 'Request not completed. Try again later.', ru: 'Запрос не выполнен. Попробуйте позже.' },
+  /** USSD over HTTP: a retried final step whose answer is no longer kept. */
+  done: { en: 'Your request was already processed.', ru: 'Ваш запрос уже обработан.' },
 } as const satisfies Record<string, MenuText>;
 
 export interface UssdString {

@@ -114,7 +114,7 @@ export function createBindAuth(deps: BindAuthDeps): (req: AuthRequest) => Promis
     if (!ok) return refuse(req, source, 'password', true);
     // A good bind clears its source's count (a peer's own typo does not pile up); the system_id's count stays.
     await redis.del(key('fail-src', source));
-    return { ok: true, link: link.name, window: link.window, maxSessions: link.maxSessions };
+    return { ok: true, link: link.name, window: link.window, maxSessions: link.maxSessions, vendor: link.vendor };
   };
 }
 

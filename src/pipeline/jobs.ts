@@ -24,6 +24,9 @@ export interface MoJob {
   sar?: { ref?: number; total?: number; seq?: number };
   ussdServiceOp?: number;
   itsSessionInfo?: number;
+  /** A vendor profile's USSD dialogue id and hang-up (InboundMessage.ussd); unset: its_session_info says. */
+  ussdSession?: number;
+  ussdEnd?: boolean;
   /** Delivery receipts (esm_class 0x04): receipted_message_id 0x001E and message_state 0x0427 [S34 §5.3.2.12, §5.3.2.35]. */
   receiptedMessageId?: string;
   messageState?: number;
@@ -41,6 +44,11 @@ export interface ConcatTimeoutJob {
 
 export type MoQueueJob = MoJob | ConcatTimeoutJob;
 
+export interface UssdMo { op: number; session?: number; dialogue?: { id: number; end: boolean } }
+
+/** What a reply carries for USSD: ussd_service_op, its_session_info (echoed), a vendor's dialogue id (smpp OutboundPdu.ussdSession). */
+export interface ReplyTlvs { ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number }
+
 /** A reply to send: everything the mt worker needs, so sending costs no database read. */
 export interface MtJob {
   outboxId: number;
@@ -50,7 +58,7 @@ export interface MtJob {
   body: string;
   template: string;
   /** Optional parameters every PDU of the reply carries (USSD: ussd_service_op, its_session_info). */
-  tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number };
+  tlvs?: ReplyTlvs;
   /** A binary reply (WAP push, PROTOCOL.md §3): base64 of the payload, sent as port+concat UDH segments; body unused. */
   payload?: string;
   /** Queued again (a retried MO, the sweep): the worker checks the sent-marker even on a first run. */
@@ -81,6 +89,10 @@ export function toMoJob(msg: InboundMessage, corr: string): MoJob {
   }
   if (t.ussdServiceOp !== undefined) job.ussdServiceOp = t.ussdServiceOp;
   if (t.itsSessionInfo !== undefined) job.itsSessionInfo = t.itsSessionInfo;
+  if (msg.ussd) {
+    job.ussdSession = msg.ussd.session;
+    if (msg.ussd.end) job.ussdEnd = true;
+  }
   if (t.receiptedMessageId !== undefined) job.receiptedMessageId = t.receiptedMessageId;
   if (t.messageState !== undefined) job.messageState = t.messageState;
   return job;
@@ -113,7 +125,8 @@ export interface AssembledMo {
   dcs: number;
   channel: 'sms' | 'ussd';
   /** A USSD MO's ussd_service_op and its_session_info (PROTOCOL.md §5): the mo worker hands it to mo/ussd.ts. */
-  ussd?: { op: number; session?: number };
+  /** session: its_session_info as received; dialogue: a vendor profile's id and hang-up (MoJob.ussdSession). */
+  ussd?: UssdMo;
   /** When the MO's (last) PDU arrived (epoch ms); unset for a set routed incomplete at its timeout. */
   receivedAt?: number;
 }

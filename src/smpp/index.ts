@@ -12,5 +12,5 @@ export { SmppSession, type SessionState } from './session.js';
 export { RequestWindow, type WindowOptions } from './window.js';
 export { ESME, SmppStatusError, statusForError, statusName, type StatusName } from './status.js';
 export { DEFAULT_MAX_PDU_LENGTH, MAX_SHORT_MESSAGE } from './pdu.js';
-export { vendors, isVendorName, type VendorProfile, type VendorName, type ReadResult, type InboundContext } from './vendors/index.js';
+export { vendors, isVendorName, vendorOf, VENDOR_NAMES, type VendorProfile, type VendorName, type ReadResult, type InboundContext } from './vendors/index.js';
 export type { Address, AuthRequest, AuthResult, BindKind, InboundMessage, OutboundPdu, PduTlvs, SendResult } from './types.js';

@@ -31,9 +31,18 @@ const TLVS = {
   destinationPort: { name: 'dest_port', id: 0x020b, type: 'int16' },
 } as const satisfies Record<keyof PduTlvs, { name: string; id: number; type: 'int8' | 'int16' | 'cstring' | 'buffer' }>;
 
-for (const t of [...Object.values(TLVS), { name: 'network_error_code', id: 0x0423, type: 'buffer' } as const]) {
+export type TlvType = 'int8' | 'int16' | 'cstring' | 'buffer';
+
+/**
+ * Teaches the codec a TLV by name (node-smpp keeps its TLV table in module state, like the filter strip above, so it
+ * is done here and nowhere else). A tag it knows already keeps its definition. Vendor profiles register theirs
+ * (smpp/vendors/ussd-wire.ts): node-smpp drops a TLV it has no definition for on send (LIBRARIES §2, #231).
+ */
+export function registerTlv(t: { name: string; id: number; type: TlvType }): void {
   if (!smpp.tlvsById[t.id]) smpp.addTLV(t.name, { id: t.id, type: smpp.types.tlv[t.type] });
 }
+
+for (const t of [...Object.values(TLVS), { name: 'network_error_code', id: 0x0423, type: 'buffer' } as const]) registerTlv(t);
 
 export const HEADER_LENGTH = 16;
 /** node-smpp refuses to decode anything longer (PDU.maxLength); our framing cap may be lower, never higher. */

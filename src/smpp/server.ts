@@ -11,7 +11,7 @@ import { CODEC_MAX_PDU_LENGTH, DEFAULT_MAX_PDU_LENGTH, HEADER_LENGTH, fieldNumbe
 import { SmppSession } from './session.js';
 import { ESME, statusForError, statusName } from './status.js';
 import type { AuthRequest, AuthResult, BindKind, InboundMessage } from './types.js';
-import { vendors, type VendorProfile } from './vendors/index.js';
+import { vendorOf, vendors, type VendorProfile } from './vendors/index.js';
 
 /** Our system_id in bind_*_resp. */
 export const SYSTEM_ID = 'scgw';
@@ -189,7 +189,8 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
     }
     clearTimeout(state.initTimer);
     state.window = Math.max(1, result.window);
-    session.markBound(bindKind, result.link, state.window);
+    // The link's own vendor profile from here on (issue 11: links that bind to us honour `vendor` too).
+    session.markBound(bindKind, result.link, state.window, result.vendor === undefined ? undefined : vendorOf(result.vendor));
     // sc_interface_version only for 3.4 peers: 3.3 (interface_version < 0x34) has no TLVs [S34 §5.3.2.25].
     const v34 = (fieldNumber(pdu, 'interface_version') ?? 0) >= 0x34;
     session.respond(pdu, ESME.ROK, v34 ? { system_id: SYSTEM_ID, sc_interface_version: 0x34 } : { system_id: SYSTEM_ID });
@@ -207,7 +208,7 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
     // S34 §2.2: submit_sm and data_sm need a tx/trx bind. deliver_sm is taken from any bound session:
     // operator gateways differ in which bind they deliver MO on.
     if (pdu.command !== 'deliver_sm' && !session.canTransmit) return session.respond(pdu, ESME.RINVBNDSTS);
-    const read = vendor.readInbound(pdu, { sessionId: session.id, link: session.link ?? '', receivedAt: now() });
+    const read = session.vendor.readInbound(pdu, { sessionId: session.id, link: session.link ?? '', receivedAt: now() });
     const seq = pdu.sequence_number;
     if (!read.ok) {
       session.log.warn({ command: pdu.command, seq, status: statusName(read.status), reason: read.reason }, 'message refused');

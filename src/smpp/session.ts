@@ -59,10 +59,13 @@ export class SmppSession {
   #keepalive: NodeJS.Timeout | undefined;
   /** Our bind_resp arrived and reading stopped behind it until the owner calls markBound() or close(). */
   #heldForBind = false;
+  /** The link's vendor profile: the owner's default until the bind names the link (markBound). */
+  #vendor: VendorProfile;
   readonly #liveness: Liveness;
 
   constructor(deps: SessionDeps) {
     this.#deps = deps;
+    this.#vendor = deps.vendor;
     this.#socket = deps.socket;
     this.remoteAddress = deps.socket.remoteAddress ?? '';
     this.#log = deps.log.child({ session: this.id });
@@ -139,7 +142,13 @@ export class SmppSession {
     return this.#liveness.subscribe(cb);
   }
 
-  markBound(bindKind: BindKind, link: string, window?: number): void {
+  /** How this session reads and shapes message PDUs: its link's vendor profile once bound. */
+  get vendor(): VendorProfile {
+    return this.#vendor;
+  }
+
+  markBound(bindKind: BindKind, link: string, window?: number, vendor?: VendorProfile): void {
+    if (vendor) this.#vendor = vendor;
     this.#state = 'bound';
     this.#bindKind = bindKind;
     this.#link = link;
@@ -172,7 +181,7 @@ export class SmppSession {
     if (command === 'deliver_sm' ? !this.canReceive : !this.canTransmit) {
       throw new SmppStatusError(ESME.RINVBNDSTS, `${command} on a ${this.#bindKind ?? 'unbound'} session`);
     }
-    const fields = this.#deps.vendor.shapeOutbound(pdu);
+    const fields = this.#vendor.shapeOutbound(pdu);
     const resp = await this.#request(command, fields, this.#window, timeoutMs);
     return { status: resp.command_status, messageId: fieldString(resp, 'message_id') ?? '' };
   }

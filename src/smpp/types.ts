@@ -46,6 +46,11 @@ export interface InboundMessage {
    */
   shortMessage: Buffer;
   tlvs: PduTlvs;
+  /**
+   * A USSD dialogue as the vendor profile found it (smpp/vendors/ussd-wire.ts): its id wherever the gateway keeps it,
+   * and whether the gateway ended it (the user hung up). Unset on the standard profile: its_session_info is used as is.
+   */
+  ussd?: { session: number; end: boolean };
   receivedAt: number;
 }
 
@@ -59,6 +64,8 @@ export interface OutboundPdu {
   /** At most 254 octets (node-smpp throws at 256; SMPP 3.4 sm_length 0–254); longer content goes in tlvs.messagePayload. */
   shortMessage: Uint8Array;
   tlvs?: PduTlvs;
+  /** The USSD dialogue id to answer on, for a vendor profile that keeps it outside its_session_info (InboundMessage.ussd). */
+  ussdSession?: number;
 }
 
 export interface SendResult {
@@ -72,7 +79,7 @@ export interface SendResult {
  * checks that itself, atomically with marking the session bound). Not ok: `reason` is for logs and metrics only;
  * the peer sees `status` alone.
  */
-export type AuthResult = { ok: true; link: string; window: number; maxSessions?: number } | { ok: false; status: number; reason?: string };
+export type AuthResult = { ok: true; link: string; window: number; maxSessions?: number; /** The link's vendor profile name (smpp/vendors). */ vendor?: string } | { ok: false; status: number; reason?: string };
 
 export interface AuthRequest {
   systemId: string;

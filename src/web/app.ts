@@ -10,7 +10,7 @@ import type { HttpLimits } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { ConfigRejected, registerAdmin, registerDocs, type AdminDeps } from './admin/index.js';
-import { registerMmsApi } from './api/index.js';
+import { registerMmsApi, registerUssdApi, type UssdHttpDeps } from './api/index.js';
 import { errorHandler } from './errors.js';
 import { registerHealth, type HealthDeps } from './health.js';
 import { registerMetrics } from './metrics.js';
@@ -30,6 +30,8 @@ export interface AppDeps {
   limits?: HttpLimits;
   /** The subscriber pages and the MMS API; left out, the app serves operators only. */
   subscriber?: SubscriberDeps & { sessionSecret: string };
+  /** USSD over HTTP (POST /ussd, issue 11). */
+  ussdHttp?: UssdHttpDeps;
 }
 
 declare module 'fastify' {
@@ -79,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(async (pages) => registerSubscriber(pages, sub));
     await app.register(async (api) => registerMmsApi(api, sub));
   }
+  const ussd = deps.ussdHttp;
+  if (ussd) await app.register(async (api) => registerUssdApi(api, ussd));
   return app;
 }
 

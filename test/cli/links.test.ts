@@ -69,4 +69,28 @@ describe('scgw link', () => {
     expect((await c.scgw(['link', 'update', 'upb', '--binds', 'many'])).code).toBe(2);
     await c.scgw(['link', 'rm', 'upb']);
   });
+
+  it('sets a link\'s vendor profile, and refuses an unknown one (exit 5) naming the known vendors; import and export carry it', async () => {
+    expect((await c.scgw(['link', 'add', 'micagw', '--password', 'pw', '--vendor', 'mica'])).code).toBe(0);
+    expect(await getLink(c.t.gw.db.db, 'micagw')).toMatchObject({ vendor: 'mica' });
+    expect((await c.scgw(['link', 'show', 'micagw'])).stdout).toContain('vendor: mica\n');
+    const bad = await c.scgw(['link', 'update', 'micagw', '--vendor', 'nokia']);
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toMatch(/link micagw: unknown-vendor: unknown vendor "nokia"; known vendors: standard, mica, sixdee/);
+    expect(await getLink(c.t.gw.db.db, 'micagw')).toMatchObject({ vendor: 'mica' });
+    const added = await c.scgw(['link', 'add', 'other', '--password', 'pw', '--vendor', 'acme']);
+    expect(added.code).toBe(5);
+    expect(await getLink(c.t.gw.db.db, 'other')).toBeUndefined();
+    // The config document: export shows the vendor, an import may change it, and is refused for an unknown one.
+    const doc = JSON.parse((await c.scgw(['config', 'export'])).stdout);
+    expect(doc.links.find((l: { name: string }) => l.name === 'micagw')).toMatchObject({ vendor: 'mica' });
+    for (const l of doc.links) if (l.name === 'micagw') l.vendor = 'standard';
+    expect((await c.scgw(['config', 'import', c.file('std.json', JSON.stringify(doc))])).code).toBe(0);
+    expect(await getLink(c.t.gw.db.db, 'micagw')).toMatchObject({ vendor: 'standard' });
+    for (const l of doc.links) if (l.name === 'micagw') l.vendor = 'nokia';
+    const refused = await c.scgw(['config', 'import', c.file('nokia.json', JSON.stringify(doc))]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('unknown vendor "nokia"');
+    await c.scgw(['link', 'rm', 'micagw']);
+  });
 });

@@ -92,7 +92,7 @@ describe('USSD over SMPP', () => {
     const menu = await nthScreen(msisdn, 1);
     expect(menu.op).toBe(OP.ussrRequest);
     expect(menu.its).toBe(its(7, 1));
-    expect(menu.text).toBe('Services 111\n1. New account password\n2. SMS archive\n3. MMS settings');
+    expect(menu.text).toBe('Services 111\n1. New account password\n2. SMS archive\n3. MMS settings\n4. Language');
     await dial(msisdn, '1', OP.ussrConfirm, its(7, 2));
     const final = await nthScreen(msisdn, 2);
     expect(final.op).toBe(OP.pssrResponse);
@@ -107,7 +107,7 @@ describe('USSD over SMPP', () => {
     await dial(msisdn, '7', OP.ussrConfirm, its(9, 2));
     const again = await nthScreen(msisdn, 2);
     expect(again.op).toBe(OP.ussrRequest);
-    expect(again.text).toBe('Invalid choice.\nServices 111\n1. New account password\n2. SMS archive\n3. MMS settings');
+    expect(again.text).toBe('Invalid choice.\nServices 111\n1. New account password\n2. SMS archive\n3. MMS settings\n4. Language');
     await dial(msisdn, '2', OP.ussrConfirm, its(9, 3));
     expect((await nthScreen(msisdn, 3)).text).toBe('SMS archive\n1. Turn on, new password\n2. Turn off\n0. Back');
     await dial(msisdn, '0', OP.ussrConfirm, its(9, 4));
@@ -201,5 +201,52 @@ describe('USSD over SMPP', () => {
     ]);
     expect((await expertFindings(pcap, t.gw.smppPort)).findings).toEqual([]);
     rmSync(pcap, { force: true });
+  });
+});
+
+describe('USSD over SMPP from a gateway with its own dialect (link vendor mica, bound to our listener)', () => {
+  let mica: SmppClient;
+  const got: InboundMessage[] = [];
+  beforeAll(async () => {
+    await t.addLink('micagw', 'pw', { vendor: 'mica' });
+    mica = createSmppClient({
+      host: '127.0.0.1', port: t.gw.smppPort, systemId: 'micagw', password: 'pw', bindKind: 'transceiver',
+      log: pino({ level: 'silent' }), window: 10, responseTimeoutMs: 5000,
+      onMessage: async (m) => { got.push(m); return 0; },
+    });
+    await mica.connect();
+  });
+  afterAll(async () => { await mica?.close(); });
+
+  /** Mica's wire: the dialogue id in user_message_reference, ops 0x01 open / 0x12 continue / 0x81 hang-up. */
+  async function send(msisdn: string, text: string, op: number, dialogue: number) {
+    const res = await mica.submit({
+      source: { addr: msisdn, ton: 1, npi: 1 }, destination: { addr: '111', ton: 0, npi: 0 }, serviceType: 'USSD',
+      esmClass: 0, dataCoding: 0, shortMessage: gsm7Encode(text)!, tlvs: { ussdServiceOp: op, userMessageReference: dialogue },
+    });
+    expect(res.status).toBe(0);
+  }
+  const micaScreen = (msisdn: string, n: number) => eventually(() => got.filter((m) => m.destination.addr === msisdn)[n - 1], 15_000, `mica screen ${n}`)
+    .then((m) => ({ op: m.tlvs.ussdServiceOp, umr: m.tlvs.userMessageReference, its: m.tlvs.itsSessionInfo, text: gsm7Decode(m.shortMessage) }));
+
+  it('answers in mica\'s dialect: screens op 0x02 and the end op 0x17, the dialogue id echoed in user_message_reference', async () => {
+    const msisdn = '79260000101';
+    await send(msisdn, '*111#', 0x01, 0x1234);
+    expect(await micaScreen(msisdn, 1)).toEqual({ op: 0x02, umr: 0x1234, its: undefined, text: 'Services 111\n1. New account password\n2. SMS archive\n3. MMS settings\n4. Language' });
+    await send(msisdn, '2', 0x12, 0x1234);
+    expect(await micaScreen(msisdn, 2)).toMatchObject({ op: 0x02, umr: 0x1234, text: 'SMS archive\n1. Turn on, new password\n2. Turn off\n0. Back' });
+    await send(msisdn, '2', 0x12, 0x1234);
+    expect(await micaScreen(msisdn, 3)).toEqual({ op: 0x17, umr: 0x1234, its: undefined, text: 'SMS archive is off.' });
+  });
+
+  it('a hang-up (op 0x81) is not answered and forgets the dialogue', async () => {
+    const msisdn = '79260000102';
+    await send(msisdn, '*111#', 0x01, 0x0042);
+    await micaScreen(msisdn, 1);
+    await send(msisdn, '', 0x81, 0x0042);
+    // The same dialogue id again, continuing: the session is gone, so "expired" closes it (and the hang-up got nothing).
+    await send(msisdn, '1', 0x12, 0x0042);
+    expect(await micaScreen(msisdn, 2)).toMatchObject({ op: 0x17, text: 'Session expired. Dial the code again.' });
+    expect(got.filter((m) => m.destination.addr === msisdn)).toHaveLength(2);
   });
 });

@@ -10,6 +10,7 @@ interface LinkOpts {
   connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; remotePasswordFile?: string;
   systemType?: string; bindKind?: string;
   dedupeWindow?: number; binds?: number;
+  vendor?: string;
 }
 
 /** `--connect HOST:PORT` (an IPv6 address in brackets: [::1]:2775). */
@@ -69,6 +70,7 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password' | 'remotePassword'> {
     ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
     ...(o.dedupeWindow !== undefined ? { dedupeWindowS: o.dedupeWindow } : {}),
     ...(o.binds !== undefined ? { binds: o.binds } : {}),
+    ...(o.vendor ? { vendor: o.vendor } : {}),
   };
 }
 
@@ -93,7 +95,8 @@ function linkOptions(cmd: Command): Command {
     .option('--system-type <t>', 'connect: system_type of the bind')
     .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
     .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration)
-    .option('--binds <n>', 'connect: nodes of the fleet that bind to the SMSC at once (default 1: one bind, taken over when its node dies)', num);
+    .option('--binds <n>', 'connect: nodes of the fleet that bind to the SMSC at once (default 1: one bind, taken over when its node dies)', num)
+    .option('--vendor <name>', 'the peer\'s SMPP dialect (smpp/vendors): standard (default), mica, sixdee; the server lists the known ones if the name is not');
 }
 
 export function registerLinkCommands(program: Command, globals: Globals) {

@@ -6,7 +6,7 @@ export function registerTokenCommands(program: Command, globals: Globals) {
   const token = program.command('token').description('admin API tokens (stored hashed; a secret is shown once)');
 
   token.command('create <name>').description('create a token (needs an admin token); its name is recorded as "who" on config versions')
-    .addOption(new Option('--scope <scope...>', 'what it may do (repeatable; default admin): read, write (includes read), send, admin').choices(TOKEN_SCOPES))
+    .addOption(new Option('--scope <scope...>', 'what it may do (repeatable; default admin): read, write (includes read), send, admin, ussd (POST /ussd only)').choices(TOKEN_SCOPES))
     .option('--expires <when>', 'refused after this instant (ISO 8601, e.g. 2027-01-01T00:00:00Z)')
     .action(async (name: string, o: { scope?: TokenCreate['scopes']; expires?: string }) => {
       const body: TokenCreate = { name, ...(o.scope ? { scopes: o.scope } : {}), ...(o.expires ? { expiresAt: o.expires } : {}) };

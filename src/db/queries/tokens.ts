@@ -9,7 +9,7 @@ export function tokenHash(token: string): string {
 }
 
 /** What a token may do (checked in web/admin/auth.ts); `admin` may do everything, tokens included. */
-export type TokenScope = 'read' | 'write' | 'send' | 'admin';
+export type TokenScope = 'read' | 'write' | 'send' | 'admin' | 'ussd';
 
 export interface TokenGrant { scopes: TokenScope[]; expiresAt: Date | null }
 

@@ -51,7 +51,7 @@ export const outbox = pgTable('outbox', {
   relayedAt: timestamp('relayed_at', { withTimezone: true }),
   sentAt: timestamp('sent_at', { withTimezone: true }),
   /** Optional parameters the reply must carry (USSD: ussd_service_op, its_session_info). */
-  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number }>(),
+  tlvs: jsonb('tlvs').$type<{ ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number }>(),
   /** A binary reply (WAP push): base64 of the payload, sent as 8-bit segments instead of `body`; null for text. */
   payload: text('payload'),
   /** The delivery receipt's final state (SMPP 3.4 App. B stat / message_state), when one came back. */
@@ -66,4 +66,6 @@ export const outbox = pgTable('outbox', {
   index('outbox_created_brin').using('brin', t.createdAt),
   // The message log's search by number (GET /admin/messages).
   index('outbox_destination_time').on(t.destination, t.createdAt),
+  // USSD over HTTP answers still holding their text (db/queries/ussd-http.ts): the sweep finds them without a scan.
+  index('outbox_ussd_http_body').on(t.createdAt).where(sql`link = 'http:ussd' and body is not null`),
 ]);

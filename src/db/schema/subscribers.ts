@@ -3,6 +3,8 @@ import { bigserial, boolean, index, jsonb, pgTable, text, timestamp } from 'driz
 export const subscribers = pgTable('subscribers', {
   msisdn: text('msisdn').primaryKey(),
   locale: text('locale').notNull().default('en'),
+  /** Set when the subscriber chose `locale` (USSD "Language"); null: guessed from their last text MO (issue 11). */
+  localeChosenAt: timestamp('locale_chosen_at', { withTimezone: true }),
   archiveOn: boolean('archive_on').notNull().default(false),
   archivePasswordHash: text('archive_password_hash'),
   accountPasswordHash: text('account_password_hash'),

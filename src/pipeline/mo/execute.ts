@@ -8,6 +8,8 @@ import type { ActionDeps, Locale, Reply } from '../../actions/index.js';
 import { preparePlan, runPlan } from '../../actions/execute.js';
 import type { ActionPlan } from '../../actions/plan.js';
 import { replyRows } from '../../actions/reply-rows.js';
+import { guessLocale } from '../../actions/locale-set.js';
+import { noteMoLocale } from '../../db/queries/subscriber-locale.js';
 import type { Tx } from '../../db/client.js';
 import type { AssembledMo } from '../jobs.js';
 import { archiveMo, type ArchivableMo } from './archive.js';
@@ -49,6 +51,9 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
     act: async (tx: Tx, operations, archive) => {
       const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: () => archive.flush() }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;
+      // A text MO's language is remembered for the subscriber's USSD screens (issue 11), in the MO's own transaction.
+      const guess = plan && plan.msg.channel === 'sms' && !plan.refused ? guessLocale(plan.msg.text) : null;
+      if (guess) await noteMoLocale(tx, ex.source, guess, deps.action.now());
       if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now(), archive.defer); // after the action: `ON` itself is kept
       deps.faults?.inTransaction?.(ex.idemKey);
       return replyRows(replies, { idemKey: ex.idemKey, link: ex.link, source: ex.destination, destination: ex.source, corr: ex.corr }, {

@@ -94,7 +94,12 @@ async function assemble(jobId: string, job: MoJob, deps: MoWorkerDeps): Promise<
   const raw = job.payload && sm.length === 0 ? Buffer.from(job.payload, 'base64') : sm;
   const { udh, body } = splitUdh(raw, (job.esmClass & 0x40) !== 0);
   const channel = job.ussdServiceOp !== undefined ? 'ussd' : 'sms';
-  const ussd = job.ussdServiceOp === undefined ? {} : { ussd: { op: job.ussdServiceOp, ...(job.itsSessionInfo === undefined ? {} : { session: job.itsSessionInfo }) } };
+  const ussd = job.ussdServiceOp === undefined ? {} : {
+    ussd: {
+      op: job.ussdServiceOp, ...(job.itsSessionInfo === undefined ? {} : { session: job.itsSessionInfo }),
+      ...(job.ussdSession === undefined ? {} : { dialogue: { id: job.ussdSession, end: job.ussdEnd === true } }),
+    },
+  };
   const part = await deps.parts.add(job, udh, body, textOpts);
   if (part === 'held') return null;
   if (part) return { ...part, channel, ...ussd };

@@ -18,7 +18,7 @@ import type { Logger } from '../../log.js';
 import { createSmppClient, type SmppClient } from '../../smpp/client.js';
 import { ESME } from '../../smpp/status.js';
 import type { InboundMessage, OutboundPdu } from '../../smpp/types.js';
-import { isVendorName, vendors } from '../../smpp/vendors/index.js';
+import { vendorOf } from '../../smpp/vendors/index.js';
 import type { LinkRow } from '../../db/queries/config.js';
 import type { MtDispatcher, ReplySender } from './worker.js';
 import type { RouteCache } from '../route-cache.js';
@@ -100,7 +100,7 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       bindKind: l.bindKind, link: l.name, log: deps.log,
       window: l.window, responseTimeoutMs: deps.smpp.responseTimeoutMs, enquireLinkS: deps.smpp.enquireLinkS,
       reconnect: true, reconnectBaseMs: baseMs,
-      vendor: isVendorName(l.vendor) ? vendors[l.vendor] : vendors.standard,
+      vendor: vendorOf(l.vendor),
       onMessage: async (msg) => {
         try {
           await deps.intake(msg);

@@ -5,12 +5,13 @@
  */
 import { fitUssdScreen } from '../../actions/ussd-screen.js';
 import type { OutboundPdu, PduTlvs } from '../../smpp/types.js';
+import type { ReplyTlvs } from '../jobs.js';
 import { gsm7Encode, gsm7Pack, ucs2Encode } from '../../text/index.js';
 
 export function ussdScreenPdu(
   body: string,
   addresses: Pick<OutboundPdu, 'source' | 'destination'>,
-  tlvs: PduTlvs,
+  tlvs: ReplyTlvs,
   link: { gsm7Packed?: boolean; dc0?: 'gsm7' | 'latin1' } | undefined,
 ): OutboundPdu {
   // A link where data_coding 0 means Latin-1 cannot carry GSM-7 at 0: UCS-2 there (as mt/worker.ts does for SMS).
@@ -18,5 +19,8 @@ export function ussdScreenPdu(
   const text = fitUssdScreen(body, forceUcs2);
   const septets = forceUcs2 ? null : gsm7Encode(text);
   const shortMessage = septets ? (link?.gsm7Packed ? gsm7Pack(septets) : septets) : ucs2Encode(text);
-  return { ...addresses, esmClass: 0, dataCoding: septets ? 0 : 8, shortMessage, tlvs };
+  // The vendor's dialogue id rides beside the TLVs; the link's profile puts it where its gateway keeps it.
+  const { ussdSession, ...wire } = tlvs;
+  const pduTlvs: PduTlvs = wire;
+  return { ...addresses, esmClass: 0, dataCoding: septets ? 0 : 8, shortMessage, tlvs: pduTlvs, ...(ussdSession === undefined ? {} : { ussdSession }) };
 }

@@ -38,6 +38,8 @@ export function createOutboxMarks(deps: {
   const now = deps.now ?? Date.now;
   let relayed: number[] = [];
   let sent: SentMark[] = [];
+  /** Batches taken by a flush and not yet written or kept: settled() must see them too. */
+  const writing = new Set<readonly SentMark[]>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   /** Failed batches, oldest first, tried again before new marks. */
@@ -99,14 +101,17 @@ export function createOutboxMarks(deps: {
     relayed = [];
     sent = [];
     if (!r.length && !s.length) return running;
+    if (s.length) writing.add(s);
     running = running.then(async () => {
-      if (kept.length) { keep({ relayed: r, sent: s, since: now() }); scheduleRetry(); return; } // keep the order: older first
       try {
+        if (kept.length) { keep({ relayed: r, sent: s, since: now() }); scheduleRetry(); return; } // keep the order: older first
         await write(r, s);
       } catch (e) {
         deps.log.warn({ err: e, rows: r.length + s.length }, 'outbox bookkeeping failed; will retry');
         keep({ relayed: r, sent: s, since: now() });
         scheduleRetry();
+      } finally {
+        writing.delete(s);
       }
     });
     return running;
@@ -119,7 +124,8 @@ export function createOutboxMarks(deps: {
     relayed(ids) { relayed.push(...ids); schedule(); },
     sent(mark) { sent.push(mark); schedule(); },
     async settled(id) {
-      if (sent.some((m) => m.id === id) || kept.some((b) => b.sent.some((m) => m.id === id))) return true;
+      const has = (b: readonly SentMark[]) => b.some((m) => m.id === id);
+      if (has(sent) || [...writing].some(has) || kept.some((b) => has(b.sent))) return true;
       return outboxSettled(deps.db, id);
     },
     flush,

@@ -20,7 +20,7 @@ const STALE_EVERY_TICKS = 15;
 
 export interface RelayRow {
   id: number; link: string; corr: string; source: string; destination: string; body: string | null; template: string;
-  tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number } | null;
+  tlvs?: { ussdServiceOp?: number; itsSessionInfo?: number; ussdSession?: number } | null;
   payload?: string | null;
   /** Not a column: the MO's arrival, carried into the mt job on the fast path (MtJob.moAt). */
   moAt?: number;

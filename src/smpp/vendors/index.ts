@@ -3,30 +3,29 @@
  * vendor puts things in a PDU. readInbound turns a decoded submit_sm / deliver_sm / data_sm into an
  * InboundMessage, or names the command_status to refuse it with; shapeOutbound turns an OutboundPdu into
  * node-smpp fields (no undefined values; short_message ≤ 254 octets or it throws SCGW_SMPP_MALFORMED).
- * No I/O, no clock (receivedAt comes in), no logger. A new vendor is one file plus one registry line.
+ * No I/O, no clock (receivedAt comes in), no logger. A new vendor is one file plus one registry line; a USSD
+ * dialect is data for ussd-wire.ts (ops, the dialogue id's place, its TLVs, which are taught to the codec once, in
+ * pdu.ts's registerTlv, when the profile is built: the one kind of import-time work smpp/ does, like the filter strip).
  */
-import type { DecodedPdu, PduFields } from '../pdu.js';
-import type { InboundMessage, OutboundPdu } from '../types.js';
+import { mica } from './mica.js';
+import { sixdee } from './sixdee.js';
 import { standard } from './standard.js';
 
-export interface InboundContext {
-  sessionId: string;
-  link: string;
-  receivedAt: number;
-}
+export type { InboundContext, ReadResult, VendorProfile } from './contract.js';
+import type { VendorProfile } from './contract.js';
 
-export type ReadResult = { ok: true; msg: InboundMessage } | { ok: false; status: number; reason: string };
-
-export interface VendorProfile {
-  readonly name: string;
-  readInbound(pdu: DecodedPdu, ctx: InboundContext): ReadResult;
-  shapeOutbound(pdu: OutboundPdu): PduFields;
-}
-
-export const vendors = { standard } as const satisfies Record<string, VendorProfile>;
+/** The registry: a link's `vendor` names one of these (validated by the admin API, import and the CLI). */
+export const vendors = { standard, mica, sixdee } as const satisfies Record<string, VendorProfile>;
 
 export type VendorName = keyof typeof vendors;
 
+export const VENDOR_NAMES: readonly VendorName[] = Object.keys(vendors) as VendorName[];
+
 export function isVendorName(name: string): name is VendorName {
   return Object.hasOwn(vendors, name);
+}
+
+/** A link's profile; an unknown name (a row older than the registry check) is standard, as before. */
+export function vendorOf(name: string | undefined): VendorProfile {
+  return name !== undefined && isVendorName(name) ? vendors[name] : vendors.standard;
 }

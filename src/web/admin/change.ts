@@ -5,13 +5,21 @@ import { ScgwError } from '../../errors.js';
 import { operatorName } from './auth.js';
 import { assertValidConfig } from './validate.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The vendor profiles links may name (AdminDeps.links.vendors); unset: not checked. */
+    knownVendors?: readonly string[];
+  }
+}
+
 /**
  * Runs one operator change as a new config version: validated as a whole, recorded with the token's name,
  * and bumped so every node reloads. Throwing inside `mutate` (not found, conflict) leaves nothing behind.
  */
 export async function applyChange<T>(db: Db, req: FastifyRequest, mutate: (tx: Tx) => Promise<T>, opts: { reason?: string; check?: boolean } = {}): Promise<ChangeOutcome<T>> {
   const actor = operatorName(req);
-  const out = await changeConfig(db, { actor, validate: assertValidConfig, ...opts }, mutate);
+  const known = { vendors: req.server.knownVendors };
+  const out = await changeConfig(db, { actor, validate: (doc) => assertValidConfig(doc, known), ...opts }, mutate);
   // The summary names entries and fields only, never values (a template body may be sensitive).
   if (out.saved) req.log.info({ version: out.version, actor, summary: out.summary }, 'config changed');
   return out;

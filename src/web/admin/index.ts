@@ -35,6 +35,8 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text
 /** Registers every token-protected /admin route on `admin` (an encapsulated plugin). */
 export function registerAdmin(admin: FastifyInstance, deps: AdminDeps) {
   requireToken(admin, deps.db);
+  // Read by every config change's validation (change.ts): links name only known vendor profiles.
+  if (deps.links.vendors) admin.decorate('knownVendors', deps.links.vendors);
   admin.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseYaml(body as string));

@@ -11,6 +11,8 @@ export interface LinksDeps {
   /** Bound sessions per link on this node (from main's wiring; web/ never imports smpp/). */
   boundSessions(link: string): number;
   linkPasswordLogN: number;
+  /** The vendor profiles a link may name (smpp/vendors VENDOR_NAMES, from main); unset: not checked. */
+  vendors?: readonly string[];
 }
 
 /** Never the password hash nor a connect link's remote password: they stay in the database and config snapshots only. */
@@ -20,7 +22,7 @@ function view(row: LinkRow, bound: number): LinkView {
     ratePerSecond: row.ratePerSecond, window: row.window, maxSessions: row.maxSessions, moRatePerSecond: row.moRatePerSecond, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed,
     dc0: row.dc0, gsm7Packed: row.gsm7Packed, concat: row.concat, enabled: row.enabled, bound, createdAt: row.createdAt.toISOString(),
     remoteSystemId: row.remoteSystemId, systemType: row.systemType, bindKind: row.bindKind, remoteSecretSet: !!row.remotePassword,
-    dedupeWindowS: row.dedupeWindowS, binds: row.binds,
+    dedupeWindowS: row.dedupeWindowS, binds: row.binds, vendor: row.vendor,
   };
 }
 

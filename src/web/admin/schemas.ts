@@ -70,6 +70,8 @@ const linkFields = z.object({
     .describe('seconds an MO re-sent on a new bind (lost ack) is folded into the first; 0 = off'),
   binds: z.number().int().min(1, 'binds is at least 1 (to bind from no node, disable the link)').max(32, 'binds is at most 32').default(1)
     .describe('connect: how many nodes of the fleet bind to the SMSC at once (a lease each in Redis; 1 = one bind fleet-wide)'),
+  vendor: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a vendor profile name such as standard').optional()
+    .describe('the peer\'s SMPP dialect (a profile in smpp/vendors; default standard); an unknown name is refused with 422 listing the known ones'),
 });
 const needsPeer = (l: { direction?: string; host?: string | null; port?: number | null }) => l.direction !== 'connect' || (!!l.host && !!l.port);
 const peerMessage = { message: 'a connect link needs host and port', path: ['host'] };
@@ -96,6 +98,7 @@ export const linkView = z.object({
   remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),
   dedupeWindowS: z.number().optional(),
   binds: z.number().optional(),
+  vendor: z.string().optional(),
   configVersion: configVersion.optional(),
 });
 export type LinkView = z.infer<typeof linkView>;
@@ -170,7 +173,7 @@ export const menuView = z.object({ code: z.string(), title: menuText, items: z.a
 export type MenuView = z.infer<typeof menuView>;
 
 // ── tokens ───────────────────────────────────────────────────────────────────────────────────────
-export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin'] as const;
+export const TOKEN_SCOPES = ['read', 'write', 'send', 'admin', 'ussd'] as const;
 export const tokenCreate = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, 'token names are 1–64 letters, digits, space . _ @ -'),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['admin'])

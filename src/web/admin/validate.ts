@@ -19,15 +19,26 @@ export class ConfigRejected extends ScgwError {
   }
 }
 
-export function assertValidConfig(doc: ConfigDoc): void {
-  const problems = validateConfig(doc);
+/** What the config may name beyond this process's own registries: the vendor profiles (smpp/, which web/ does not import). */
+export interface KnownNames { vendors?: readonly string[] | undefined }
+
+export function assertValidConfig(doc: ConfigDoc, known: KnownNames = {}): void {
+  const problems = validateConfig(doc, known);
   if (problems.length) throw new ConfigRejected(problems);
 }
 
 const PLACEHOLDER = /\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g; // the syntax renderTemplate fills in
 
-export function validateConfig(doc: ConfigDoc): ConfigProblem[] {
+export function validateConfig(doc: ConfigDoc, known: KnownNames = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const vendors = known.vendors;
+  if (vendors) {
+    for (const l of doc.links) {
+      if (!vendors.includes(l.vendor)) {
+        problems.push({ entity: 'link', id: l.name, code: 'unknown-vendor', message: `unknown vendor "${l.vendor}"; known vendors: ${vendors.join(', ')}` });
+      }
+    }
+  }
   const englishTemplates = new Set(doc.templates.filter((t) => t.locale === 'en').map((t) => t.key));
 
   const defs: RouteDef[] = doc.routes.map((r) => ({ ...r, pattern: r.pattern ?? null }));

@@ -1,6 +1,7 @@
 /**
  * Housekeeping of the web role, on a timer: deletes the content of MMS past their keep time (the page answers
- * 410 from the expiry on, whether or not the sweep has run), and old login failures and password-form counts.
+ * 410 from the expiry on, whether or not the sweep has run), old login failures and password-form counts, and the
+ * text of USSD-over-HTTP answers past their retry window.
  * Idempotent, so every web node may run it.
  */
 import type { Db } from '../../db/client.js';
@@ -8,6 +9,7 @@ import { purgeExpiredMms } from '../../db/queries/mms.js';
 import { sweepFormRequests } from '../../db/queries/password-form.js';
 import { sweepLoginLocks } from '../../db/queries/login-guard.js';
 import { sweepLoginFailures } from '../../db/queries/web-accounts.js';
+import { wipeUssdHttpAnswers } from '../../db/queries/ussd-http.js';
 import type { Logger } from '../../log.js';
 
 export interface WebSweep {
@@ -15,13 +17,15 @@ export interface WebSweep {
   close(): void;
 }
 
-export function createWebSweep(deps: { db: Db; log: Logger; now(): Date; everyMs: number; loginWindowMin: number }): WebSweep {
+export function createWebSweep(deps: { db: Db; log: Logger; now(): Date; everyMs: number; loginWindowMin: number; ussdHttpReplyKeepS?: number }): WebSweep {
   async function run() {
     const now = deps.now();
     const purged = await purgeExpiredMms(deps.db, now);
     await sweepLoginFailures(deps.db, new Date(now.getTime() - deps.loginWindowMin * 60_000));
     await sweepLoginLocks(deps.db, now);
     await sweepFormRequests(deps.db, new Date(now.getTime() - 3600_000));
+    // USSD over HTTP answers (they may hold a password) are kept only while a retried POST can come.
+    await wipeUssdHttpAnswers(deps.db, new Date(now.getTime() - (deps.ussdHttpReplyKeepS ?? 600) * 1000));
     if (purged) deps.log.info({ purged }, 'expired MMS content deleted');
     return purged;
   }

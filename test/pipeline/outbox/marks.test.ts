@@ -79,4 +79,34 @@ describe('outbox marks', () => {
     await m.close();
     expect((await t.handle.db.select({ s: outbox.status }).from(outbox).where(eq(outbox.id, old!)))[0]!.s).toBe('pending');
   });
+
+  it('counts a mark whose batch is being written as settled (a re-run asking then must not send again)', async () => {
+    const m = createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }), everyMs: 5 });
+    const [id] = await rows(1, 'w');
+    let release!: () => void;
+    const gate = new Promise<void>((res) => { release = res; });
+    // Another transaction holds the row: the batch's UPDATE waits on its lock, mid-write.
+    const holder = t.handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from outbox where id = ${id!} for update`);
+      await gate;
+    });
+    try {
+      m.sent({ id: id!, status: 'sent', segments: 1, messageIds: [] });
+      const flushed = m.flush();
+      await eventually(async () => {
+        const r = await t.handle.db.execute(sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%update outbox set status%' and pid <> pg_backend_pid()`);
+        return (r as unknown as { n: number }[])[0]!.n > 0;
+      }, 10_000, 'the batch to wait on the row lock');
+      expect(await m.settled(id!)).toBe(true);
+      release();
+      await holder;
+      await flushed;
+      expect(await m.settled(id!)).toBe(true);
+      expect((await t.handle.db.select({ s: outbox.status }).from(outbox).where(eq(outbox.id, id!)))[0]!.s).toBe('sent');
+    } finally {
+      release();
+      await holder.catch(() => undefined);
+      await m.close();
+    }
+  });
 });

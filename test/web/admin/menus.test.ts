@@ -21,10 +21,10 @@ const menu = {
 };
 
 describe('admin USSD menus API', () => {
-  it('lists the default *111# menu a new database is seeded with (drizzle/0006), which an operator can delete', async () => {
+  it('lists the default *111# menu a new database is seeded with (drizzle/0006; item 4, Language, from 0018), which an operator can delete', async () => {
     const seeded = await a.call('GET', `/admin/menus/${encodeURIComponent('*111#')}`);
     expect(seeded.status).toBe(200);
-    expect(seeded.body.items.map((i: { key: string }) => i.key)).toEqual(['1', '2', '3']);
+    expect(seeded.body.items.map((i: { key: string }) => i.key)).toEqual(['1', '2', '3', '4']);
     expect((await a.call('DELETE', `/admin/menus/${encodeURIComponent('*111#')}`)).status).toBe(200);
   });
 
