@@ -93,6 +93,8 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
   const triedAt = new Map<string, number>();
   const busy = new Set<string>();
   let closed = false;
+  /** Redis failing: warned once until a call succeeds again (asks run every second per link). */
+  let failing = false;
 
   const keys = (link: string, binds: number) => Array.from({ length: binds }, (_, i) => linkLeaseKey(deps.prefix, link, i));
 
@@ -110,8 +112,13 @@ export function createLinkLeases(deps: LinkLeasesDeps): LinkLeases {
   function step(link: string, fn: () => Promise<void>) {
     if (busy.has(link)) return;
     busy.add(link);
-    fn().catch((e: unknown) => log.warn({ err: e, link }, 'outbound link lease: Redis call failed'))
-      .finally(() => busy.delete(link));
+    fn().then(
+      () => { failing = false; },
+      (e: unknown) => {
+        if (!failing) log.warn({ err: e, link }, 'outbound link leases: Redis call failed; asking again (held slots are given up at 3/4 of LINK_LEASE_MS)');
+        failing = true;
+      },
+    ).finally(() => busy.delete(link));
   }
 
   async function take(link: string, binds: number) {
