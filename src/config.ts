@@ -168,6 +168,8 @@ const envSchema = z.object({
   CALLBACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Allow callback_url on loopback, private and link-local addresses (tests, an app on the same network). */
   CALLBACK_ALLOW_PRIVATE: bool.default('false'),
+  /** Outbound links: a bind's lease in Redis lives this long unrenewed (pipeline/mt/link-leases.ts); a dead holder's link is taken over after it. */
+  LINK_LEASE_MS: z.coerce.number().int().min(600).max(120_000).default(5000),
 });
 
 function validTimeZone(tz: string): boolean {
@@ -193,7 +195,7 @@ export interface Config {
   /** The ops listener: /metrics, /admin/docs, /admin/openapi.json, health; never the subscriber port. */
   ops: { host: string; port: number };
   /** Issue 12: the fleet view. nodeId unset → gateway.ts makes one per process. */
-  fleet: { nodeId: string | undefined; heartbeatS: number };
+  fleet: { nodeId: string | undefined; heartbeatS: number; linkLeaseMs: number };
   /** Issue 10 caps; see README "Security". homePrefixesDefaulted: HOME_PREFIXES was unset (main warns). */
   abuse: {
     homePrefixes: readonly string[];
@@ -282,7 +284,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     },
     ops: { host: e.OPS_HOST, port: e.OPS_PORT },
-    fleet: { nodeId: e.NODE_ID, heartbeatS: e.HEARTBEAT_S },
+    fleet: { nodeId: e.NODE_ID, heartbeatS: e.HEARTBEAT_S, linkLeaseMs: e.LINK_LEASE_MS },
     abuse: {
       homePrefixes: (e.HOME_PREFIXES ?? '7').split(',').map((p) => p.trim()),
       homePrefixesDefaulted: e.HOME_PREFIXES === undefined,

@@ -246,6 +246,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         cache, mt, log: log.child({ component: 'outbound' }), smpp: config.smpp,
         intake,
         onRefused: (reason, link, status) => record.moRefused({ link, reason, commandStatus: statusName(status) }),
+        // One bind per link fleet-wide (links.binds): a lease slot in Redis per bind.
+        leases: { redis: producer, prefix: config.redisPrefix, nodeId, ttlMs: config.fleet.linkLeaseMs },
       });
       stops.push(['outbound links', () => outbound.close()]);
       boundSessions = (link) => server.sessions().filter((s) => s.link === link).length + outbound.bound(link);

@@ -75,7 +75,7 @@ ${kpi(waiting, 'jobs waiting', waiting > 0 ? 'warn' : '')}${kpi(suspended, 'link
 <td class="n ${q.failed ? 'bad' : ''}">${q.failed}</td><td class="n">${q.oldestWaitingS === null ? '—' : `${q.oldestWaitingS} s`}</td><td>${q.paused ? html`<span class="tag bad">held</span>` : ''}</td></tr>`),
     'No queue counts yet.')}</section>
 <section id="sessions"><h2>Sessions</h2>${table(['session', 'node', 'link', 'peer', 'bind', 'bound'],
-    sessions.map((s) => html`<tr><td><code>${s.id}</code></td><td>${s.node}</td><td>${s.link}</td><td>${s.peer}</td><td>${s.bindKind}${s.direction === 'outbound' ? ' (outbound)' : ''}</td><td>${s.boundAt ? `${ago(s.boundAt, now)} ago` : '—'}</td></tr>`),
+    sessions.map((s) => html`<tr><td><code>${s.id}</code></td><td>${s.node}</td><td>${s.link}</td><td>${s.peer}</td><td>${s.bindKind}${s.direction === 'outbound' ? ` (outbound${s.slot !== undefined ? `, slot ${s.slot}` : ''})` : ''}</td><td>${s.boundAt ? `${ago(s.boundAt, now)} ago` : '—'}</td></tr>`),
     'No live sessions.')}</section>
 <section id="errors"><h2>Recent problems</h2>${table(['when', 'node', 'level', 'component', 'link', 'message', 'code'],
     errors.map((e) => html`<tr><td>${ago(e.at, now)} ago</td><td>${e.node}</td><td class="${e.level === 'warn' ? 'warn' : 'bad'}">${e.level}</td><td>${e.component ?? ''}</td><td>${e.link ?? ''}</td><td>${e.msg}</td><td>${e.code ?? ''}</td></tr>`),

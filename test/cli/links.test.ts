@@ -57,6 +57,19 @@ describe('scgw link', () => {
     expect((await c.scgw(['link', 'update', 'dd', '--dedupe-window', '61m'])).stderr).toMatch(/at most 3600/);
   });
 
+  it('sets the binds of an outbound link, shows them, and refuses 0 with the reason', async () => {
+    expect((await c.scgw(['link', 'add', 'upb', '--connect', '127.0.0.1:2777', '--binds', '2'])).code).toBe(0);
+    expect(await getLink(c.t.gw.db.db, 'upb')).toMatchObject({ binds: 2 });
+    expect((await c.scgw(['link', 'update', 'upb', '--binds', '1'])).code).toBe(0);
+    expect((await c.scgw(['link', 'show', 'upb'])).stdout).toContain('binds: 1\n');
+    expect((await c.scgw(['link', 'list'])).stdout).toMatch(/^name\tbound\tbinds\t[^\n]*\n(?:[^\n]*\n)*upb\t0\t1\t/);
+    const zero = await c.scgw(['link', 'update', 'upb', '--binds', '0']);
+    expect(zero.code).not.toBe(0);
+    expect(zero.stderr).toMatch(/binds is at least 1/);
+    expect((await c.scgw(['link', 'update', 'upb', '--binds', 'many'])).code).toBe(2);
+    await c.scgw(['link', 'rm', 'upb']);
+  });
+
   it('sets a link\'s vendor profile, and refuses an unknown one (exit 5) naming the known vendors; import and export carry it', async () => {
     expect((await c.scgw(['link', 'add', 'micagw', '--password', 'pw', '--vendor', 'mica'])).code).toBe(0);
     expect(await getLink(c.t.gw.db.db, 'micagw')).toMatchObject({ vendor: 'mica' });

@@ -9,7 +9,7 @@ interface LinkOpts {
   binary?: boolean; archiveFeed?: boolean; enabled?: boolean; direction?: string; host?: string; port?: number;
   connect?: { host: string; port: number }; remoteSystemId?: string; remotePassword?: string; remotePasswordFile?: string;
   systemType?: string; bindKind?: string;
-  dedupeWindow?: number;
+  dedupeWindow?: number; binds?: number;
   vendor?: string;
 }
 
@@ -69,6 +69,7 @@ function settings(o: LinkOpts): Omit<LinkPatch, 'password' | 'remotePassword'> {
     ...(o.systemType !== undefined ? { systemType: o.systemType } : {}),
     ...(o.bindKind ? { bindKind: o.bindKind as LinkPatch['bindKind'] } : {}),
     ...(o.dedupeWindow !== undefined ? { dedupeWindowS: o.dedupeWindow } : {}),
+    ...(o.binds !== undefined ? { binds: o.binds } : {}),
     ...(o.vendor ? { vendor: o.vendor } : {}),
   };
 }
@@ -94,6 +95,7 @@ function linkOptions(cmd: Command): Command {
     .option('--system-type <t>', 'connect: system_type of the bind')
     .option('--bind-kind <k>', 'connect: transceiver (default) | transmitter | receiver')
     .option('--dedupe-window <time>', 'fold an MO re-sent on a new bind within this time (60s, 2m; 0 = off)', duration)
+    .option('--binds <n>', 'connect: nodes of the fleet that bind to the SMSC at once (default 1: one bind, taken over when its node dies)', num)
     .option('--vendor <name>', 'the peer\'s SMPP dialect (smpp/vendors): standard (default), mica, sixdee; the server lists the known ones if the name is not');
 }
 
@@ -115,8 +117,9 @@ export function registerLinkCommands(program: Command, globals: Globals) {
   link.command('list').description('list links').action(async () => {
     const rows = await api<LinkView[]>(globals(), 'GET', '/admin/links');
     output(globals().json, rows, () => (rows.length
-      ? [['name', 'bound', 'rate/s', 'window', 'concat', 'sources'].join('\t'),
-        ...rows.map((r) => [r.name, r.bound ?? 0, r.ratePerSecond, r.window, r.concat, r.allowedSources.join(',') || 'any'].join('\t'))]
+      ? [['name', 'bound', 'binds', 'rate/s', 'window', 'concat', 'sources'].join('\t'),
+        // binds: how many nodes bind an outbound link at once (listen links: -).
+        ...rows.map((r) => [r.name, r.bound ?? 0, r.direction === 'connect' ? r.binds ?? 1 : '-', r.ratePerSecond, r.window, r.concat, r.allowedSources.join(',') || 'any'].join('\t'))]
       : 'no links yet: scgw link add NAME --password P'));
   });
 

@@ -36,7 +36,7 @@ export function renderStatus(v: FleetStatus): string[] {
   ], new Set([1, 2, 3, 4, 5])));
   if (sessions.length) {
     out.push('');
-    out.push(...columns([['SESSION', 'NODE', 'LINK', 'PEER', 'BIND', 'BOUND AT'], ...sessions.map((s) => [s.id, s.node, s.link, s.peer, s.direction === 'outbound' ? `${s.bindKind} (outbound)` : s.bindKind, s.boundAt ?? '-'])]));
+    out.push(...columns([['SESSION', 'NODE', 'LINK', 'PEER', 'BIND', 'BOUND AT'], ...sessions.map((s) => [s.id, s.node, s.link, s.peer, s.direction === 'outbound' ? `${s.bindKind} (outbound${s.slot !== undefined ? `, slot ${s.slot}` : ''})` : s.bindKind, s.boundAt ?? '-'])]));
   }
   const errors = v.nodes.flatMap((n) => n.errors.map((e) => ({ ...e, node: n.id }))).sort((a, b) => b.at.localeCompare(a.at)).slice(0, 10);
   if (errors.length) {

@@ -10,7 +10,7 @@ export const VIEW_FIELDS: Readonly<Record<EntryKind, readonly string[]>> = {
   route: ['id', 'shortCode', 'kind', 'keywords', 'pattern', 'priority', 'action', 'params'],
   template: ['key', 'locale', 'body'],
   link: ['name', 'allowedSources', 'direction', 'host', 'port', 'ratePerSecond', 'window', 'allowBinary', 'archiveFeed',
-    'dc0', 'gsm7Packed', 'concat', 'vendor', 'enabled', 'remoteSystemId', 'systemType', 'bindKind'],
+    'dc0', 'gsm7Packed', 'concat', 'vendor', 'enabled', 'remoteSystemId', 'systemType', 'bindKind', 'binds'],
   menu: ['code', 'title', 'items'],
   block: ['pattern', 'note'],
   app: ['name', 'url', 'timeoutMs', 'maxAttempts', 'backoffMs', 'concurrency', 'fallbackTemplate', 'fallbackText', 'enabled'],

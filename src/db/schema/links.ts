@@ -35,5 +35,10 @@ export const links = pgTable('links', {
    * into the first instead of being acted on again; 0 = off (pipeline/mo/dedupe.ts, README "Durability").
    */
   dedupeWindowS: integer('dedupe_window_s').notNull().default(0),
+  /**
+   * direction 'connect': how many nodes of the fleet bind to the SMSC at once, each holding one lease slot in
+   * Redis (pipeline/mt/link-leases.ts); 1 = one bind fleet-wide, taken over when its node dies.
+   */
+  binds: integer('binds').notNull().default(1),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

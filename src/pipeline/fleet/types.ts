@@ -9,6 +9,8 @@ export interface SessionBeat {
   bindKind: string;
   direction: 'listener' | 'outbound';
   boundAt: string | null;
+  /** Outbound: the lease slot (0..binds-1) this node binds the link under (pipeline/mt/link-leases.ts). */
+  slot?: number;
 }
 
 export interface QueueBeat {

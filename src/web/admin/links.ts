@@ -22,7 +22,7 @@ function view(row: LinkRow, bound: number): LinkView {
     ratePerSecond: row.ratePerSecond, window: row.window, maxSessions: row.maxSessions, moRatePerSecond: row.moRatePerSecond, allowBinary: row.allowBinary, archiveFeed: row.archiveFeed,
     dc0: row.dc0, gsm7Packed: row.gsm7Packed, concat: row.concat, enabled: row.enabled, bound, createdAt: row.createdAt.toISOString(),
     remoteSystemId: row.remoteSystemId, systemType: row.systemType, bindKind: row.bindKind, remoteSecretSet: !!row.remotePassword,
-    dedupeWindowS: row.dedupeWindowS, vendor: row.vendor,
+    dedupeWindowS: row.dedupeWindowS, binds: row.binds, vendor: row.vendor,
   };
 }
 

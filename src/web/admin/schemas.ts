@@ -68,6 +68,8 @@ const linkFields = z.object({
   bindKind: z.enum(['transceiver', 'transmitter', 'receiver']).default('transceiver').describe('connect: how scgw binds'),
   dedupeWindowS: z.number().int().min(0).max(3600, 'a dedupe window is at most 3600 s (it folds genuine repeats too)').default(0)
     .describe('seconds an MO re-sent on a new bind (lost ack) is folded into the first; 0 = off'),
+  binds: z.number().int().min(1, 'binds is at least 1 (to bind from no node, disable the link)').max(32, 'binds is at most 32').default(1)
+    .describe('connect: how many nodes of the fleet bind to the SMSC at once (a lease each in Redis; 1 = one bind fleet-wide)'),
   vendor: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a vendor profile name such as standard').optional()
     .describe('the peer\'s SMPP dialect (a profile in smpp/vendors; default standard); an unknown name is refused with 422 listing the known ones'),
 });
@@ -95,6 +97,7 @@ export const linkView = z.object({
   remoteSystemId: z.string().nullable().optional(), systemType: z.string().optional(), bindKind: z.string().optional(),
   remoteSecretSet: z.boolean().optional().describe('connect: whether a bind password is stored (never the password)'),
   dedupeWindowS: z.number().optional(),
+  binds: z.number().optional(),
   vendor: z.string().optional(),
   configVersion: configVersion.optional(),
 });
@@ -337,6 +340,7 @@ export const queueStatus = z.object({
 export const sessionStatus = z.object({
   id: z.string().describe('what `POST /admin/sessions/:id/kick` takes (outbound binds: out:<link>, not kickable)'),
   link: z.string(), peer: z.string(), bindKind: z.string(), direction: z.enum(['listener', 'outbound']), boundAt: z.string().nullable(),
+  slot: z.number().int().optional().describe('outbound: the lease slot (0..binds-1) this node holds the bind under'),
 });
 export const nodeStatus = z.object({
   id: z.string(), host: z.string(), pid: z.number().int(), roles: z.array(z.string()), version: z.string(),

@@ -70,6 +70,26 @@ describe('admin links API', () => {
     expect((await a.call('POST', '/admin/links', { name: 'up2', direction: 'connect', ...peer })).status).toBe(400);
   });
 
+  it('binds: 1 by default, set and validated 1..32, carried by export and import, and named in the version summary', async () => {
+    const res = await a.call('POST', '/admin/links', { name: 'up9', direction: 'connect', host: '10.1.2.9', port: 2775 });
+    expect(res.body).toMatchObject({ binds: 1 });
+    expect((await a.call('PATCH', '/admin/links/up9', { binds: 2 })).body).toMatchObject({ binds: 2 });
+    const [latest] = (await a.call('GET', '/admin/config/versions?limit=1')).body;
+    expect(latest.summary).toBe('link up9 changed (binds)');
+    const zero = await a.call('PATCH', '/admin/links/up9', { binds: 0 });
+    expect(zero.status).toBe(400);
+    expect(zero.body.message).toMatch(/binds is at least 1/);
+    expect((await a.call('PATCH', '/admin/links/up9', { binds: 33 })).status).toBe(400);
+    expect((await a.call('PATCH', '/admin/links/up9', { binds: 1.5 })).status).toBe(400);
+    const doc = (await a.call('GET', '/admin/config/export')).body;
+    expect(doc.links.find((l: { name: string }) => l.name === 'up9')).toMatchObject({ binds: 2 });
+    const links = doc.links.map((l: { name: string }) => (l.name === 'up9' ? { ...l, binds: 3 } : l));
+    const imported = await a.call('POST', '/admin/config/import', { ...doc, links });
+    expect(imported.status).toBe(200);
+    expect((await getLink(a.t.gw.db.db, 'up9'))!.binds).toBe(3);
+    expect((await a.call('DELETE', '/admin/links/up9')).status).toBe(200);
+  });
+
   it('deletes a link, then answers 404 for it', async () => {
     expect((await a.call('DELETE', '/admin/links/smsc1')).body).toMatchObject({ deleted: 'smsc1' });
     expect((await a.call('GET', '/admin/links/smsc1')).status).toBe(404);
