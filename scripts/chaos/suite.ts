@@ -128,5 +128,5 @@ async function waitFor(fn: () => boolean, ms: number): Promise<boolean> {
 export function chaosPreset(kind: 'full' | 'short'): Omit<ChaosOptions, 'root' | 'faults' | 'say'> & { repeat: number } {
   return kind === 'full'
     ? { rate: 200, minMo: 20_000, window: 10, downMs: 5000, settleMaxS: 60, gapMs: 3000, leadS: 5, drainMaxS: 300, repeat: 1 }
-    : { rate: 20, minMo: 2000, window: 10, downMs: 3000, settleMaxS: 40, gapMs: 1000, leadS: 3, drainMaxS: 120, repeat: 1 };
+    : { rate: 40, minMo: 2000, window: 10, downMs: 3000, settleMaxS: 40, gapMs: 1000, leadS: 3, drainMaxS: 120, repeat: 1 };
 }

@@ -57,6 +57,9 @@ describe('a full Redis (noeviction)', () => {
     for (let i = 0; i < n; i++) await filler.del(`filler:${i}`);
     for (let i = 1; i <= 256; i++) await filler.del(`over:${i}`);
     expect(await mo('79320000005', 'help')).toBe(0);
-    expect(await mo('79320000006', 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1]))).toBe(0);
+    // A part takes a script that writes more than a job does: on a busy box Redis may still sit near its limit a
+    // moment longer (its own freeing is lazy), so the part is offered until it is taken, from a new sender each time.
+    let k = 6;
+    await eventually(async () => (await mo(`7932000${String(k++).padStart(4, '0')}`, 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1]))) === 0, 15_000, 'a part to be taken again');
   });
 });
