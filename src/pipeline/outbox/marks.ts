@@ -95,14 +95,22 @@ export function createOutboxMarks(deps: {
     }, delay);
   };
 
+  /**
+   * One write at a time, and it takes every mark gathered until it starts: while a write runs, a flush only waits
+   * for the next one. Under load the batches grow instead of queueing up (each small batch costs the same three
+   * statements, so a queue of them would fall behind for good and leave rows to the sweeps).
+   */
+  let inflight: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
   const flush = (): Promise<void> => {
     if (timer) { clearTimeout(timer); timer = undefined; }
+    if (inflight) return (next ??= inflight.then(() => { next = undefined; return flush(); }));
     const r = relayed, s = sent;
     relayed = [];
     sent = [];
     if (!r.length && !s.length) return running;
     if (s.length) writing.add(s);
-    running = running.then(async () => {
+    const written = running.then(async () => {
       try {
         if (kept.length) { keep({ relayed: r, sent: s, since: now() }); scheduleRetry(); return; } // keep the order: older first
         await write(r, s);
@@ -114,6 +122,7 @@ export function createOutboxMarks(deps: {
         writing.delete(s);
       }
     });
+    inflight = running = written.finally(() => { inflight = undefined; });
     return running;
   };
   const schedule = () => {

@@ -109,4 +109,42 @@ describe('outbox marks', () => {
       await m.close();
     }
   });
+
+  it('coalesces marks that arrive while a write runs into the next write, instead of queueing a write per flush', async () => {
+    const m = createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }), everyMs: 5 });
+    const ids = await rows(41, 'co');
+    // Count UPDATE statements on the outbox (a statement-level trigger), not rows.
+    await t.handle.db.execute(sql.raw(`
+      create table if not exists scgw_test_updates (n int);
+      delete from scgw_test_updates;
+      create or replace function scgw_test_count() returns trigger language plpgsql as $$ begin insert into scgw_test_updates values (1); return null; end $$;
+      create trigger scgw_test_count after update on outbox for each statement execute function scgw_test_count();`));
+    let release!: () => void;
+    const gate = new Promise<void>((res) => { release = res; });
+    const holder = t.handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from outbox where id = ${ids[0]!} for update`);
+      await gate;
+    });
+    try {
+      m.sent({ id: ids[0]!, status: 'sent', segments: 1, messageIds: [] });
+      const first = m.flush();
+      await eventually(async () => {
+        const r = await t.handle.db.execute(sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%update outbox set status%' and pid <> pg_backend_pid()`);
+        return (r as unknown as { n: number }[])[0]!.n > 0;
+      }, 10_000, 'the first write to wait on the row lock');
+      const later = ids.slice(1).map((id) => { m.sent({ id, status: 'sent', segments: 1, messageIds: [] }); return m.flush(); });
+      release();
+      await holder;
+      await Promise.all([first, ...later]);
+      const got = await t.handle.db.select({ s: outbox.status }).from(outbox).where(inArray(outbox.id, ids));
+      expect(got.every((r) => r.s === 'sent')).toBe(true);
+      const [{ n }] = (await t.handle.db.execute(sql`select count(*)::int as n from scgw_test_updates`)) as unknown as [{ n: number }];
+      expect(n).toBe(2); // the blocked write, then one for the 40 marks gathered meanwhile
+    } finally {
+      release();
+      await holder.catch(() => undefined);
+      await t.handle.db.execute(sql.raw('drop trigger if exists scgw_test_count on outbox'));
+      await m.close();
+    }
+  });
 });
