@@ -58,7 +58,7 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
   // What `npm start` runs: the compiled gateway (the bench builds it first); fromSource (the chaos suite in
   // `npm test`, which builds nothing): the sources through tsx.
   const child = opts.fromSource
-    ? spawn(join(opts.root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn(join(opts.root, 'node_modules/.bin/tsx'), [...(opts.nodeArgs ?? []), 'src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, [...(opts.nodeArgs ?? []), 'dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // end: false: two sources share the file; whichever closes first must not end it under the other.
   child.stdout?.pipe(log, { end: false });
