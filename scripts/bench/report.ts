@@ -1,5 +1,6 @@
 /** The bench's readable output: one table per part, plain text for a terminal or a closing note. */
 import type { AckCost } from './durability.js';
+import type { ExportResult } from './export.js';
 import type { HashCeiling } from './hash-ceiling.js';
 import type { KannelRun } from './kannel.js';
 import type { WorkloadResult } from './workloads.js';
@@ -28,6 +29,8 @@ export interface BenchReport {
   routing: BenchFigureLike[];
   /** --durability: intake's write + ACK_DURABILITY gate alone, per mode and MO in flight. */
   ackCosts?: AckCost[];
+  /** The message log's CSV export (export.ts): full bench and --only export. */
+  exportRun?: ExportResult;
 }
 
 const num = (v: number | undefined | null, digits = 0) =>
@@ -57,28 +60,30 @@ export function formatReport(r: BenchReport): string[] {
       w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}/${w.cpu.benchPct}` : '–', w.cpu ? String(w.cpu.otherPct) : '–', `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
     ];
   });
-  out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
-  out.push(...table(['workload', 'window', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
-  out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
-  out.push('  peak RSS: VmHWM of the gateway process over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
-  out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
-  out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
-  out.push(`  warn/err: the gateway's log lines at warn / error level during the workload; logs kept in ${r.logDir}`);
-  if (r.workloads.some((w) => w.id.startsWith('d-'))) {
-    out.push('  ACK_DURABILITY rows: workload (a) on Redis servers of the bench\'s own (memory and replica: an AOF-everysec primary with one');
-    out.push('  replica, WAIT 1 per ack for replica; fsync: a primary with appendfsync always). Compare them with each other, not with the rows above.');
-  }
-  const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
-  if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);
-  for (const w of r.workloads) {
-    if (w.gatewayExitedEarly) out.push(`  ${w.id}: THE GATEWAY PROCESS EXITED DURING THE RUN (exit code ${w.gateway.code ?? w.gateway.signal}); its figures are not a measurement`);
-    if (w.gateway.warnings + w.gateway.errors > 0) out.push(`  ${w.id} gateway log: ${w.gateway.sample.filter((l) => !l.startsWith('other: ')).join(' | ')}`);
-    if (w.load.lost || w.load.duplicates || w.load.textMismatch || w.load.unmatched) {
-      out.push(`  ${w.id}: lost ${w.load.lost}, duplicated ${w.load.duplicates} (+${w.load.extraReplies}), mismatched ${w.load.textMismatch}, unmatched ${w.load.unmatched}; sample ${JSON.stringify(w.load.sampleReply)}`);
+  if (r.workloads.length) {
+    out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
+    out.push(...table(['workload', 'window', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
+    out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
+    out.push('  peak RSS: VmHWM of the gateway process over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
+    out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
+    out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
+    out.push(`  warn/err: the gateway's log lines at warn / error level during the workload; logs kept in ${r.logDir}`);
+    if (r.workloads.some((w) => w.id.startsWith('d-'))) {
+      out.push('  ACK_DURABILITY rows: workload (a) on Redis servers of the bench\'s own (memory and replica: an AOF-everysec primary with one');
+      out.push('  replica, WAIT 1 per ack for replica; fsync: a primary with appendfsync always). Compare them with each other, not with the rows above.');
     }
-    if (w.load.toolCpuPct > 80) out.push(`  ${w.id}: the load generator used ${w.load.toolCpuPct} % of a core (loop lag p99 ${w.load.toolLoopDelayP99Ms} ms): it may be part of the limit`);
-  }
-  out.push('');
+    const other = new Set(r.workloads.flatMap((w) => w.gateway.sample.filter((l) => l.startsWith('other: '))));
+    if (other.size) out.push(`  gateway output outside pino (every run): ${[...other].map((l) => l.slice(7, 110)).join(' | ')}`);
+    for (const w of r.workloads) {
+      if (w.gatewayExitedEarly) out.push(`  ${w.id}: THE GATEWAY PROCESS EXITED DURING THE RUN (exit code ${w.gateway.code ?? w.gateway.signal}); its figures are not a measurement`);
+      if (w.gateway.warnings + w.gateway.errors > 0) out.push(`  ${w.id} gateway log: ${w.gateway.sample.filter((l) => !l.startsWith('other: ')).join(' | ')}`);
+      if (w.load.lost || w.load.duplicates || w.load.textMismatch || w.load.unmatched) {
+        out.push(`  ${w.id}: lost ${w.load.lost}, duplicated ${w.load.duplicates} (+${w.load.extraReplies}), mismatched ${w.load.textMismatch}, unmatched ${w.load.unmatched}; sample ${JSON.stringify(w.load.sampleReply)}`);
+      }
+      if (w.load.toolCpuPct > 80) out.push(`  ${w.id}: the load generator used ${w.load.toolCpuPct} % of a core (loop lag p99 ${w.load.toolLoopDelayP99Ms} ms): it may be part of the limit`);
+    }
+    out.push('');
+  } // no SMPP workload ran (--only export)
   if (r.kannel) {
     out.push('Kannel (../shared/tools/kannel/run.sh in this run: static auto-reply to "ON", smpp-load as the SMSC)');
     const krows = r.kannel.map((k) => {
@@ -97,6 +102,18 @@ export function formatReport(r: BenchReport): string[] {
   if (r.ackCosts?.length) {
     out.push('ACK_DURABILITY cost (durability.ts): an mo job add and the gate, no gateway; the bench\'s own Redis servers');
     out.push(...table(['mode', 'in flight', 'acks/s', 'p50 ms', 'p99 ms'], r.ackCosts.map((c) => [c.mode, String(c.inFlight), num(c.acksPerS), num(c.p50Ms, 2), num(c.p99Ms, 2)])).map((l) => `  ${l}`));
+    out.push('');
+  }
+  if (r.exportRun) {
+    const e = r.exportRun;
+    out.push(`message log CSV export (export.ts): GET /admin/messages/export over HTTP, ${num(e.mo)} MO + ${num(e.mt)} MT written in SQL over a month, body read as a stream`);
+    out.push(...table(['rows', 'MiB', 's', 'rows/s', 'RSS before', 'RSS peak', 'RSS after', 'peak − before', 'samples', 'warn/err', 'result'], [[
+      num(e.rows), (e.bytes / 1048576).toFixed(1), e.seconds.toFixed(2), num(e.rowsPerS), mib(e.rssBeforeKb), mib(e.rssPeakKb), mib(e.rssAfterKb),
+      `${((e.rssPeakKb - e.rssBeforeKb) / 1024).toFixed(1)} MiB`, String(e.samples), `${e.gateway.warnings}/${e.gateway.errors}`, e.ok ? 'ok' : `FAILED: ${e.note ?? ''}`,
+    ]], 0).map((l) => `  ${l}`));
+    out.push(`  RSS: the gateway process's VmRSS just before the request, the highest of its 100 ms samples while streaming, and 1 s after the end;`);
+    out.push(`  VmHWM (peak over its life, start-up included) ${mib(e.hwmBeforeKb)} before, ${mib(e.hwmAfterKb)} after. Filling took ${e.fillSeconds} s (not measured).`);
+    if (e.gateway.warnings + e.gateway.errors > 0) out.push(`  export gateway log: ${e.gateway.sample.filter((l) => !l.startsWith('other: ')).join(' | ')}`);
     out.push('');
   }
   out.push('codecs (scripts/bench/text.ts)');

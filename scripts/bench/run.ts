@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --quick] [--json] [--save FILE] [--with-kannel [--kannel-script PATH]] [--only a|b|d] [--durability]`: codec and routing
+ * `npm run bench [-- --quick] [--json] [--save FILE] [--with-kannel [--kannel-script PATH]] [--only a|b|d|export] [--durability]`: codec and routing
  * figures, then the SMPP workloads against a real gateway process on its own PostgreSQL database and Redis
  * prefix (BENCH_DATABASE_URL, REDIS_URL), both removed at the end; with --with-kannel, Kannel's baseline in
  * the same run; with --durability (or --only d), workload (a) under each ACK_DURABILITY on Redis servers of its
- * own (durability.ts). `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
+ * own (durability.ts); last, the message log's CSV export of 100,000 rows and the gateway's RSS meanwhile (export.ts;
+ * `--only export` for just that). `--serve [--window W]` only starts such a gateway with its bench links and waits for Ctrl-C
  * (for cross-checks with other load tools). `--snapshot` runs the gateway from `git archive HEAD` rather than
  * the working tree (see source.ts). Needs nothing outside the repository but the optional Kannel script.
  */
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../../src/config.js';
 import { buildGateway, startGatewayProcess } from './gateway-process.js';
 import { runDurability, type AckCost } from './durability.js';
+import { runExport, type ExportResult } from './export.js';
 import { measureHashCeiling } from './hash-ceiling.js';
 import { runKannel, type KannelRun } from './kannel.js';
 import { formatReport, type BenchReport } from './report.js';
@@ -90,7 +92,7 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   say(`timing scrypt at log2 N ${config.passwords.scryptLogN}`);
   const hash = await measureHashCeiling(config.passwords.scryptLogN);
   say(`one hash ${hash.msPerHash} ms → ceiling ${hash.hashesPerS} passwords/s on ${hash.cores} cores`);
-  const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : args.only === 'd' ? [] : ['routing', 'password'];
+  const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : args.only === 'd' || args.only === 'export' ? [] : ['routing', 'password'];
   const workloads: WorkloadResult[] = [];
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
     workloads.push(await runWorkload(spec, { root, svc, env, say, nodeArgs: profArgs() }));
@@ -109,19 +111,23 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   } else {
     kannelNote = 'not run (add --with-kannel)';
   }
+  let exportRun: ExportResult | undefined;
+  if (args.only === undefined || args.only === 'export') {
+    exportRun = await runExport({ root, svc, env, say, notAfter: new Date(startedAt), nodeArgs: profArgs() });
+  }
   const end = sourceState(ROOT);
   const report: BenchReport = {
     source: { commit: start.commit, dirtyAtStart: start.dirty, commitAtEnd: end.commit, dirtyAtEnd: end.dirty, snapshot: args.snapshot },
     startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
     count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir, ...(ackCosts.length ? { ackCosts } : {}),
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
-    ...(kannelNote ? { kannelNote } : {}),
+    ...(kannelNote ? { kannelNote } : {}), ...(exportRun ? { exportRun } : {}),
   };
   if (args.save) writeFileSync(args.save, JSON.stringify(report, null, 2) + '\n');
   if (args.json) console.log(JSON.stringify(report));
   else for (const line of formatReport(report)) console.log(line);
   const clean = workloads.every((w) => !w.gatewayExitedEarly && w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
-  return clean ? 0 : 1;
+  return clean && (exportRun?.ok ?? true) ? 0 : 1;
 }
 
 function profArgs(): string[] {
