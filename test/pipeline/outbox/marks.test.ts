@@ -85,11 +85,15 @@ describe('outbox marks', () => {
     const [id] = await rows(1, 'w');
     let release!: () => void;
     const gate = new Promise<void>((res) => { release = res; });
+    let locked!: () => void;
+    const holding = new Promise<void>((res) => { locked = res; });
     // Another transaction holds the row: the batch's UPDATE waits on its lock, mid-write.
     const holder = t.handle.db.transaction(async (tx) => {
       await tx.execute(sql`select 1 from outbox where id = ${id!} for update`);
+      locked();
       await gate;
     });
+    await holding; // the row is locked before any mark is written
     try {
       m.sent({ id: id!, status: 'sent', segments: 1, messageIds: [] });
       const flushed = m.flush();
@@ -121,10 +125,14 @@ describe('outbox marks', () => {
       create trigger scgw_test_count after update on outbox for each statement execute function scgw_test_count();`));
     let release!: () => void;
     const gate = new Promise<void>((res) => { release = res; });
+    let locked!: () => void;
+    const holding = new Promise<void>((res) => { locked = res; });
     const holder = t.handle.db.transaction(async (tx) => {
       await tx.execute(sql`select 1 from outbox where id = ${ids[0]!} for update`);
+      locked();
       await gate;
     });
+    await holding; // the row is locked before any mark is written
     try {
       m.sent({ id: ids[0]!, status: 'sent', segments: 1, messageIds: [] });
       const first = m.flush();
