@@ -116,10 +116,14 @@ export async function issuePassword(
   return { ok: true, password, hash };
 }
 
-/** Creates the subscriber if new and takes its row lock: serialises concurrent requests from one number. */
+/**
+ * Creates the subscriber if new and takes its row lock, in one statement (an upsert that updates nothing but
+ * still locks the row it hits): serialises concurrent requests from one number.
+ */
 export async function lockSubscriber(tx: Tx, msisdn: string) {
-  await tx.insert(subscribers).values({ msisdn }).onConflictDoNothing();
-  const [row] = await tx.select().from(subscribers).where(eq(subscribers.msisdn, msisdn)).for('update');
+  const [row] = await tx.insert(subscribers).values({ msisdn })
+    .onConflictDoUpdate({ target: subscribers.msisdn, set: { msisdn: sql`excluded.msisdn` } })
+    .returning();
   if (!row) throw new Error('subscriber row vanished inside its own transaction');
   return row;
 }

@@ -75,4 +75,16 @@ describe('passwords', () => {
     const events = await t.handle.db.select().from(passwordEvents).where(eq(passwordEvents.msisdn, '79160000003'));
     expect(events.filter((e) => e.outcome === 'issued')).toHaveLength(6);
   });
+
+  it('a number\'s concurrent requests in separate transactions take turns: never more than the hourly cap issued', async () => {
+    const now = new Date('2026-06-01T10:00:00Z');
+    const action = ACTIONS.get('archive.activate')!;
+    // Six transactions at once (the pool has 8 connections); each prepares nothing, so all hash under the lock.
+    const results = await Promise.all(Array.from({ length: 6 }, () =>
+      t.handle.db.transaction((tx) => action.run(tx, msg('79991230001'), {}, deps(now, 3)))));
+    expect(results.filter((r) => r[0]?.template === 'archive.activate')).toHaveLength(3);
+    const events = await t.handle.db.select().from(passwordEvents).where(eq(passwordEvents.msisdn, '79991230001'));
+    expect(events.filter((e) => e.outcome === 'issued')).toHaveLength(3);
+    expect(events.filter((e) => e.outcome === 'refused')).toHaveLength(3);
+  });
 });

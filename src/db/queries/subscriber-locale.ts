@@ -4,7 +4,7 @@
  * which sticks, and otherwise guessed from the subscriber's last text MO (pipeline/mo/execute.ts): Cyrillic → ru,
  * Latin letters → en, digits and symbols say nothing. A guess never overrides a choice.
  */
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
 import { subscribers } from '../schema/index.js';
 
@@ -14,22 +14,28 @@ export async function storedLocale(db: DbOrTx, msisdn: string): Promise<string> 
   return row?.locale ?? 'en';
 }
 
+/** A language guessed from an MO's text, and when. */
+export interface LocaleGuess { msisdn: string; locale: 'en' | 'ru'; at: Date }
+
 /**
- * A guess from an MO's text, in the MO's transaction. `ru` creates the row (a new number's default is `en`); `en`
- * only changes an existing one. One statement, and it writes nothing when the locale is already right or chosen.
+ * The guesses of an MO batch, in the batch's transaction, in ONE statement: `ru` creates the row (a new number's
+ * default is `en`); `en` only changes an existing one; a number's last guess wins. Nothing is written where the
+ * locale is already right or was chosen. Numbers are taken in order, so two batches lock rows in one order.
  */
-export async function noteMoLocale(tx: Tx, msisdn: string, locale: 'en' | 'ru', now: Date): Promise<void> {
-  if (locale === 'en') {
-    await tx.update(subscribers).set({ locale, updatedAt: now })
-      .where(and(eq(subscribers.msisdn, msisdn), ne(subscribers.locale, locale), isNull(subscribers.localeChosenAt)));
-    return;
-  }
-  await tx.insert(subscribers).values({ msisdn, locale, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: subscribers.msisdn,
-      set: { locale, updatedAt: now },
-      setWhere: sql`${subscribers.localeChosenAt} is null and ${subscribers.locale} <> ${locale}`,
-    });
+export async function noteMoLocales(tx: Tx, guesses: readonly LocaleGuess[]): Promise<void> {
+  const last = new Map<string, LocaleGuess>();
+  for (const g of guesses) { last.delete(g.msisdn); last.set(g.msisdn, g); }
+  if (last.size === 0) return;
+  const rows = [...last.values()].sort((a, b) => (a.msisdn < b.msisdn ? -1 : a.msisdn > b.msisdn ? 1 : 0))
+    .map((g) => sql`(${g.msisdn}::text, ${g.locale}::text, ${g.at.toISOString()}::timestamptz)`);
+  await tx.execute(sql`with v (msisdn, locale, at) as (values ${sql.join(rows, sql`, `)}),
+    en as (
+      update subscribers s set locale = 'en', updated_at = v.at from v
+      where v.locale = 'en' and s.msisdn = v.msisdn and s.locale <> 'en' and s.locale_chosen_at is null)
+    insert into subscribers (msisdn, locale, created_at, updated_at)
+    select msisdn, locale, at, at from v where locale = 'ru' order by msisdn
+    on conflict (msisdn) do update set locale = excluded.locale, updated_at = excluded.updated_at
+    where subscribers.locale_chosen_at is null and subscribers.locale <> excluded.locale`);
 }
 
 /** An explicit choice: stored and marked chosen, so later MO guesses leave it alone. */

@@ -1,13 +1,14 @@
 /**
  * Group commit for MO: the actions of MO arriving within a couple of milliseconds run in ONE transaction,
- * with one multi-row insert of idempotency keys and one of replies, so a help reply costs about two
- * statements instead of six and one commit is shared by the batch. Correctness is the per-MO path's:
+ * with one multi-row insert of idempotency keys, one of replies, and one statement each for the batch's
+ * archive rows, operations log and locale guesses, so a help reply costs a fraction of a statement and one commit is shared by the batch. Correctness is the per-MO path's:
  * the key insert decides who acts, a failure rolls the whole batch back and each MO is then retried in a
  * transaction of its own (a poison MO fails alone). Slow actions (password hashing) never join a batch.
  */
 import type { Db, Tx } from '../../db/client.js';
 import { insertOperations, type NewOperationRow, type OperationSink } from '../../db/queries/operations.js';
 import { archiveManyIfOn, type ArchiveEntry } from '../../db/queries/sms-archive.js';
+import { noteMoLocales, type LocaleGuess } from '../../db/queries/subscriber-locale.js';
 import { outbox, processedMo } from '../../db/schema/index.js';
 import type { Logger } from '../../log.js';
 import { RELAY_COLUMNS, type RelayRow } from '../outbox/relay.js';
@@ -23,9 +24,9 @@ export interface BatchItem {
   record?: MoRecord;
   /**
    * Runs the action in the given transaction, its operations-log rows to `operations` and its MO archive rows to
-   * `archive`; returns the replies to write.
+   * `archive`, the language its text suggests to `locales`; returns the replies to write.
    */
-  act(tx: Tx, operations: OperationSink, archive: ArchiveBatch): Promise<NewReply[]>;
+  act(tx: Tx, operations: OperationSink, archive: ArchiveBatch, locales: (guess: LocaleGuess) => void): Promise<NewReply[]>;
 }
 
 /**
@@ -78,6 +79,8 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
       const values: NewReply[] = [];
       const logged: NewOperationRow[] = []; // the batch's operations-log rows, written in one statement below
       const operations: OperationSink = (row) => { logged.push(row); };
+      const guesses: LocaleGuess[] = []; // the batch's locale guesses, one statement below
+      const locales = (guess: LocaleGuess) => { guesses.push(guess); };
       let deferred: ArchiveEntry[] = [];
       const archive: ArchiveBatch = {
         defer: (entry) => { deferred.push(entry); },
@@ -90,12 +93,13 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
       for (const p of items) {
         // delete(): of two MO with one key in a batch, the first acts and the second is a duplicate.
         if (!fresh.delete(p.item.idemKey)) { results.set(p, null); continue; }
-        values.push(...(await p.item.act(tx, operations, archive)));
+        values.push(...(await p.item.act(tx, operations, archive, locales)));
         const rows: RelayRow[] = [];
         results.set(p, rows);
         actedBy.set(p.item.idemKey, rows);
       }
       await archive.flush();
+      await noteMoLocales(tx, guesses);
       await insertOperations(tx, logged);
       if (values.length) {
         const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });

@@ -9,7 +9,6 @@ import { preparePlan, runPlan } from '../../actions/execute.js';
 import type { ActionPlan } from '../../actions/plan.js';
 import { replyRows } from '../../actions/reply-rows.js';
 import { guessLocale } from '../../actions/locale-set.js';
-import { noteMoLocale } from '../../db/queries/subscriber-locale.js';
 import type { Tx } from '../../db/client.js';
 import type { AssembledMo } from '../jobs.js';
 import { archiveMo, type ArchivableMo } from './archive.js';
@@ -50,12 +49,13 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
     idemKey: ex.idemKey,
     slow: plan?.action.slow === true,
     record: { link: ex.link, source: ex.source, destination: ex.destination, corr: ex.corr, channel: ex.channel, state: 'acted', action: plan?.action.name ?? null },
-    act: async (tx: Tx, operations, archive) => {
+    act: async (tx: Tx, operations, archive, locales) => {
       const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: () => archive.flush() }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;
-      // A text MO's language is remembered for the subscriber's USSD screens (issue 11), in the MO's own transaction.
+      // A text MO's language is remembered for the subscriber's USSD screens (issue 11), in the MO's own transaction
+      // (one statement for the batch, after every action of it: a choice made in the batch still wins).
       const guess = plan && plan.msg.channel === 'sms' && !plan.refused ? guessLocale(plan.msg.text) : null;
-      if (guess) await noteMoLocale(tx, ex.source, guess, deps.action.now());
+      if (guess) locales({ msisdn: ex.source, locale: guess, at: deps.action.now() });
       if (ex.archive) await archiveMo(tx, ex.archive, deps.action.now(), archive.defer); // after the action: `ON` itself is kept
       deps.faults?.inTransaction?.(ex.idemKey);
       return replyRows(replies, { idemKey: ex.idemKey, link: ex.link, source: ex.destination, destination: ex.source, corr: ex.corr }, {

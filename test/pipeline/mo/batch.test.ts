@@ -89,3 +89,35 @@ describe('MO group commit', () => {
     expect(rows.map((r) => [r.msisdn, r.body])).toEqual([['ar-on', 'HELP']]);
   });
 });
+
+describe('MO group commit: the batch\'s locale guesses (one statement)', () => {
+  function guessing(idemKey: string, msisdn: string, locale: 'en' | 'ru'): BatchItem {
+    return { idemKey, slow: false, async act(_tx, _log, _archive, locales) { locales({ msisdn, locale, at: new Date() }); return []; } };
+  }
+  const localeOf = async (msisdn: string) =>
+    (await t.handle.db.select({ locale: subscribers.locale, chosen: subscribers.localeChosenAt }).from(subscribers).where(eq(subscribers.msisdn, msisdn)))[0];
+
+  it('ru creates the row, en leaves a new number alone, a number\'s last guess wins, a choice is never overridden', async () => {
+    await t.handle.db.insert(subscribers).values([
+      { msisdn: '79990000003', locale: 'ru' },
+      { msisdn: '79990000004', locale: 'ru', localeChosenAt: new Date() },
+    ]);
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
+    await Promise.all([
+      b.submit(guessing('lg-1', '79990000001', 'ru')),
+      b.submit(guessing('lg-2', '79990000002', 'en')),
+      b.submit(guessing('lg-3', '79990000003', 'en')),
+      b.submit(guessing('lg-4', '79990000004', 'en')),
+      b.submit(guessing('lg-5', '79990000005', 'ru')),
+      b.submit(guessing('lg-6', '79990000005', 'en')),
+      b.submit(guessing('lg-7', '79990000006', 'en')),
+      b.submit(guessing('lg-8', '79990000006', 'ru')),
+    ]);
+    expect((await localeOf('79990000001'))?.locale).toBe('ru');
+    expect(await localeOf('79990000002')).toBeUndefined();
+    expect((await localeOf('79990000003'))?.locale).toBe('en');
+    expect(await localeOf('79990000004')).toMatchObject({ locale: 'ru', chosen: expect.any(Date) });
+    expect(await localeOf('79990000005')).toBeUndefined(); // ru then en: the row never had to exist
+    expect((await localeOf('79990000006'))?.locale).toBe('ru');
+  });
+});
