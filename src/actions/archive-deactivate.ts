@@ -13,7 +13,7 @@ export const archiveDeactivate: Action = {
   async run(tx, msg, _params, deps) {
     const now = deps.now();
     await lockSubscriber(tx, msg.msisdn);
-    await deps.beforeArchiveChange?.(); // archive rows an earlier MO of the batch deferred see the state before this change
+    await deps.beforeArchiveChange?.(msg.msisdn); // archive rows an earlier MO of the batch deferred see the state before this change
     await tx.update(subscribers).set({ archiveOn: false, updatedAt: now }).where(eq(subscribers.msisdn, msg.msisdn));
     await logOperation(tx, deps, msg, 'archive.deactivate', 'ok', now);
     return [{ template: 'archive.deactivate', text: deps.render('archive.deactivate', msg.locale) }];

@@ -29,7 +29,7 @@ export function passwordAction(spec: {
         return issued.notify && msg.channel !== 'web' ? [{ template: 'password.refused', text: deps.render('password.refused', msg.locale) }] : [];
       }
       // `ON` turns the archive on: archive rows earlier MO of a batch deferred are stored first (batch.ts).
-      if (spec.kind === 'archive') await deps.beforeArchiveChange?.();
+      if (spec.kind === 'archive') await deps.beforeArchiveChange?.(msg.msisdn);
       await spec.store(tx, msg.msisdn, issued.hash, now, msg.channel);
       await logOperation(tx, deps, msg, spec.name, 'ok', now);
       return [{ template: spec.name, text: deps.render(spec.name, msg.locale, spec.vars(deps, issued.password)) }];

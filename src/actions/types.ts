@@ -48,10 +48,10 @@ export interface ActionDeps {
    */
   operations?: OperationSink;
   /**
-   * Called before an action turns a number's archive on or off: the MO batch stores the archive rows earlier MO
-   * deferred (pipeline/mo/batch.ts ArchiveBatch), so each saw the archive as it was after its own action.
+   * Called before an action turns `msisdn`'s archive on or off: the MO batch stores the archive rows earlier MO
+   * deferred for that number (pipeline/mo/batch.ts ArchiveBatch), so each saw the archive as it was after its own action.
    */
-  beforeArchiveChange?(): Promise<void>;
+  beforeArchiveChange?(msisdn: string): Promise<void>;
 }
 
 export interface Action<P = Record<string, unknown>> {

@@ -31,13 +31,15 @@ export interface BatchItem {
 
 /**
  * The batch's MO archive rows: each is stored only if its number's archive is on, checked and inserted in one
- * statement for the whole batch at its end. An action that turns a number's archive on or off calls `flush()`
- * BEFORE its update, so the rows deferred by earlier MO of the batch see the archive as it was after their own
- * action, exactly as a per-MO check did.
+ * statement for the whole batch at its end. An action that turns a number's archive on or off calls
+ * `flush(msisdn)` BEFORE its update, so the rows deferred by earlier MO of the batch see the archive as it was
+ * after their own action, exactly as a per-MO check did. Only another number's rows deferred: nothing to store
+ * yet (the change cannot touch them), so a batch of `ON` from many numbers still stores its archive rows at once.
  */
 export interface ArchiveBatch {
   defer(entry: ArchiveEntry): void;
-  flush(): Promise<void>;
+  /** Stores the deferred rows (in order) if any is `msisdn`'s; without `msisdn`, all of them. */
+  flush(msisdn?: string): Promise<void>;
 }
 
 /** null: acted on before (the key was taken); else the replies written, ready to relay. */
@@ -84,7 +86,8 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
       let deferred: ArchiveEntry[] = [];
       const archive: ArchiveBatch = {
         defer: (entry) => { deferred.push(entry); },
-        async flush() {
+        async flush(msisdn) {
+          if (msisdn !== undefined && !deferred.some((e) => e.msisdn === msisdn)) return;
           const rows = deferred;
           deferred = [];
           if (rows.length) await archiveManyIfOn(tx, rows);

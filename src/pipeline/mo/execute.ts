@@ -50,7 +50,7 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
     slow: plan?.action.slow === true,
     record: { link: ex.link, source: ex.source, destination: ex.destination, corr: ex.corr, channel: ex.channel, state: 'acted', action: plan?.action.name ?? null },
     act: async (tx: Tx, operations, archive, locales) => {
-      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: () => archive.flush() }) : [];
+      const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: (msisdn) => archive.flush(msisdn) }) : [];
       const replies = ex.shape ? ex.shape(acted) : acted;
       // A text MO's language is remembered for the subscriber's USSD screens (issue 11), in the MO's own transaction
       // (one statement for the batch, after every action of it: a choice made in the batch still wins).

@@ -67,7 +67,7 @@ describe('MO group commit', () => {
   });
 
   it('archives the MO of a batch as each saw the archive after its own action, also when a later MO turns it off', async () => {
-    await t.handle.db.insert(subscribers).values([{ msisdn: 'ar-on', archiveOn: true }, { msisdn: 'ar-off', archiveOn: false }]);
+    await t.handle.db.insert(subscribers).values([{ msisdn: 'ar-on', archiveOn: true }, { msisdn: 'ar-off', archiveOn: false }, { msisdn: 'ar-on2', archiveOn: true }]);
     const at = new Date();
     const deps = { now: () => at, render: () => 'off' } as unknown as ActionDeps;
     const archived = (msisdn: string, text: string): BatchItem => ({
@@ -76,17 +76,18 @@ describe('MO group commit', () => {
       async act(tx: Tx, operations, archive) {
         // As pipeline/mo/execute.ts runs it: rows deferred to the batch's one statement, stored before OFF acts.
         if (text === 'OFF') {
-          await archiveDeactivate.run(tx, { msisdn, shortCode: '232', text, args: '', link: 'l', channel: 'sms', corr: 'c', locale: 'en' }, {}, { ...deps, operations, beforeArchiveChange: () => archive.flush() });
+          await archiveDeactivate.run(tx, { msisdn, shortCode: '232', text, args: '', link: 'l', channel: 'sms', corr: 'c', locale: 'en' }, {}, { ...deps, operations, beforeArchiveChange: (m) => archive.flush(m) });
         }
         await archiveMo(tx, { idemKey: `ar-${msisdn}-${text}`, link: 'l', source: msisdn, destination: '232', corr: 'c', decoded: { kind: 'text', text } as never }, at, archive.defer);
         return [];
       },
     });
     const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
-    // One batch: 'ar-on' sends HELP (archive on: kept), then OFF (archive off by its own action: not kept), then 25 (off: not kept).
-    await Promise.all([archived('ar-on', 'HELP'), archived('ar-off', 'HELP'), archived('ar-on', 'OFF'), archived('ar-on', '25')].map((i) => b.submit(i)));
+    // One batch: 'ar-on' sends HELP (archive on: kept), then OFF (archive off by its own action: not kept), then 25 (off: not kept);
+    // 'ar-on2' sends HELP before and after another number's OFF, then OFF itself (its two HELP kept, in order).
+    await Promise.all([archived('ar-on2', 'HELP'), archived('ar-on', 'HELP'), archived('ar-off', 'HELP'), archived('ar-on', 'OFF'), archived('ar-on2', 'HELP 2'), archived('ar-on', '25'), archived('ar-on2', 'OFF')].map((i) => b.submit(i)));
     const rows = await t.handle.db.select().from(smsArchive).where(eq(smsArchive.link, 'l')).orderBy(asc(smsArchive.id));
-    expect(rows.map((r) => [r.msisdn, r.body])).toEqual([['ar-on', 'HELP']]);
+    expect(rows.map((r) => [r.msisdn, r.body])).toEqual([['ar-on2', 'HELP'], ['ar-on', 'HELP'], ['ar-on2', 'HELP 2']]);
   });
 });
 
