@@ -6,7 +6,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
-import type { DbOrTx, Tx } from '../db/client.js';
+import { rowsOf, type DbOrTx, type Tx } from '../db/client.js';
 import { passwordEvents, subscribers } from '../db/schema/index.js';
 
 export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
@@ -97,22 +97,20 @@ export async function issuePassword(
   await lockSubscriber(tx, msisdn);
   const now = deps.now();
   const hourAgo = new Date(now.getTime() - 3600_000);
-  const recent = await tx
-    .select({ outcome: passwordEvents.outcome, n: sql<number>`count(*)::int` })
-    .from(passwordEvents)
-    .where(and(eq(passwordEvents.msisdn, msisdn), gte(passwordEvents.createdAt, hourAgo)))
-    .groupBy(passwordEvents.outcome);
-  const issued = recent.find((r) => r.outcome === 'issued')?.n ?? 0;
-  const refused = recent.find((r) => r.outcome === 'refused')?.n ?? 0;
-  if (issued >= deps.passwordsPerHour) {
-    await tx.insert(passwordEvents).values({ msisdn, kind, outcome: 'refused', createdAt: now });
-    return { ok: false, reason: 'rate-limited', notify: refused === 0 };
-  }
+  // Under the row lock, one statement counts the hour's events and records this one as issued or refused.
+  const [row] = rowsOf<{ outcome: 'issued' | 'refused'; refused: number }>(await tx.execute(sql`
+    with c as (
+      select count(*) filter (where outcome = 'issued')::int as issued, count(*) filter (where outcome = 'refused')::int as refused
+      from ${passwordEvents} where msisdn = ${msisdn} and created_at >= ${hourAgo.toISOString()}::timestamptz)
+    insert into ${passwordEvents} (msisdn, kind, outcome, created_at)
+    select ${msisdn}, ${kind}, case when c.issued >= ${deps.passwordsPerHour} then 'refused' else 'issued' end, ${now.toISOString()}::timestamptz from c
+    returning outcome, (select refused from c) as refused`));
+  if (!row) throw new Error('password event not recorded');
+  if (row.outcome === 'refused') return { ok: false, reason: 'rate-limited', notify: row.refused === 0 };
   const { password, hash } = deps.prepared ?? await (async () => {
     const p = deps.newPassword();
     return { password: p, hash: await deps.hashPassword(p) };
   })();
-  await tx.insert(passwordEvents).values({ msisdn, kind, outcome: 'issued', createdAt: now });
   return { ok: true, password, hash };
 }
 

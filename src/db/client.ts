@@ -15,6 +15,11 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+/** The rows of a raw `execute()`: postgres.js returns a row array, PGlite `{ rows }` (LIBRARIES.md §4). */
+export function rowsOf<T>(r: unknown): T[] {
+  return (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+}
+
 export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';

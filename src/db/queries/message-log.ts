@@ -6,7 +6,7 @@
  * so what can be found: RETAIN_PROCESSED_MO_DAYS for MO, RETAIN_OUTBOX_DAYS for MT.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../client.js';
+import { rowsOf, type DbOrTx } from '../client.js';
 
 export const MO_STATES = ['acted', 'blocked'] as const;
 export const MT_STATES = ['pending', 'sent', 'failed'] as const;
@@ -47,11 +47,6 @@ export interface MessageRow {
 }
 
 interface RawRow { direction: 'mo' | 'mt'; id: string; at: Date | string; at_text: string; link: string | null; number: string | null; short_code: string | null; state: string | null; what: string | null; channel: string | null; corr: string | null; receipt: string | null }
-
-/** postgres.js returns a row array, PGlite `{ rows }` (LIBRARIES.md §4). */
-function rowsOf<T>(r: unknown): T[] {
-  return (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
-}
 
 function numberForms(n: string): string[] {
   const bare = n.trim().replace(/^\+/, '');

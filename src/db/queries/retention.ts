@@ -6,7 +6,7 @@
  * archive of a number whose archive is on (or recently off), accounts with a password, lock or alert.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { rowsOf, type Db } from '../client.js';
 
 export interface RetentionPolicy {
   /** processed_mo: must outlive every retry of the job (50 attempts, ≤ 30 s apart: ~25 min). */
@@ -67,11 +67,6 @@ const RULES: readonly Rule[] = [
       and not exists (select 1 from api_callbacks c where c.message_id = m.id and c.done_at is null and c.gave_up_at is null)`,
   },
 ];
-
-/** postgres.js returns a row array, PGlite `{ rows }` (LIBRARIES.md §4). */
-function rowsOf<T>(r: unknown): T[] {
-  return (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
-}
 
 /**
  * Runs every rule until it finds fewer than `batch` rows, or `maxBatches` batches (the rest waits for the
