@@ -1,7 +1,8 @@
 /**
  * Group commit for MO: the actions of MO arriving within a couple of milliseconds run in ONE transaction,
  * with one multi-row insert of idempotency keys, one of replies, and one statement each for the batch's
- * archive rows, operations log and locale guesses, so a help reply costs a fraction of a statement and one commit is shared by the batch. Correctness is the per-MO path's:
+ * archive rows, operations log and locale guesses: a help reply costs a fraction of a statement, and one
+ * commit is shared by the batch. Correctness is the per-MO path's:
  * the key insert decides who acts, a failure rolls the whole batch back and each MO is then retried in a
  * transaction of its own (a poison MO fails alone). Slow actions (password hashing) never join a batch.
  */
