@@ -60,6 +60,11 @@ export interface MoBatcherDeps {
   log: Logger;
   maxBatch?: number;
   maxWaitMs?: number;
+  /**
+   * Batch transactions running at once (default 2). While they all run, new MO gather for the next one, so a
+   * batch grows with the load (one transaction per arrival window of ~2 ms would stay small at any rate).
+   */
+  maxInFlight?: number;
   /** Each transaction run: its MO, its duration (first statement to commit or rollback) and whether it committed. */
   onBatch?(o: { size: number; ms: number; ok: boolean }): void;
 }
@@ -67,8 +72,10 @@ export interface MoBatcherDeps {
 export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
+  const maxInFlight = deps.maxInFlight ?? 2;
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
 
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
     return deps.db.transaction(async (tx) => {
@@ -130,11 +137,16 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
     for (const p of items) p.resolve(results.get(p) ?? null);
   }
 
+  /** Starts a batch of what waits, unless every writer is busy: the first to finish then takes it at once. */
   function drain() {
     if (timer) { clearTimeout(timer); timer = undefined; }
-    const items = queue;
-    queue = [];
-    if (items.length) void flush(items);
+    if (inFlight >= maxInFlight || queue.length === 0) return;
+    const items = queue.splice(0, maxBatch);
+    inFlight++;
+    void flush(items).finally(() => {
+      inFlight--;
+      drain();
+    });
   }
 
   return {
@@ -144,7 +156,7 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
         if (item.slow) { void flush([p]); return; }
         queue.push(p);
         if (queue.length >= maxBatch) drain();
-        else timer ??= setTimeout(drain, maxWaitMs);
+        else if (inFlight < maxInFlight) timer ??= setTimeout(drain, maxWaitMs);
       });
     },
   };

@@ -59,6 +59,22 @@ describe('MO group commit', () => {
     expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b3'))).toHaveLength(1);
   });
 
+  it('gathers the MO that arrive while every writer is busy into the next batch, started as soon as one is free', async () => {
+    const sizes: number[] = [];
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 5, maxInFlight: 1, onBatch: (o) => sizes.push(o.size) });
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => { entered = r; });
+    const first = b.submit({ ...item('g-0'), async act(tx, log, archive, locales) { entered(); await held; return item('g-0').act(tx, log, archive, locales); } });
+    await inside; // the only writer is now busy
+    const rest = Array.from({ length: 10 }, (_, i) => b.submit(item(`g-${i + 1}`)));
+    release();
+    const results = await Promise.all([first, ...rest]);
+    expect(results.every((r) => r?.length === 1)).toBe(true);
+    expect(sizes).toEqual([1, 10]);
+  });
+
   it('runs a slow action in a transaction of its own', async () => {
     const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
     const [slowBad, fast] = await Promise.allSettled([b.submit(item('b4-slow', { slow: true, fail: true })), b.submit(item('b4-fast'))]);
