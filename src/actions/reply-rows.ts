@@ -2,7 +2,7 @@
  * Replies → outbox rows, for every executor (pipeline/mo/execute.ts for MO, web/subscriber/act.ts for the web):
  * each reply goes back to the number from the short code, on one link, under one idempotency key and corr. Pure.
  */
-import type { NewOutboxRow } from '../db/queries/web-outbox.js';
+import type { ReplyRow } from '../db/queries/batch-rows.js';
 import { maskForArchive } from './archive-mask.js';
 import type { Locale, Reply } from './types.js';
 
@@ -21,9 +21,9 @@ export function replyRows(
   opts: {
     /** Set: each row carries its masked archive text (kept in the SMS archive once sent). */
     archive?: { render(key: string, locale: Locale): string; locale: Locale };
-    tlvs?: NewOutboxRow['tlvs'];
+    tlvs?: ReplyRow['tlvs'];
   } = {},
-): NewOutboxRow[] {
+): ReplyRow[] {
   return replies.map((r) => ({
     ...to, body: r.text, template: r.template,
     ...(opts.archive ? { archiveText: archiveText(opts.archive.render, r, opts.archive.locale) } : {}),

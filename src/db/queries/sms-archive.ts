@@ -1,5 +1,6 @@
 import { and, count, desc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.js';
+import { arrayParam, isoOrNull } from './batch-rows.js';
 import { processedMo, smsArchive, subscribers } from '../schema/index.js';
 
 export type ArchiveEntry = typeof smsArchive.$inferInsert;
@@ -15,14 +16,17 @@ export async function archiveIfOn(tx: DbOrTx, entry: ArchiveEntry): Promise<bool
 
 /**
  * archiveIfOn for many entries in ONE statement: the rows whose number has the archive on are inserted, in
- * order (ids follow the entries' order), the others dropped. db/deferred.ts uses it for an MO batch.
+ * order (ids follow the entries' order), the others dropped; the MO batch's (pipeline/mo/batch.ts). Its text is
+ * the same for any number of entries (db/queries/batch-rows.ts).
  */
 export async function archiveManyIfOn(tx: DbOrTx, entries: readonly ArchiveEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const rows = entries.map((e, i) => sql`(${i}::int, ${e.msisdn}::text, ${e.direction}::text, ${e.peer}::text, ${e.body}::text, ${e.origin}::text, ${e.link}::text, ${e.corr ?? null}::text, ${e.createdAt.toISOString()}::timestamptz)`);
   await tx.execute(sql`insert into sms_archive (msisdn, direction, peer, body, origin, link, corr, created_at)
-    select v.msisdn, v.direction, v.peer, v.body, v.origin, v.link, v.corr, v.created_at
-    from (values ${sql.join(rows, sql`, `)}) as v (n, msisdn, direction, peer, body, origin, link, corr, created_at)
+    select v.msisdn, v.direction, v.peer, v.body, v.origin, v.link, v.corr, coalesce(v.created_at::timestamptz, now())
+    from unnest(${arrayParam(entries, (e) => e.msisdn, 'text')}, ${arrayParam(entries, (e) => e.direction, 'text')}, ${arrayParam(entries, (e) => e.peer, 'text')},
+      ${arrayParam(entries, (e) => e.body, 'text')}, ${arrayParam(entries, (e) => e.origin, 'text')}, ${arrayParam(entries, (e) => e.link, 'text')},
+      ${arrayParam(entries, (e) => e.corr, 'text')}, ${arrayParam(entries, (e) => isoOrNull(e.createdAt), 'text')}) with ordinality
+      as v (msisdn, direction, peer, body, origin, link, corr, created_at, n)
     join subscribers s on s.msisdn = v.msisdn and s.archive_on
     order by v.n`);
 }

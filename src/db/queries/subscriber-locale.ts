@@ -6,6 +6,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.js';
+import { arrayParam } from './batch-rows.js';
 import { subscribers } from '../schema/index.js';
 
 /** The stored locale ('en' for a number we have no row for: the column's default). */
@@ -26,9 +27,9 @@ export async function noteMoLocales(tx: Tx, guesses: readonly LocaleGuess[]): Pr
   const last = new Map<string, LocaleGuess>();
   for (const g of guesses) { last.delete(g.msisdn); last.set(g.msisdn, g); }
   if (last.size === 0) return;
-  const rows = [...last.values()].sort((a, b) => (a.msisdn < b.msisdn ? -1 : a.msisdn > b.msisdn ? 1 : 0))
-    .map((g) => sql`(${g.msisdn}::text, ${g.locale}::text, ${g.at.toISOString()}::timestamptz)`);
-  await tx.execute(sql`with v (msisdn, locale, at) as (values ${sql.join(rows, sql`, `)}),
+  const rows = [...last.values()].sort((a, b) => (a.msisdn < b.msisdn ? -1 : a.msisdn > b.msisdn ? 1 : 0));
+  await tx.execute(sql`with v (msisdn, locale, at) as (
+      select u.msisdn, u.locale, u.at::timestamptz from unnest(${arrayParam(rows, (g) => g.msisdn, 'text')}, ${arrayParam(rows, (g) => g.locale, 'text')}, ${arrayParam(rows, (g) => g.at.toISOString(), 'text')}) as u (msisdn, locale, at)),
     en as (
       update subscribers s set locale = 'en', updated_at = v.at from v
       where v.locale = 'en' and s.msisdn = v.msisdn and s.locale <> 'en' and s.locale_chosen_at is null)

@@ -10,13 +10,13 @@ import type { Db, Tx } from '../../db/client.js';
 import { insertOperations, type NewOperationRow, type OperationSink } from '../../db/queries/operations.js';
 import { archiveManyIfOn, type ArchiveEntry } from '../../db/queries/sms-archive.js';
 import { noteMoLocales, type LocaleGuess } from '../../db/queries/subscriber-locale.js';
-import { outbox, processedMo } from '../../db/schema/index.js';
+import { insertReplies, takeMoKeys, type MoKeyRow, type ReplyRow } from '../../db/queries/batch-rows.js';
 import type { Logger } from '../../log.js';
-import { RELAY_COLUMNS, type RelayRow } from '../outbox/relay.js';
+import type { RelayRow } from '../outbox/relay.js';
 
-export type NewReply = typeof outbox.$inferInsert;
+export type NewReply = ReplyRow;
 /** What the MO log keeps of an MO (processed_mo's columns besides the key; issue 11). */
-export type MoRecord = Omit<typeof processedMo.$inferInsert, 'idemKey' | 'createdAt'>;
+export type MoRecord = Omit<MoKeyRow, 'idemKey'>;
 
 export interface BatchItem {
   idemKey: string;
@@ -50,9 +50,6 @@ export interface MoBatcher {
   submit(item: BatchItem): Promise<BatchResult>;
 }
 
-/** Every row names every column, so the multi-row insert has one shape whatever each MO recorded. */
-const EMPTY_RECORD: Required<{ [K in keyof MoRecord]: null }> = { link: null, source: null, destination: null, corr: null, channel: null, state: null, action: null };
-
 interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void }
 
 export interface MoBatcherDeps {
@@ -81,9 +78,7 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
     return deps.db.transaction(async (tx) => {
       const keyed = new Map<string, MoRecord>();
       for (const p of items) if (!keyed.has(p.item.idemKey)) keyed.set(p.item.idemKey, p.item.record ?? {});
-      const keys = [...keyed].map(([idemKey, record]) => ({ ...EMPTY_RECORD, ...record, idemKey }));
-      const taken = await tx.insert(processedMo).values(keys).onConflictDoNothing().returning({ k: processedMo.idemKey });
-      const fresh = new Set(taken.map((r) => r.k));
+      const fresh = new Set(await takeMoKeys(tx, [...keyed].map(([idemKey, record]) => ({ ...record, idemKey }))));
       const results = new Map<Pending, BatchResult>();
       const actedBy = new Map<string, RelayRow[]>();
       const values: NewReply[] = [];
@@ -113,8 +108,7 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
       await noteMoLocales(tx, guesses);
       await insertOperations(tx, logged);
       if (values.length) {
-        const rows = await tx.insert(outbox).values(values).returning({ ...RELAY_COLUMNS, idemKey: outbox.idemKey });
-        for (const { idemKey, ...row } of rows) actedBy.get(idemKey)?.push(row);
+        for (const { idemKey, ...row } of await insertReplies(tx, values)) actedBy.get(idemKey)?.push(row);
       }
       return results;
     });

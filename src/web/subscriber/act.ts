@@ -12,7 +12,8 @@ import { planNamedAction, type ActionPlan } from '../../actions/plan.js';
 import { replyRows } from '../../actions/reply-rows.js';
 import type { Tx } from '../../db/client.js';
 import { insertOperations, type NewOperationRow } from '../../db/queries/operations.js';
-import { insertWebReplies, type NewOutboxRow } from '../../db/queries/web-outbox.js';
+import type { ReplyRow } from '../../db/queries/batch-rows.js';
+import { insertWebReplies } from '../../db/queries/web-outbox.js';
 import type { SubscriberDeps, WebReplyRow } from './deps.js';
 
 export interface WebActionRequest {
@@ -57,7 +58,7 @@ export async function webTransaction<T>(deps: SubscriberDeps, body: (tx: Tx, act
   let rows: WebReplyRow[] = [];
   const result = await deps.db.transaction(async (tx) => {
     const logged: NewOperationRow[] = [];
-    const outboxRows: NewOutboxRow[] = [];
+    const outboxRows: ReplyRow[] = [];
     const act: Act = async (p) => {
       if (!('plan' in p) && p.action.prepare) throw new Error(`${p.action.name} must be prepared before the transaction (prepareWebPlan)`);
       const ready = 'plan' in p ? p : { plan: p, deps: { ...deps.action, render: deps.render } };
