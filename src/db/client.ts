@@ -20,6 +20,31 @@ export function rowsOf<T>(r: unknown): T[] {
   return (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
 }
 
+/**
+ * drizzle runs every query it did not name with postgres.js's `prepare: false`: the unnamed statement, parsed and
+ * planned on every run, and with parameters described first, a second round trip before each execution. This
+ * handle asks postgres.js to prepare them (its default), in transactions and savepoints too: each statement text
+ * is prepared once per connection. Hot statements keep one text (db/queries/batch-rows.ts); connections are
+ * recycled (postgres.js max_lifetime, 30–60 min), which bounds the cache. `?prepare=false` in DATABASE_URL turns
+ * it off (a transaction-mode pooler such as PgBouncer before 1.21).
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  const wrap = (fn: (...a: never[]) => unknown) => (...args: unknown[]) => {
+    const cb = args[args.length - 1] as (inner: postgres.Sql) => unknown;
+    return (fn as (...a: unknown[]) => unknown)(...args.slice(0, -1), (inner: postgres.Sql) => cb(preparing(inner)));
+  };
+  return new Proxy(sql, {
+    get(target, prop) {
+      if (prop === 'unsafe') {
+        return (query: string, params?: unknown[], o?: Record<string, unknown>) => target.unsafe(query, params as never[], { ...o, prepare: true });
+      }
+      if (prop === 'begin' || prop === 'savepoint') return wrap((target as unknown as Record<string, (...a: never[]) => unknown>)[prop]!.bind(target));
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
 export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';
@@ -39,7 +64,7 @@ const MIGRATIONS = new URL('../../drizzle', import.meta.url).pathname;
 export async function openDb(opts: { url?: string; dataDir: string; poolMax: number }): Promise<DbHandle> {
   if (opts.url) {
     const client = postgres(opts.url, { max: opts.poolMax, onnotice: () => {}, backoff: reconnectBackoff });
-    const db = drizzlePg(client, { schema }) as unknown as Db;
+    const db = drizzlePg(preparing(client), { schema }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
