@@ -159,17 +159,19 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis |
   let timer: NodeJS.Timeout | undefined;
   if (deps.sweepEveryMs) {
     let ticks = 0;
-    const tick = async (olderThanMs?: number) => {
+    const tick = async (olderThanMs?: number, staleMs?: number) => {
       try {
         await sweep(olderThanMs);
-        if (ticks++ % STALE_EVERY_TICKS === 0) await sweepStale();
+        if (ticks++ % STALE_EVERY_TICKS === 0) await sweepStale(staleMs);
       } catch (e) { deps.log.warn({ err: e }, 'outbox sweep failed; will retry'); }
       if (!stopped) timer = setTimeout(() => void tick(), deps.sweepEveryMs);
     };
     // On start, every unrelayed row at once, whatever its age: rows a killed process committed but never
     // relayed go out now, not after the sweep delay. Rows another node is relaying right now are safe to
-    // relay again (jobId and sent-marker, relayAgain).
-    timer = setTimeout(() => void tick(0), 0);
+    // relay again (jobId and sent-marker, relayAgain). Likewise every relayed row still pending: a process
+    // killed after a send and its marker but before the batched 'sent' mark left its row pending, and the
+    // marker settles it now rather than a minute later; a row whose job still exists is left alone.
+    timer = setTimeout(() => void tick(0, 0), 0);
   }
   return {
     relay: relayBatched,

@@ -85,6 +85,20 @@ describe('outbox relay', () => {
       relay.close();
     }
   });
+  it('on start, settles a reply sent a moment ago whose batched mark a killed process never wrote (its sent-marker says so)', async () => {
+    const m = createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }), everyMs: 20 });
+    const r = await row('k5');
+    await t.handle.db.update(outbox).set({ relayedAt: new Date() }).where(eq(outbox.id, r.id));
+    await redis.set(mtSentKey(t.svc.prefix, r.id), '1'); // sent, marker stored, job completed; then kill -9
+    const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: m, log: pino({ level: 'silent' }), sweepEveryMs: 600_000, sweepAfterMs: 600_000 });
+    try {
+      await eventually(async () => ((await t.handle.db.select().from(outbox).where(eq(outbox.id, r.id)))[0]!.status === 'sent' ? true : null), 10_000, 'the start-up sweep to mark the reply sent');
+      expect(await queues.mt('l1').getJob(`ob-${r.id}`)).toBeUndefined();
+    } finally {
+      relay.close();
+    }
+  });
+
   it('settles replies relayed long ago and still pending: marks the sent one, relays again the one whose job is gone, leaves the waiting one', async () => {
     const m = marks();
     const relay = createOutboxRelay({ db: t.handle.db, queues, redis, prefix: t.svc.prefix, marks: m, log: pino({ level: 'silent' }) });
