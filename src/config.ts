@@ -59,6 +59,8 @@ const envSchema = z.object({
   // `{name}` is a Redis Cluster hash tag: every key of ours and BullMQ's then lands in one slot (multi-key scripts).
   REDIS_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/, 'letters, digits, _ and - only, optionally in braces ({scgw}) as a Redis Cluster hash tag').optional(),
   ROLES: z.string().default('listener,workers,web'),
+  /** 2: the workers role in a second Node process (gateway-processes.ts; needs PostgreSQL and a shared Redis). 1 was as fast on 2 cores, with half the memory. */
+  PROCESSES: z.enum(['1', '2']).default('1'),
   MO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(24),
   PASSWORDS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
@@ -213,6 +215,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   redisPrefix: string;
   roles: ReadonlySet<Role>;
+  processes: '1' | '2';
   mo: { concurrency: number; enqueueTimeoutMs: number; concatTimeoutS: number };
   backlog: { moMax: number; mtPerLink: number; pollMs: number };
   ack: { durability: 'memory' | 'replica' | 'fsync'; replicas: number; replicaTimeoutMs: number };
@@ -301,6 +304,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     redisPrefix: e.REDIS_PREFIX ?? (redisTopology.kind === 'cluster' ? '{scgw}' : 'scgw'),
     roles,
+    processes: e.PROCESSES,
     mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S },
     backlog: { moMax: e.MO_BACKLOG_MAX, mtPerLink: e.MT_BACKLOG_PER_LINK, pollMs: e.BACKLOG_POLL_MS },
     ack: { durability: e.ACK_DURABILITY, replicas: e.ACK_REPLICAS, replicaTimeoutMs: e.ACK_REPLICA_TIMEOUT_MS },

@@ -26,7 +26,7 @@ import { createSmppServer } from './smpp/server.js';
 import { statusForError, statusName } from './smpp/status.js';
 import { VENDOR_NAMES } from './smpp/vendors/index.js';
 import { buildApp, buildOpsApp } from './web/app.js';
-import { createMetrics, metricsRecorder, type Metrics } from './web/metrics.js';
+import { createMetrics, mergedMetrics, metricsRecorder, type Metrics, type MetricsJson } from './web/metrics.js';
 import { createWebSweep } from './web/subscriber/sweep.js';
 import { createLimits } from './web/limits.js';
 import { createHashSlots } from './web/hash-slots.js';
@@ -49,6 +49,8 @@ export interface GatewayOptions {
   onFirstAdminToken?(token: string): void;
   /** An operator drained this node (`scgw node drain`): main.ts runs its SIGINT path; unset, the gateway stops itself. */
   onDrain?(): void;
+  /** The series of this node's worker process (gateway-processes.ts), merged into its /metrics. */
+  peerMetrics?(): Promise<MetricsJson[]>;
 }
 
 export interface Gateway {
@@ -308,7 +310,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
 
     // Every role gets the ops listener: a listener-only node has metrics too.
-    const ops = await buildOpsApp({ log, registry: metrics.registry, health, limits: config.http.limits, status: fleetStatus });
+    const ops = await buildOpsApp({ log, registry: opts.peerMetrics ? mergedMetrics(metrics.registry, opts.peerMetrics) : metrics.registry, health, limits: config.http.limits, status: fleetStatus });
     await ops.listen({ port: config.ops.port, host: config.ops.host });
     const opsAddr = ops.server.address();
     const opsPort = typeof opsAddr === 'object' && opsAddr ? opsAddr.port : config.ops.port;

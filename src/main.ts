@@ -10,6 +10,7 @@ import { isScgwError } from './errors.js';
 import { createRootLogger, prettyDestination } from './log.js';
 import { resolveRedis } from './redis.js';
 import { startGateway } from './gateway.js';
+import { serveParent, splitRoles, startWorkerProcess, WORKER_PROCESS_ENV, type WorkerProcess } from './gateway-processes.js';
 
 async function main() {
   let config;
@@ -31,13 +32,27 @@ async function main() {
     log.fatal({ err: e }, 'cannot reach Redis');
     process.exit(1);
   }
-  log.info({ redis: redis.describe, database: config.databaseUrl ? 'postgres' : `embedded PGlite in ${resolve(config.dataDir, 'pg')}` }, 'starting scgw');
+  let split;
+  try {
+    split = splitRoles(config, { redisEmbedded: redis.embedded === true });
+  } catch (e) {
+    log.fatal((e as Error).message);
+    await redis.stop();
+    process.exit(2);
+  }
+  const isWorkerProcess = process.env[WORKER_PROCESS_ENV] === '1';
+  if (!isWorkerProcess) {
+    log.info({ redis: redis.describe, database: config.databaseUrl ? 'postgres' : `embedded PGlite in ${resolve(config.dataDir, 'pg')}`, processes: split ? 2 : 1 }, 'starting scgw');
+  }
   let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let worker: WorkerProcess | undefined;
   // `scgw node drain`: the same graceful stop as SIGINT (stop taking binds, finish in-flight work, exit 0).
   let drain = () => {};
   try {
     gw = await startGateway({
-      config, log, redis,
+      // Split: this process keeps the listener and web roles; the workers role runs in the forked one.
+      config: split ? Object.freeze({ ...config, roles: split.here }) : config, log, redis,
+      ...(split ? { peerMetrics: async () => (worker ? worker.metrics() : []) } : {}),
       onFirstAdminToken: (token) => {
         const file = join(config.dataDir, 'admin-token');
         writeSecretFile(file, token + '\n');
@@ -45,9 +60,11 @@ async function main() {
       },
       onDrain: () => drain(),
     });
+    if (split) worker = await startWorkerProcess({ roles: split.worker, log });
   } catch (e) {
     if (e instanceof DbLockedError || isScgwError(e)) log.fatal(e.message);
     else log.fatal({ err: e }, 'start failed');
+    await gw?.stop();
     await redis.stop();
     process.exit(1);
   }
@@ -57,7 +74,7 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'shutting down: unbinding peers, finishing in-flight jobs');
     const force = setTimeout(() => { log.error('shutdown timed out; exiting'); process.exit(1); }, config.shutdownTimeoutMs + 5000);
-    await gw?.stop();
+    await Promise.all([gw?.stop(), worker?.stop(config.shutdownTimeoutMs)]);
     await redis.stop();
     clearTimeout(force);
     log.info('stopped');
@@ -66,7 +83,12 @@ async function main() {
   drain = () => void stop('drain');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  log.info({ smpp: gw.smppPort, http: gw.httpPort }, 'scgw ready');
+  if (isWorkerProcess) {
+    const metrics = gw.metrics.registry;
+    serveParent({ metrics: () => metrics.getMetricsAsJSON(), onParentGone: () => void stop('parent gone') });
+    return;
+  }
+  log.info({ smpp: gw.smppPort, http: gw.httpPort, ops: gw.opsPort, pid: process.pid, ...(worker ? { workerPid: worker.pid() } : {}) }, 'scgw ready');
 }
 
 void main();

@@ -26,6 +26,8 @@ export interface RedisTarget {
   connect(use?: ConnectionUse): RedisClient;
   describe: string;
   cluster: boolean;
+  /** A redis-server this process started on a unix socket in DATA_DIR (no Redis answered): nobody else finds it. */
+  embedded?: boolean;
   stop(): Promise<void>;
 }
 
@@ -136,12 +138,12 @@ export async function resolveRedis(opts: { url?: string; topology?: RedisTopolog
     await new Promise((r) => setTimeout(r, 100));
   }
   opts.log.info({ dir }, 'started an embedded redis-server (AOF on)');
-  return single(options, `embedded (${socket})`, async () => {
+  return { ...single(options, `embedded (${socket})`, async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM'); // redis-server flushes the AOF on SIGTERM
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  });
+  }), embedded: true };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Where the cores went during a measured run: CPU time (user + system, /proc/<pid>/stat fields 14–15) of
- * the gateway process, of every PostgreSQL and Redis server process on the box, and of the bench process
+ * the gateway process (with its worker process, if it forked one), of every PostgreSQL and Redis server process on the box, and of the bench process
  * itself, as % of one core over the run's wall time; `other` is the rest of the box's busy time (/proc/stat),
  * i.e. work that is not ours and competes with the measurement. PostgreSQL and Redis are shared servers:
  * other work on the box lands there too.
@@ -26,14 +26,14 @@ export interface CpuUse {
 }
 
 /** comm is the second field, in parentheses (it may contain spaces); utime and stime follow at 14 and 15. */
-function procTicks(pid: string): { comm: string; ticks: number } | undefined {
+function procTicks(pid: string): { comm: string; ppid: number; ticks: number } | undefined {
   let stat: string;
   try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return undefined; }
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
   const rest = stat.slice(close + 2).split(' ');
   // rest[0] is field 3 (state), so field n is rest[n - 3]
-  return { comm, ticks: Number(rest[11]) + Number(rest[12]) };
+  return { comm, ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
 }
 
 export function cpuSnapshot(gatewayPid: number): CpuSnapshot {
@@ -42,7 +42,8 @@ export function cpuSnapshot(gatewayPid: number): CpuSnapshot {
     if (!/^\d+$/.test(pid)) continue;
     const p = procTicks(pid);
     if (!p) continue;
-    if (Number(pid) === gatewayPid) ticks.gateway += p.ticks;
+    // The gateway's worker process (PROCESSES, gateway-processes.ts) is its child: counted with it.
+    if (Number(pid) === gatewayPid || (p.ppid === gatewayPid && readProcEnv(pid).includes('SCGW_WORKER_PROCESS=1'))) ticks.gateway += p.ticks;
     else if (Number(pid) === process.pid) ticks.bench += p.ticks;
     else if (p.comm === 'postgres') ticks.postgres += p.ticks;
     else if (p.comm.startsWith('redis-server')) ticks.redis += p.ticks;
@@ -58,6 +59,10 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
     gatewayPct: pct('gateway'), postgresPct: pct('postgres'), redisPct: pct('redis'), benchPct: pct('bench'),
     otherPct: Math.max(0, Math.round((pct('busy') - ours) * 10) / 10),
   };
+}
+
+function readProcEnv(pid: string): string[] {
+  try { return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'); } catch { return []; }
 }
 
 /** The box's busy time: the first line of /proc/stat, all fields but idle and iowait. */

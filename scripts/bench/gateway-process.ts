@@ -75,7 +75,8 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
   const gatewayPid = findGatewayPid(launcherPid);
   return {
     launcherPid, gatewayPid, smppPort, httpPort, logFile: opts.logFile,
-    peakRssKb: () => ({ gateway: vmHwmKb(gatewayPid), launcher: gatewayPid === launcherPid ? 0 : vmHwmKb(launcherPid) }),
+    // With a worker process (PROCESSES): both peaks added, an upper bound of what they held at once.
+    peakRssKb: () => ({ gateway: [gatewayPid, ...workerPids(gatewayPid)].reduce((kb, pid) => kb + vmHwmKb(pid), 0), launcher: gatewayPid === launcherPid ? 0 : vmHwmKb(launcherPid) }),
     running: () => child.exitCode === null && child.signalCode === null && existsSync(`/proc/${gatewayPid}`),
     async stop() {
       const { code, signal } = await kill(child, exited);
@@ -123,9 +124,19 @@ async function kill(child: ChildProcess, exited: Promise<{ code: number | null; 
 function findGatewayPid(pid: number): number {
   for (const child of childPids(pid)) {
     const cmd = readProc(`/proc/${child}/cmdline`).split('\0').join(' ');
-    if (cmd.includes('src/main.ts') || cmd.includes('dist/main.js')) return child;
+    if ((cmd.includes('src/main.ts') || cmd.includes('dist/main.js')) && !isWorkerProcess(child)) return child;
   }
   return pid;
+}
+
+/** Forked by a gateway for its workers role (gateway-processes.ts sets SCGW_WORKER_PROCESS=1 in its environment). */
+function isWorkerProcess(pid: number): boolean {
+  return readProc(`/proc/${pid}/environ`).split('\0').includes('SCGW_WORKER_PROCESS=1');
+}
+
+/** The gateway's forked worker process(es) (gateway-processes.ts): node children running the same main. */
+export function workerPids(gatewayPid: number): number[] {
+  return childPids(gatewayPid).filter(isWorkerProcess);
 }
 
 function childPids(pid: number): number[] {

@@ -5,7 +5,6 @@
  * Both are tested with inject(); never imports bullmq or smpp/.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
 import type { HttpLimits } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
@@ -13,7 +12,7 @@ import { ConfigRejected, registerAdmin, registerDocs, type AdminDeps } from './a
 import { registerMmsApi, registerUssdApi, type UssdHttpDeps } from './api/index.js';
 import { errorHandler } from './errors.js';
 import { registerHealth, type HealthDeps } from './health.js';
-import { registerMetrics } from './metrics.js';
+import { registerMetrics, type MetricsSource } from './metrics.js';
 import type { FleetStatus } from './admin/schemas.js';
 import { registerStatusPage } from './status-page.js';
 import { registerSubscriber, type SubscriberDeps } from './subscriber/index.js';
@@ -87,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 }
 
 export interface OpsDeps {
-  log: Logger; registry: Registry; health: HealthDeps; limits?: HttpLimits;
+  log: Logger; registry: MetricsSource; health: HealthDeps; limits?: HttpLimits;
   /** The fleet view behind the status page at /status (issue 12). */
   status?: () => Promise<FleetStatus>;
 }

@@ -6,7 +6,7 @@
  * The README's Metrics section lists the series; deploy/grafana/ holds the dashboard and alert rules.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** Seconds: from a few ms (a help reply on an idle node) to the minute a backlog or a slow link may take. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -73,6 +73,7 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     receipts: new Counter({ name: 'scgw_receipts_total', help: 'Delivery receipts by the state they report (SMPP 3.4 App. B names), or unmatched (no sent reply has the id; given up) or invalid (no id or state)', labelNames: ['state'], ...reg }),
     queueJobs: new Gauge({
       name: 'scgw_queue_jobs', help: 'Jobs in each BullMQ queue by state, read from Redis at scrape time (the same on every node)', labelNames: ['queue', 'state'], ...reg,
+      aggregator: 'max', // a worker process reads the same queues: merged, never added (mergedMetrics)
       async collect() {
         if (!depths) return;
         this.reset();
@@ -127,7 +128,25 @@ export function metricsRecorder(m: Metrics, now: () => number = Date.now) {
 
 export type MetricsRecorder = ReturnType<typeof metricsRecorder>;
 
-export function registerMetrics(app: FastifyInstance, registry: Registry) {
+/** What /metrics serves: a registry, or mergedMetrics' view of several. */
+export type MetricsSource = Pick<Registry, 'contentType' | 'metrics'>;
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * This process's series with those of its worker process (gateway-processes.ts), as one exposition: counters and
+ * histograms added, `scgw_queue_jobs` (read from the same Redis by both) taken once, Node's own per its aggregator.
+ */
+export function mergedMetrics(own: Registry, peers: () => Promise<MetricsJson[]>): MetricsSource {
+  return {
+    contentType: own.contentType,
+    async metrics() {
+      const [mine, theirs] = await Promise.all([own.getMetricsAsJSON(), peers().catch(() => [])]);
+      return AggregatorRegistry.aggregate([mine, ...theirs]).metrics();
+    },
+  };
+}
+
+export function registerMetrics(app: FastifyInstance, registry: MetricsSource) {
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
