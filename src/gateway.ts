@@ -93,7 +93,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // Auto-pipelining: the commands of many MO issued in one tick leave in one write.
     // Every connection comes from the target: a Sentinel master or a cluster is followed through a failover alike.
     const producer = opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
-    const workerConn = opts.redis.connect({ maxRetriesPerRequest: null });
+    // The workers' connection too: each BullMQ worker ends a job with a script (moveToFinished, which also takes the
+    // next job); the scripts of the jobs that finish in one tick leave in one write instead of one write each
+    // (bench (a) at window 100: ~2,800 → ~3,400–3,800 replies/s). BullMQ's blocking client is its duplicate and
+    // issues nothing but its blocking wait, so nothing queues behind that.
+    const workerConn = opts.redis.connect({ maxRetriesPerRequest: null, enableAutoPipelining: true });
     for (const [name, r] of [['producer', producer], ['worker', workerConn]] as const) {
       r.on('error', (e) => log.warn({ err: e, conn: name }, 'redis connection error'));
     }
