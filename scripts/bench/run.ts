@@ -24,7 +24,7 @@ import { runRoutingBench } from './routing.js';
 import { snapshotHead, sourceState } from './source.js';
 import { createBenchServices, prepareDatabase, type BenchServices } from './services.js';
 import { runTextBench } from './text.js';
-import { BENCH_PASSWORD, benchLink, runWorkload, workloadSpecs, type WorkloadKind, type WorkloadResult } from './workloads.js';
+import { BENCH_PASSWORD, benchLink, pacedSpec, runWorkload, workloadSpecs, type WorkloadKind, type WorkloadResult } from './workloads.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WINDOWS = [10, 100];
@@ -97,6 +97,8 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
     workloads.push(await runWorkload(spec, { root, svc, env, say, nodeArgs: profArgs() }));
   }
+  const saturation = Math.max(0, ...workloads.filter((w) => w.kind === 'routing').map((w) => w.load.throughputRps));
+  if (saturation > 0) workloads.push(await runWorkload(pacedSpec({ count, saturationRps: saturation }), { root, svc, env, say, nodeArgs: profArgs() }));
   const ackCosts: AckCost[] = [];
   if (args.durability || args.only === 'd') workloads.push(...await runDurability({ root, svc, env, count, windows: WINDOWS, say, costs: ackCosts }));
   let kannel: KannelRun[] | null = null;
