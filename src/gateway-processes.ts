@@ -11,15 +11,15 @@
  * dies on its own. The parent's /metrics adds the worker's series (prom-client's aggregation over IPC).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Config, Role } from './config.js';
 import { ScgwError } from './errors.js';
 import type { Logger } from './log.js';
+import type { MetricsJson } from './web/metrics.js';
 
 /** Set in the worker process's environment: it is the forked one (it never forks again). */
 export const WORKER_PROCESS_ENV = 'SCGW_WORKER_PROCESS';
 
-export type PeerMetrics = MetricObjectWithValues<MetricValue<string>>[];
+type PeerMetrics = MetricsJson;
 
 /** The roles this process keeps and the forked one's, or null: everything in this process. */
 export function splitRoles(config: Readonly<Config>, o: { redisEmbedded: boolean; env?: NodeJS.ProcessEnv }): { here: Set<Role>; worker: Role[] } | null {

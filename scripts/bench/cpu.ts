@@ -6,6 +6,7 @@
  * other work on the box lands there too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { workerPids } from './gateway-process.js';
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
@@ -26,24 +27,25 @@ export interface CpuUse {
 }
 
 /** comm is the second field, in parentheses (it may contain spaces); utime and stime follow at 14 and 15. */
-function procTicks(pid: string): { comm: string; ppid: number; ticks: number } | undefined {
+function procTicks(pid: string): { comm: string; ticks: number } | undefined {
   let stat: string;
   try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return undefined; }
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
   const rest = stat.slice(close + 2).split(' ');
   // rest[0] is field 3 (state), so field n is rest[n - 3]
-  return { comm, ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+  return { comm, ticks: Number(rest[11]) + Number(rest[12]) };
 }
 
 export function cpuSnapshot(gatewayPid: number): CpuSnapshot {
+  const workers = new Set(workerPids(gatewayPid));
   const ticks: Record<CpuGroup, number> = { gateway: 0, postgres: 0, redis: 0, bench: 0, busy: busyTicks() };
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     const p = procTicks(pid);
     if (!p) continue;
     // The gateway's worker process (PROCESSES, gateway-processes.ts) is its child: counted with it.
-    if (Number(pid) === gatewayPid || (p.ppid === gatewayPid && readProcEnv(pid).includes('SCGW_WORKER_PROCESS=1'))) ticks.gateway += p.ticks;
+    if (Number(pid) === gatewayPid || workers.has(Number(pid))) ticks.gateway += p.ticks;
     else if (Number(pid) === process.pid) ticks.bench += p.ticks;
     else if (p.comm === 'postgres') ticks.postgres += p.ticks;
     else if (p.comm.startsWith('redis-server')) ticks.redis += p.ticks;
@@ -59,10 +61,6 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
     gatewayPct: pct('gateway'), postgresPct: pct('postgres'), redisPct: pct('redis'), benchPct: pct('bench'),
     otherPct: Math.max(0, Math.round((pct('busy') - ours) * 10) / 10),
   };
-}
-
-function readProcEnv(pid: string): string[] {
-  try { return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'); } catch { return []; }
 }
 
 /** The box's busy time: the first line of /proc/stat, all fields but idle and iowait. */
