@@ -16,14 +16,23 @@ beforeAll(async () => {
 });
 afterAll(async () => { await queues.close(); producer.disconnect(); await svc.cleanup(); });
 
-function waitLine(child: ReturnType<typeof spawn>, re: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
+/**
+ * The child's stdout, kept from its start: a line printed before its waiter is attached (a "holding" line can
+ * arrive in the same turn as the add's reply, before `await add` returns) is still found.
+ */
+function watchLines(child: ReturnType<typeof spawn>) {
+  let buf = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (d: Buffer) => { buf += d.toString(); for (const w of waiters) w(); });
+  return (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const look = () => {
       const m = re.exec(buf);
-      if (m) resolve(m);
-    });
+      if (!m) return;
+      waiters.delete(look);
+      resolve(m);
+    };
+    waiters.add(look);
+    look();
     child.once('exit', (code) => reject(new Error(`child exited (${code}) before printing ${re}: ${buf}`)));
   });
 }
@@ -34,9 +43,10 @@ describe('a killed worker process', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/hold-worker.ts', svc.redisUrl, svc.prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
     afterAll(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
     const exited = new Promise((r) => child.once('exit', r));
-    await waitLine(child, /ready/);
+    const waitLine = watchLines(child);
+    await waitLine(/ready/);
     await queues.mo.add('mo', { kind: 'concat-timeout', partKey: 'p', nonce: 'n', link: 'l', corr: 'kill-test' }, { ...MO_JOB_OPTIONS, jobId: 'kill-test-1' });
-    await waitLine(child, /holding kill-test-1/);
+    await waitLine(/holding kill-test-1/);
 
     // The second worker (another node, or the restarted one) is already up when the first dies.
     const conn = new Redis({ ...redisOptionsFromUrl(svc.redisUrl), maxRetriesPerRequest: null });
