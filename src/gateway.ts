@@ -3,7 +3,9 @@
  * main.ts (the process) and by tests (in-process gateways). The only caller of the createX factories.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import pLimit from 'p-limit';
 import { hashPassword, passwordGenerator } from './actions/index.js';
 import type { Config } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
@@ -154,12 +156,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
     stops.push(['retention', () => retention.close()]);
 
+    // New passwords are hashed one per core at a time: scrypt is memory-bound (128·N·r bytes each, 16 MiB at the
+    // default SCRYPT_LOG_N), so libuv's four threads on fewer cores only thrash the caches and hold more memory.
+    const hashGate = pLimit(availableParallelism());
     const actionDeps = {
       now,
       newPassword: passwordGenerator(config.passwords.length),
       hashPassword: async (p: string) => {
         await opts.onHash?.();
-        return hashPassword(p, config.passwords.scryptLogN);
+        return hashGate(() => hashPassword(p, config.passwords.scryptLogN));
       },
       passwordsPerHour: config.passwords.perHour,
       publicUrl: config.publicUrl,
