@@ -13,7 +13,7 @@ export const mtSentKey = (prefix: string, outboxId: number) => `${prefix}:mt-sen
 export const MT_SENT_TTL_S = 7 * 86400;
 /**
  * A fresh reply a node is sending straight from its relay, with no mt job (mt/direct.ts): the sweeps leave it
- * alone while this marker lives (the 250 ms room wait, a response timer and 5 s), then relay it if it is still unsent.
+ * alone while this marker lives (twice the response timeout and a margin), then relay it if it is still unsent.
  */
 export const mtInflightKey = (prefix: string, outboxId: number) => `${prefix}:mt-inflight:${outboxId}`;
 /**
