@@ -135,18 +135,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const record = metricsRecorder(metrics);
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
-    // The listener's reply senders: the mt workers of its links, and the relay's direct path to them.
-    const mt = config.roles.has('listener') ? createMtDispatcher({
-      connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
-      responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
-      onSent: record.mtSent,
-      onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
-    }) : undefined;
-    if (mt) stops.push(['mt', () => mt.close()]);
-    const relay = createOutboxRelay({
-      db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now,
-      ...(mt ? { direct: mt.direct, onDirect: (outcome: 'sent' | 'queued') => metrics.mtDirect.inc({ outcome }) } : {}),
-    });
+    const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now });
     stops.push(['relay', () => relay.close()]);
     // Retention: pruned by one workers node per interval; every node can report storage.
     const { everyS: pruneEveryS, batch: pruneBatch, failedJobsDays, ...policy } = config.retention;
@@ -195,7 +184,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let smppPort = 0;
     let smppListening = false;
     let boundSessions = (_link: string) => 0;
-    if (mt) {
+    if (config.roles.has('listener')) {
+      const mt = createMtDispatcher({
+        connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
+        responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
+        onSent: record.mtSent,
+        onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
+      });
+      stops.push(['mt', () => mt.close()]);
       // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
       const { durability, replicas, replicaTimeoutMs } = config.ack;
       const intakeConn = durability === 'replica' ? opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;
