@@ -83,7 +83,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stops.length = 0;
   };
   try {
-    const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
+    const dbLog = log.child({ component: 'db' });
+    const db = await openDb({
+      url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax,
+      guard: {
+        everyMs: 5_000, stuckAfterMs: 15_000,
+        onEnded: (pids) => dbLog.warn({ pids }, 'ended database connections stuck mid-statement (the server waited on the client); their transactions are retried'),
+        onError: (e) => dbLog.debug({ err: e }, 'stuck-connection check failed; will retry'),
+      },
+    });
     stops.push(['db', () => db.close()]);
     await db.migrate();
     // Config snapshots recorded before fingerprints held remote passwords in clear (issue 10).

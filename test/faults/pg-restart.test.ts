@@ -21,7 +21,11 @@ import { createPhoneNetwork, type PhoneNetwork } from '../../src/sim/phone.js';
 import { eventually } from '../support/gateway.js';
 import { freePort, startPgServer, type PgServer } from '../support/pg-server.js';
 
-const TSX = 'node_modules/.bin/tsx';
+/**
+ * Node with tsx's loader, not tsx's CLI: a signal reaches the gateway itself. The CLI relays it and, if the child
+ * has not confirmed within 30 ms twice over (a loaded box), SIGKILLs it and exits 130.
+ */
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const prefix = `scgwt-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'scgw-pgr-'));
@@ -40,7 +44,7 @@ afterAll(async () => {
 
 /** A child process with its stdout split into lines, and its exit as a promise. */
 function child(args: string[], env: Record<string, string> = {}) {
-  const p = spawn(TSX, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(p);
   const lines: string[] = [];
   let stderr = '';
