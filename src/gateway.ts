@@ -143,7 +143,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const record = metricsRecorder(metrics);
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
-    const relay = createOutboxRelay({ db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now });
+    // The listener's reply senders: the mt workers of its links, and the relay's direct path to them.
+    const mt = config.roles.has('listener') ? createMtDispatcher({
+      connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
+      responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
+      onSent: record.mtSent,
+      onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
+    }) : undefined;
+    if (mt) stops.push(['mt', () => mt.close()]);
+    const relay = createOutboxRelay({
+      db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now,
+      ...(mt ? { direct: mt.direct, onDirect: (outcome: 'sent' | 'queued') => metrics.mtDirect.inc({ outcome }) } : {}),
+    });
     stops.push(['relay', () => relay.close()]);
     // Retention: pruned by one workers node per interval; every node can report storage.
     const { everyS: pruneEveryS, batch: pruneBatch, failedJobsDays, ...policy } = config.retention;
@@ -192,14 +203,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let smppPort = 0;
     let smppListening = false;
     let boundSessions = (_link: string) => 0;
-    if (config.roles.has('listener')) {
-      const mt = createMtDispatcher({
-        connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
-        responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
-        onSent: record.mtSent,
-        onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
-      });
-      stops.push(['mt', () => mt.close()]);
+    if (mt) {
       // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
       const { durability, replicas, replicaTimeoutMs } = config.ack;
       const intakeConn = durability === 'replica' ? opts.redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : producer;

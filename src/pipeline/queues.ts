@@ -12,6 +12,11 @@ export const MO_QUEUE = 'mo';
 export const mtSentKey = (prefix: string, outboxId: number) => `${prefix}:mt-sent:${outboxId}`;
 export const MT_SENT_TTL_S = 7 * 86400;
 /**
+ * A fresh reply a node is sending straight from its relay, with no mt job (mt/direct.ts): the sweeps leave it
+ * alone while this marker lives (twice the response timeout and a margin), then relay it if it is still unsent.
+ */
+export const mtInflightKey = (prefix: string, outboxId: number) => `${prefix}:mt-inflight:${outboxId}`;
+/**
  * Hash of a multi-part reply's parts the peer accepted (part index → message_id), written right after each
  * part's response: a re-run sends only the others, and the sent mark carries every message_id. Same TTL.
  */

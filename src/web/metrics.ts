@@ -45,6 +45,7 @@ export interface Metrics {
   connectionsRefused: Counter<'reason'>;
   moThrottled: Counter<'link'>;
   moBlocked: Counter<'link'>;
+  mtDirect: Counter<'outcome'>;
 }
 
 export interface MetricsDeps {
@@ -97,6 +98,7 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     connectionsRefused: new Counter({ name: 'scgw_smpp_connections_refused_total', help: 'SMPP connections closed at once: over the total or per-source cap', labelNames: ['reason'], ...reg }),
     moThrottled: new Counter({ name: 'scgw_mo_throttled_total', help: 'MO answered ESME_RTHROTTLED: over the link\'s mo_rate_per_second', labelNames: ['link'], ...reg }),
     moBlocked: new Counter({ name: 'scgw_mo_blocked_total', help: 'MO from a number on the block list: acked and recorded, not acted on, nothing sent', labelNames: ['link'], ...reg }),
+    mtDirect: new Counter({ name: 'scgw_mt_direct_total', help: 'Fresh replies sent straight from the relay with no mt job (sent), or queued after the direct send fell through (queued: throttled, no window room, session lost)', labelNames: ['outcome'], ...reg }),
   };
 }
 

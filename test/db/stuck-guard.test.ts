@@ -101,7 +101,7 @@ describe('the stuck-connection guard', () => {
       await eventually(async () => (await state(other.pid))?.wait_event === 'ClientRead', 5_000, 'the other backend to wait on the client');
       // ...and ours, plus one of ours that is merely idle.
       const idle = postgres(svc.databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'scgw' } });
-      const [{ pid: idlePid }] = await idle<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const idlePid = (await idle<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
       const stuck = await stuckClient(svc.databaseUrl, 'scgw');
       // Checked as soon as it waits, well before the limit (the server reports the wait once it starts reading).
       await eventually(async () => (await state(stuck.pid))?.wait_event === 'ClientRead' || ended.includes(stuck.pid), 5_000, 'our backend to wait on the client');

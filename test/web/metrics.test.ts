@@ -195,8 +195,12 @@ describe('/metrics on the ops listener', () => {
     expect(value('scgw_queue_jobs', { queue: 'mo', state: 'waiting' })).toBe(0);
     // mo jobs: ON, hello, the part, its concatenation timeout, two receipts, slow's and idle's MO.
     expect(value('scgw_queue_wait_seconds_count', { queue: 'mo' })).toBe(8);
-    expect(value('scgw_queue_wait_seconds_count', { queue: 'mt-smsc' })).toBe(3);
+    // Replies: smsc's three (ON, hello, the concatenation timeout's help) went straight from the relay, with no
+    // mt job to wait; slow's was throttled on its direct send, then queued, and its job waited once.
+    expect(value('scgw_queue_wait_seconds_count', { queue: 'mt-smsc' })).toBe(0);
     expect(value('scgw_queue_wait_seconds_count', { queue: 'mt-slow' })).toBe(1);
+    expect(value('scgw_mt_direct_total', { outcome: 'sent' })).toBe(3);
+    expect(value('scgw_mt_direct_total', { outcome: 'queued' })).toBe(1);
   });
 
   it('counts receipts by state, concatenation timeouts and refused binds', () => {

@@ -17,7 +17,9 @@ import { binarySegments, planMt, wapPushSegments, type ConcatMode, type MtPlan }
 import type { MtJob } from '../jobs.js';
 import { ussdScreenPdu } from './ussd-pdu.js';
 import type { OutboxMarks } from '../outbox/marks.js';
+import type { DirectSender } from '../outbox/relay.js';
 import { createSentMarker } from './sent.js';
+import { createDirectClaim, RATE_WINDOW_MS } from './direct.js';
 import { backoffDelay, firstWaitMs, mtPartsKey, mtQueueName, mtSentKey, MT_SENT_TTL_S, WORKER_RECOVERY_OPTIONS } from '../queues.js';
 import type { RouteCache } from '../route-cache.js';
 
@@ -31,6 +33,13 @@ const DCS_8BIT = 0x04;
 const NO_ROOM_DELAY_MS = 200;
 /** How long a sent reply's marker is tried again before its job is failed (Redis full or restarting). */
 const SENT_MARK_RETRY_MS = 60_000;
+/**
+ * A direct send waits this long for window room, then its reply is queued: the job waits for room (a whole
+ * response timer), not the relay. Its in-flight marker outlives the longest direct send (this wait plus a
+ * response timer) by DIRECT_MARGIN_MS.
+ */
+const DIRECT_ROOM_WAIT_MS = 250;
+const DIRECT_MARGIN_MS = 5_000;
 
 export { sessionSender, type ReplySender };
 
@@ -41,18 +50,23 @@ export interface MtDispatcher {
   senderUp(link: string, sender: ReplySender): void;
   /** The sender is gone; with the last one of its link, the link's mt worker stops here. */
   senderDown(link: string, sender: ReplySender): Promise<void>;
+  /** The relay's fast path (outbox/relay.ts DirectSender): fresh replies sent from here, with no mt job. */
+  direct: DirectSender;
   close(): Promise<void>;
 }
 
-/** One run of one mt job. */
-interface Run {
-  job: Job<MtJob>;
-  token: string | undefined;
+/** One send of one reply: a run of its mt job, or the relay's direct send (no job). */
+interface Send {
+  r: MtJob;
   link: string;
-  worker: Worker<MtJob>;
+  /** How long a PDU may wait for window room: a job, one response timer; a direct send, briefly (then it is queued). */
+  roomWaitMs: number;
   /** The reply may have gone out before, wholly or in part. */
   rerun: boolean;
 }
+
+/** How a send ended short of settling the reply: the peer throttled, or no sender had window room in time. */
+type Deferred = 'throttled' | 'no-room';
 
 export interface MtDeps {
   connection: Redis | Cluster;
@@ -96,7 +110,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       // Jobs in flight, not PDUs: each session's own window (the link's `window`) caps the PDUs awaiting a
       // response, so a job waiting on Redis or the database never holds a window slot.
       concurrency: Math.max(64, 4 * (row?.window ?? 10)),
-      limiter: { max: rate, duration: 1000 },
+      limiter: { max: rate, duration: RATE_WINDOW_MS },
       settings: { backoffStrategy: backoffDelay },
       ...WORKER_RECOVERY_OPTIONS,
     });
@@ -110,45 +124,63 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
   const sentMarker = createSentMarker(deps.connection, deps.prefix);
   const partsKey = (id: number) => mtPartsKey(deps.prefix, id);
   /**
-   * The runs of this node still going, by outbox id. Under a saturated event loop a job's lock can lapse
+   * The sends of this node still going, by outbox id. Under a saturated event loop a job's lock can lapse
    * while its run is still sending (BullMQ cannot renew it in time); the stalled check then hands the job to
    * a second run. That second run waits here for the first to settle, then finds its sent-marker, instead
-   * of sending the reply again. (A second run on another node is the case the lock alone must cover.)
+   * of sending the reply again. A direct send that gave up and queued its job is waited for the same way.
+   * (A second run on another node is the case the lock alone must cover.)
    */
   const running = new Map<number, Promise<unknown>>();
 
-  async function sendReply(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>) {
-    const id = job.data.outboxId;
+  /** Runs `send` for the reply `id` once the sends of it still going on this node have settled; `overlapped` tells it one was. */
+  async function exclusive<T>(id: number, corr: string, link: string, send: (overlapped: boolean) => Promise<T>): Promise<T> {
     const before = running.get(id);
     // Registered before any await, so a third run waits for this one, not beside it.
     const run = (async () => {
       if (before) {
-        deps.log.warn({ corr: job.data.corr, link }, 'a reply job ran again while its first run is still sending (a lapsed lock); waiting for it');
+        deps.log.warn({ corr, link }, 'a reply was sent again while its first send is still going (a lapsed lock); waiting for it');
         await before.catch(() => undefined);
       }
-      return sendOnce(job, token, link, worker, before !== undefined);
+      return send(before !== undefined);
     })();
     running.set(id, run);
     try { return await run; } finally { if (running.get(id) === run) running.delete(id); }
   }
 
-  async function sendOnce(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>, overlapped: boolean) {
+  async function sendReply(job: Job<MtJob>, token: string | undefined, link: string, worker: Worker<MtJob>) {
     const r = job.data;
     const waited = deps.onWait ? firstWaitMs(job) : undefined;
     if (waited !== undefined) deps.onWait?.(link, waited);
-    // A re-run (retry, throttled or delayed, or a stalled job after a crash between send and completion) or a
-    // reply queued again (outbox/relay.ts) may have gone out already, wholly (the sent-marker) or in part
-    // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
-    // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
-    const rerun = overlapped || r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    const deferred = await exclusive(r.outboxId, r.corr, link, (overlapped) => sendOnce({
+      r, link, roomWaitMs: deps.responseTimeoutMs,
+      // A re-run (retry, throttled or delayed, or a stalled job after a crash between send and completion) or a
+      // reply queued again (outbox/relay.ts) may have gone out already, wholly (the sent-marker) or in part
+      // (the parts hash). A first run of a first queuing skips the look-ups: while a job exists, its jobId
+      // keeps a second one out. attemptsStarted counts every activation, also those that used no attempt.
+      rerun: overlapped || r.again === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
+    }));
+    if (deferred === 'throttled') {
+      await worker.rateLimit(1000);
+      throw Worker.RateLimitError(); // back to wait without using an attempt
+    }
+    if (deferred === 'no-room') {
+      // Every sender was full or suspect for a whole response timer: the job gives its worker slot back and
+      // waits in the delayed set, using no attempt (a dead session must not burn a reply's attempts).
+      await job.moveToDelayed(Date.now() + NO_ROOM_DELAY_MS, token);
+      throw new DelayedError();
+    }
+  }
+
+  /** Settles the reply (sent, refused or unsendable, and marked), or says why it could not yet; throws on a lost PDU or session. */
+  async function sendOnce(send: Send): Promise<Deferred | undefined> {
+    const { r, link } = send;
     // The sent-marker lives in Redis and can be lost with a failover or a restart; the 'sent' mark in the
     // database (batched, written within milliseconds of the send) cannot.
-    if ((rerun || deps.redisMoved?.()) && ((await deps.connection.exists(sentKey(r.outboxId))) || (await deps.marks.settled(r.outboxId)))) {
+    if ((send.rerun || deps.redisMoved?.()) && ((await deps.connection.exists(sentKey(r.outboxId))) || (await deps.marks.settled(r.outboxId)))) {
       deps.marks.sent({ id: r.outboxId, status: 'sent', segments: 0, messageIds: [] });
-      return;
+      return undefined;
     }
     if (!pool.ready(link)) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
-    const run: Run = { job, token, link, worker, rerun };
     const linkRow = deps.cache.current().links.get(link);
     const concat: ConcatMode = linkRow?.concat ?? 'udh8';
     // The per-message child (with its keyed msisdn hash) is made only when something is logged.
@@ -158,13 +190,13 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       // Plain binary (send API): 8-bit data coding, concatenated by UDH when over 140 octets; no ports.
       const segs = binarySegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);
       const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: DCS_8BIT };
-      return deliver(run, log, segs.map((s) => ({ ...base, esmClass: s.udhi ? 0x40 : 0, shortMessage: s.shortMessage, tlvs: {} })));
+      return deliver(send, log, segs.map((s) => ({ ...base, esmClass: s.udhi ? 0x40 : 0, shortMessage: s.shortMessage, tlvs: {} })));
     }
     if (r.payload !== undefined) {
       // A binary reply (WAP push): 8-bit segments, each with the port and concatenation IEs; never SAR or payload TLV.
       const segs = wapPushSegments(Buffer.from(r.payload, 'base64'), r.outboxId & 0xff);
       const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: DCS_WAP_PUSH };
-      return deliver(run, log, segs.map((sm) => ({ ...base, esmClass: 0x40, shortMessage: sm, tlvs: {} })));
+      return deliver(send, log, segs.map((sm) => ({ ...base, esmClass: 0x40, shortMessage: sm, tlvs: {} })));
     }
     let plan: MtPlan;
     try {
@@ -181,7 +213,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       deps.marks.sent({ id: r.outboxId, status: 'failed', segments: 0, messageIds: [] });
       deps.onSent?.({ link, segments: 0, outcome: 'unsendable' });
       log().error({ template: r.template, err: e }, 'reply too long to send; marked failed');
-      return;
+      return undefined;
     }
     const base = { source: { addr: r.source, ton: 0, npi: 0 }, destination: { addr: r.destination, ton: 1, npi: 1 }, dataCoding: plan.dataCoding };
     const extra = r.tlvs ?? {};
@@ -195,51 +227,47 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
         shortMessage: seg.shortMessage,
         tlvs: { ...extra, ...(seg.sar ? { sarMsgRefNum: seg.sar.ref, sarTotalSegments: seg.sar.total, sarSegmentSeqnum: seg.sar.seq } : {}) },
       }));
-    return deliver(run, log, pdus);
+    return deliver(send, log, pdus);
   }
 
   /**
    * Sends the parts not yet accepted, each through the best sender of the link (senders.ts), and records each
-   * accepted part at once: a throttled part, a full link or a crash re-runs the job for the other parts only.
+   * accepted part at once: a throttled part, a full link or a crash re-sends the other parts only.
    */
-  async function deliver(run: Run, log: () => Logger, pdus: OutboundPdu[]) {
-    const r = run.job.data;
+  async function deliver(send: Send, log: () => Logger, pdus: OutboundPdu[]): Promise<Deferred | undefined> {
+    const r = send.r;
     const multi = pdus.length > 1;
     const accepted = new Map<number, string>();
-    if (multi && run.rerun) {
+    if (multi && send.rerun) {
       for (const [i, id] of Object.entries(await deps.connection.hgetall(partsKey(r.outboxId)))) accepted.set(Number(i), id);
     }
-    const deadline = Date.now() + deps.responseTimeoutMs;
+    const deadline = Date.now() + send.roomWaitMs;
     const affinity = {};
-    // allSettled: a retry must not start while a part of this run may still be answered.
+    // allSettled: a retry must not start while a part of this send may still be answered.
     const outcomes = await Promise.allSettled(pdus.map(async (pdu, i) => {
       const known = accepted.get(i);
       if (known !== undefined) return { status: 0, messageId: known };
-      const res = await pool.send(run.link, pdu, deadline, affinity);
+      const res = await pool.send(send.link, pdu, deadline, affinity);
       if (res !== NO_ROOM && res.status === 0 && multi) {
-        // This part is sent from here: a re-run skips it (a crash before this line sends it again).
+        // This part is sent from here: a re-send skips it (a crash before this line sends it again).
         await deps.connection.multi().hset(partsKey(r.outboxId), String(i), res.messageId).expire(partsKey(r.outboxId), MT_SENT_TTL_S).exec();
       }
       return res;
     }));
     const failed = outcomes.find((o) => o.status === 'rejected');
     if (failed) {
-      deps.onSent?.({ link: run.link, segments: pdus.length, outcome: 'error' });
+      deps.onSent?.({ link: send.link, segments: pdus.length, outcome: 'error' });
       throw failed.reason; // a timeout, a closed session: BullMQ retries with backoff
     }
     const results = outcomes.map((o) => (o as PromiseFulfilledResult<SendResult | typeof NO_ROOM>).value);
     if (results.some((x) => x !== NO_ROOM && (x.status === ESME_RTHROTTLED || x.status === ESME_RMSGQFUL))) {
-      deps.onSent?.({ link: run.link, segments: pdus.length, outcome: 'throttled' });
+      deps.onSent?.({ link: send.link, segments: pdus.length, outcome: 'throttled' });
       log().warn({ template: r.template }, 'peer throttled a reply; slowing the link down');
-      await run.worker.rateLimit(1000);
-      throw Worker.RateLimitError(); // back to wait without using an attempt
+      return 'throttled';
     }
     if (results.includes(NO_ROOM)) {
-      // Every sender was full or suspect for a whole response timer: the job gives its worker slot back and
-      // waits in the delayed set, using no attempt (a dead session must not burn a reply's attempts).
       log().debug({ template: r.template }, 'no window room on the link; reply delayed');
-      await run.job.moveToDelayed(Date.now() + NO_ROOM_DELAY_MS, run.token);
-      throw new DelayedError();
+      return 'no-room';
     }
     const sent = results as SendResult[];
     const refused = sent.find((x) => x.status !== 0);
@@ -248,10 +276,37 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // the markers of the replies sent in one tick share one MULTI (sent.ts). A marker Redis refuses (full, or
     // away for a moment) is written again, not left to a job retry: a retry would send the reply again.
     await markSent(r.outboxId, log);
-    deps.onSent?.({ link: run.link, segments: pdus.length, outcome: refused ? 'refused' : 'ok', moAt: r.moAt });
+    deps.onSent?.({ link: send.link, segments: pdus.length, outcome: refused ? 'refused' : 'ok', moAt: r.moAt });
     if (refused) log().warn({ template: r.template, status: refused.status }, 'peer refused a reply');
     else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
+    return undefined;
   }
+
+  /** Until then (epoch ms) a link whose peer throttled a direct send takes no more: its replies queue (the limiter paces them). */
+  const directOffUntil = new Map<string, number>();
+  const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + deps.responseTimeoutMs + DIRECT_MARGIN_MS);
+  const direct: DirectSender = {
+    async claim(link, ids) {
+      const worker = workers.get(link);
+      if (!worker || !pool.ready(link) || (directOffUntil.get(link) ?? 0) > Date.now()) return 0;
+      // The link's own limiter (the mt worker's, shared by every node): a direct send takes its token as a job would.
+      return claimer.claim(worker.keys.limiter!, deps.cache.current().links.get(link)?.ratePerSecond ?? 100, ids);
+    },
+    async send(link, r) {
+      try {
+        const deferred = await exclusive(r.outboxId, r.corr, link, (overlapped) => sendOnce({ r, link, rerun: overlapped, roomWaitMs: DIRECT_ROOM_WAIT_MS }));
+        if (deferred === 'throttled') {
+          // As a throttled job does: the link's queue pauses for a second (on every node), and its direct path here.
+          directOffUntil.set(link, Date.now() + 1000);
+          await workers.get(link)?.rateLimit(1000);
+        }
+        return deferred === undefined;
+      } catch (e) {
+        deps.log.debug({ err: e, corr: r.corr, link }, 'direct reply send failed; queued');
+        return false;
+      }
+    },
+  };
 
   async function markSent(id: number, log: () => Logger) {
     const until = Date.now() + SENT_MARK_RETRY_MS;
@@ -296,8 +351,11 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     },
     senderUp,
     senderDown,
+    direct,
     async close() {
       await Promise.all([...workers.values()].map((w) => w.close()));
+      // Direct sends still going (each bounded by its response timers) settle and queue what they could not send.
+      await Promise.allSettled([...running.values()]);
       workers.clear();
       pool.clear();
     },

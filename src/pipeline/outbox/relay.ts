@@ -9,7 +9,8 @@ import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema/index.js';
 import type { Logger } from '../../log.js';
 import type { OutboxMarks } from './marks.js';
-import { MT_JOB_OPTIONS, mtSentKey, type Queues } from '../queues.js';
+import type { MtJob } from '../jobs.js';
+import { MT_JOB_OPTIONS, mtInflightKey, mtSentKey, type Queues } from '../queues.js';
 
 /** Rows per sweep query; a larger backlog takes several pages in one sweep. */
 const SWEEP_BATCH = 1000;
@@ -32,6 +33,19 @@ export const RELAY_COLUMNS = {
   tlvs: outbox.tlvs, payload: outbox.payload,
 };
 
+/**
+ * The fast path for fresh replies (mt/worker.ts): a node holding a sender of the link sends them at once, with
+ * no mt job, so a reply costs no queue round trips and waits behind no worker's fetch. The committed outbox row
+ * is what makes it durable: a node that dies before the send leaves it unrelayed, and the sweep queues it once
+ * its in-flight marker has expired (the marker keeps the sweeps off a reply being sent now).
+ */
+export interface DirectSender {
+  /** How many of `ids` (the first ones) this node sends now, each marked in flight; 0: queue them all. */
+  claim(link: string, ids: readonly number[]): Promise<number>;
+  /** Sends a claimed reply. true: settled (sent, refused or unsendable, and marked); false: not sent, to be queued. */
+  send(link: string, job: MtJob): Promise<boolean>;
+}
+
 export interface OutboxRelay {
   relay(rows: readonly RelayRow[]): Promise<void>;
   relayByIdemKey(idemKey: string): Promise<void>;
@@ -42,7 +56,13 @@ export interface OutboxRelay {
   close(): void;
 }
 
-export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis | Cluster; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; sweepAfterMs?: number; now?: () => Date }): OutboxRelay {
+export function createOutboxRelay(deps: {
+  db: Db; queues: Queues; redis: Redis | Cluster; prefix: string; marks: OutboxMarks; log: Logger; sweepEveryMs?: number; sweepAfterMs?: number; now?: () => Date;
+  /** This node's reply senders (listener role): fresh replies of their links skip the queue. */
+  direct?: DirectSender;
+  /** A reply sent directly, or queued after its direct send fell through. */
+  onDirect?(outcome: 'sent' | 'queued'): void;
+}): OutboxRelay {
   const now = deps.now ?? (() => new Date());
   async function relay(rows: readonly RelayRow[], again = false) {
     if (rows.length === 0) return;
@@ -50,12 +70,11 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis |
     for (const r of rows) byLink.set(r.link, [...(byLink.get(r.link) ?? []), r]);
     for (const [link, rs] of byLink) await addToLink(link, rs, again);
   }
+  const mtJob = (r: RelayRow, again: boolean): MtJob => ({
+    outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}), ...(r.moAt !== undefined ? { moAt: r.moAt } : {}),
+  });
   async function addToLink(link: string, rs: readonly RelayRow[], again: boolean) {
-    const jobs = rs.map((r) => ({
-      name: 'reply',
-      data: { outboxId: r.id, corr: r.corr, source: r.source, destination: r.destination, body: r.body ?? '', template: r.template, ...(r.tlvs ? { tlvs: r.tlvs } : {}), ...(r.payload ? { payload: r.payload } : {}), ...(again ? { again } : {}), ...(r.moAt !== undefined ? { moAt: r.moAt } : {}) },
-      opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` },
-    }));
+    const jobs = rs.map((r) => ({ name: 'reply', data: mtJob(r, again), opts: { ...MT_JOB_OPTIONS, jobId: `ob-${r.id}` } }));
     // One reply is one add; more are one addBulk (one pipelined round trip).
     if (jobs.length === 1) await deps.queues.mt(link).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
     else await deps.queues.mt(link).addBulk(jobs);
@@ -82,13 +101,35 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis |
     }
     const failed = new Map<(typeof items)[number], unknown>();
     void Promise.all([...byLink].map(async ([link, g]) => {
-      try { await addToLink(link, g.rows, false); } catch (e) { for (const it of g.items) failed.set(it, e); }
+      try { await toLink(link, g.rows); } catch (e) { for (const it of g.items) failed.set(it, e); }
     })).then(() => {
       for (const it of items) {
         if (failed.has(it)) it.reject(failed.get(it));
         else it.resolve();
       }
     });
+  }
+  /** Fresh rows: as many as the link's rate allows sent from here (DirectSender), the others queued. */
+  async function toLink(link: string, rows: RelayRow[]) {
+    let taken = 0;
+    if (deps.direct) {
+      try { taken = await deps.direct.claim(link, rows.map((r) => r.id)); } catch (e) {
+        deps.log.debug({ err: e, link }, 'direct send claim failed; queueing the replies');
+      }
+    }
+    if (taken < rows.length) await addToLink(link, rows.slice(taken), false);
+    // Durable from here either way: queued, or committed and marked in flight (the sweep's backstop).
+    for (const r of rows.slice(0, taken)) void sendDirect(link, r);
+  }
+  async function sendDirect(link: string, r: RelayRow) {
+    if (await deps.direct!.send(link, mtJob(r, false))) { deps.onDirect?.('sent'); return; }
+    deps.onDirect?.('queued');
+    try {
+      // `again`: a part the direct send got through is in the parts hash; the job sends only the others.
+      await addToLink(link, [r], true);
+    } catch (e) {
+      deps.log.warn({ err: e, link, corr: r.corr }, 'could not queue a reply whose direct send fell through; the sweep relays it');
+    }
   }
   function relayBatched(rows: readonly RelayRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
@@ -104,9 +145,10 @@ export function createOutboxRelay(deps: { db: Db; queues: Queues; redis: Redis |
    */
   async function relayAgain(rows: readonly RelayRow[]) {
     if (rows.length === 0) return;
-    const sent = await deps.redis.mget(...rows.map((r) => mtSentKey(deps.prefix, r.id)));
-    const unsent = rows.filter((_, i) => sent[i] === null);
-    for (const r of rows.filter((_, i) => sent[i] !== null)) deps.marks.sent({ id: r.id, status: 'sent', segments: 0, messageIds: [] });
+    // Each row's sent-marker, then its in-flight marker (a direct send going on: left to it).
+    const keys = await deps.redis.mget(...rows.map((r) => mtSentKey(deps.prefix, r.id)), ...rows.map((r) => mtInflightKey(deps.prefix, r.id)));
+    const unsent = rows.filter((_, i) => keys[i] === null && keys[rows.length + i] === null);
+    for (const r of rows.filter((_, i) => keys[i] !== null)) deps.marks.sent({ id: r.id, status: 'sent', segments: 0, messageIds: [] });
     await relay(unsent, true);
   }
   // Default 5 s (OUTBOX_SWEEP_AFTER_S): well past the batched relayed-mark (20 ms, longer only when the

@@ -1,0 +1,136 @@
+/**
+ * The relay's direct path (outbox/relay.ts DirectSender, mt/worker.ts): a node holding a sender of the link sends
+ * a fresh reply at once, with no mt job; what it cannot send (the peer throttles, no window room) is queued and
+ * goes out once through the job; the link's rate holds for both paths together (one limiter); and a reply marked
+ * in flight is left to its sender by the sweeps until the marker is gone.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outbox } from '../../../src/db/schema/index.js';
+import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
+import { createOutboxRelay, RELAY_COLUMNS } from '../../../src/pipeline/outbox/relay.js';
+import { createQueues, mtInflightKey, mtQueueName, type Queues } from '../../../src/pipeline/queues.js';
+import { redisOptionsFromUrl } from '../../../src/redis.js';
+import { eventually, startTestGateway, type TestGateway } from '../../support/gateway.js';
+import { mtPeer, type MtPeer } from '../../faults/mt-peer.js';
+
+const ESME_RTHROTTLED = 0x58;
+let t: TestGateway;
+let redis: Redis;
+let queues: Queues;
+const peers: MtPeer[] = [];
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  redis = new Redis({ ...redisOptionsFromUrl(t.svc.redisUrl), maxRetriesPerRequest: null });
+  queues = createQueues(redis, t.svc.prefix);
+});
+afterAll(async () => {
+  for (const p of peers) p.close();
+  await queues?.close();
+  redis?.disconnect();
+  await t?.stop();
+});
+
+const direct = async (outcome: 'sent' | 'queued', on: TestGateway = t) => (await on.gw.metrics.mtDirect.get()).values.find((v) => v.labels['outcome'] === outcome)?.value ?? 0;
+
+/** The jobIds the link's mt queue ever saw added (its event stream; nothing is trimmed at these sizes). */
+async function addedJobs(link: string): Promise<string[]> {
+  const q = new Queue(mtQueueName(link), { connection: redis, prefix: t.svc.prefix });
+  try {
+    const entries = await redis.xrange(q.keys['events']!, '-', '+');
+    return entries.flatMap(([, f]) => {
+      const o = Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i], f[2 * i + 1]]));
+      return o['event'] === 'added' ? [o['jobId'] as string] : [];
+    });
+  } finally {
+    await q.close();
+  }
+}
+
+/** The outbox rows of the replies to `msisdn`, once each is settled (sent or failed). */
+async function settled(msisdn: string, n: number) {
+  return eventually(async () => {
+    const rows = (await t.gw.db.db.select({ id: outbox.id, status: outbox.status, destination: outbox.destination }).from(outbox))
+      .filter((r) => r.destination === msisdn && r.status !== 'pending');
+    return rows.length >= n ? rows : null;
+  }, 20_000, `${n} settled replies to ${msisdn}`);
+}
+
+describe('direct reply sends', () => {
+  it('sends a fresh reply straight from the relay: the link\'s mt queue never holds a job for it', async () => {
+    await t.addLink('dsent', 'pw');
+    const peer = await mtPeer(t.gw.smppPort, 'dsent', 'pw');
+    peers.push(peer);
+    const before = await direct('sent');
+    expect(await peer.sendMo('79170000001', '232', 'HELP')).toBe(0);
+    await eventually(() => peer.received.some((p) => p.destination === '79170000001'), 10_000, 'the reply');
+    const [row] = await settled('79170000001', 1);
+    expect(row!.status).toBe('sent');
+    expect(await direct('sent')).toBe(before + 1);
+    // Quiet point: the reply is settled, so an add (which comes before any send) would be in the stream by now.
+    expect(await addedJobs('dsent')).not.toContain(`ob-${row!.id}`);
+    expect(peer.received.filter((p) => p.destination === '79170000001')).toHaveLength(1);
+  });
+
+  it('queues a reply the peer throttled on the direct send; the job sends it once', async () => {
+    await t.addLink('dthrottle', 'pw');
+    // The first deliver_sm is throttled, every later one accepted.
+    const peer = await mtPeer(t.gw.smppPort, 'dthrottle', 'pw', (_p, nth) => (nth === 0 ? ESME_RTHROTTLED : 0));
+    peers.push(peer);
+    const queuedBefore = await direct('queued');
+    expect(await peer.sendMo('79170000002', '232', 'HELP')).toBe(0);
+    const [row] = await settled('79170000002', 1);
+    expect(row!.status).toBe('sent');
+    expect(await direct('queued')).toBe(queuedBefore + 1);
+    expect(await addedJobs('dthrottle')).toContain(`ob-${row!.id}`);
+    const got = peer.received.filter((p) => p.destination === '79170000002');
+    expect(got.map((p) => p.status)).toEqual([ESME_RTHROTTLED, 0]);
+  });
+});
+
+describe('direct reply sends and the link rate', () => {
+  let g: TestGateway;
+  beforeAll(async () => {
+    // The link exists before the gateway starts, so its route cache (and the mt worker started at bind) knows its rate.
+    const first = await startTestGateway({ svc: t.svc });
+    await first.addLink('drate', 'pw', { ratePerSecond: 2 });
+    await first.stop();
+    g = await startTestGateway({ svc: t.svc });
+  });
+  afterAll(async () => { await g?.stop(); });
+
+  it('keeps to the link\'s rate across both paths: past the limiter\'s tokens, replies are queued', async () => {
+    const peer = await mtPeer(g.gw.smppPort, 'drate', 'pw');
+    peers.push(peer);
+    const sentBefore = await direct('sent', g);
+    const msisdns = ['79170000011', '79170000012', '79170000013', '79170000014', '79170000015', '79170000016'];
+    await Promise.all(msisdns.map((m) => peer.sendMo(m, '232', 'HELP')));
+    for (const m of msisdns) await settled(m, 1);
+    // Each reply once; the direct path took at most the tokens of the (at most two) limiter windows it met.
+    for (const m of msisdns) expect(peer.received.filter((p) => p.destination === m)).toHaveLength(1);
+    const directly = (await direct('sent', g)) - sentBefore;
+    expect(directly).toBeLessThanOrEqual(4);
+    expect((await addedJobs('drate')).length).toBe(msisdns.length - directly);
+  });
+});
+
+describe('the sweeps and a reply in flight', () => {
+  it('leave a reply marked in flight to its direct sender, and relay it once the marker is gone', async () => {
+    const relay = createOutboxRelay({
+      db: t.gw.db.db, queues, redis, prefix: t.svc.prefix, log: pino({ level: 'silent' }),
+      marks: createOutboxMarks({ db: t.gw.db.db, log: pino({ level: 'silent' }), everyMs: 60_000 }),
+    });
+    const [r] = await t.gw.db.db.insert(outbox).values({ idemKey: 'inflight-1', link: 'dnobody', source: '232', destination: '79170000099', body: 'hi', template: 'help.232', corr: 'c' }).returning(RELAY_COLUMNS);
+    await redis.set(mtInflightKey(t.svc.prefix, r!.id), '1', 'PX', 60_000);
+    await relay.sweep(0);
+    await relay.relayByIdemKey('inflight-1');
+    expect(await queues.mt('dnobody').getJob(`ob-${r!.id}`)).toBeUndefined();
+    await redis.del(mtInflightKey(t.svc.prefix, r!.id));
+    await relay.sweep(0);
+    expect((await queues.mt('dnobody').getJob(`ob-${r!.id}`))?.data.again).toBe(true);
+    relay.close();
+  });
+});
