@@ -50,6 +50,15 @@ export function buildGateway(root: string): void {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
+/**
+ * The node flags `npm start` runs the gateway with (package.json scripts.start: source maps, and the heap sizing
+ * that keeps its RSS down), so a bench or chaos gateway runs as users run it.
+ */
+export function startFlags(root: string): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
+  return start.split(/\s+/).filter((a) => a.startsWith('--'));
+}
+
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean; nodeArgs?: string[] }): Promise<GatewayProcess> {
   // ports: a restarted gateway (the chaos suite) keeps its ports; append: and its log file.
   const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : [await freePort(), await freePort()];
@@ -58,8 +67,8 @@ export async function startGatewayProcess(opts: { root: string; env: Record<stri
   // What `npm start` runs: the compiled gateway (the bench builds it first); fromSource (the chaos suite in
   // `npm test`, which builds nothing): the sources through tsx.
   const child = opts.fromSource
-    ? spawn(join(opts.root, 'node_modules/.bin/tsx'), [...(opts.nodeArgs ?? []), 'src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, [...(opts.nodeArgs ?? []), 'dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(join(opts.root, 'node_modules/.bin/tsx'), [...startFlags(opts.root), ...(opts.nodeArgs ?? []), 'src/main.ts'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [...startFlags(opts.root), ...(opts.nodeArgs ?? []), 'dist/main.js'], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // end: false: two sources share the file; whichever closes first must not end it under the other.
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });

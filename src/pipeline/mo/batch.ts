@@ -11,6 +11,7 @@ import { insertOperations, type NewOperationRow, type OperationSink } from '../.
 import { archiveManyIfOn, type ArchiveEntry } from '../../db/queries/sms-archive.js';
 import { noteMoLocales, type LocaleGuess } from '../../db/queries/subscriber-locale.js';
 import { insertReplies, takeMoKeys, type MoKeyRow, type ReplyRow } from '../../db/queries/batch-rows.js';
+import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { RelayRow } from '../outbox/relay.js';
 
@@ -62,6 +63,13 @@ export interface MoBatcherDeps {
    * batch grows with the load (one transaction per arrival window of ~2 ms would stay small at any rate).
    */
   maxInFlight?: number;
+  /**
+   * A transaction not settled after this long is given up (default 20 s): its MO fail as on any database error and
+   * are retried. Seen after PostgreSQL restarts: a postgres.js connection that waits forever for an answer (db/client.ts
+   * StuckGuard ends those the server sees; this covers the ones it cannot). If the abandoned transaction commits
+   * after all, the retry finds the MO's key taken and relays its replies again (relayByIdemKey): acted on once.
+   */
+  txTimeoutMs?: number;
   /** Each transaction run: its MO, its duration (first statement to commit or rollback) and whether it committed. */
   onBatch?(o: { size: number; ms: number; ok: boolean }): void;
 }
@@ -70,6 +78,7 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
   const maxInFlight = deps.maxInFlight ?? 2;
+  const txTimeoutMs = deps.txTimeoutMs ?? 20_000;
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight = 0;
@@ -115,14 +124,19 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   async function flush(items: Pending[]) {
     const started = performance.now();
     let results: Map<Pending, BatchResult>;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      results = await runBatch(items);
+      results = await Promise.race([runBatch(items), new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ScgwError('SCGW_DB_TIMEOUT', `MO transaction not settled after ${txTimeoutMs} ms; given up`)), txTimeoutMs);
+      })]);
     } catch (e) {
       deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });
       if (items.length === 1) { items[0]!.reject(e); return; }
       deps.log.warn({ err: e, batch: items.length }, 'MO batch failed; retrying each MO on its own');
       await Promise.all(items.map((p) => flush([p])));
       return;
+    } finally {
+      clearTimeout(timer);
     }
     // Durable from here: every action of the batch, its log and its replies committed together.
     deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: true });

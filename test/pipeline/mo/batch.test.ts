@@ -59,6 +59,33 @@ describe('MO group commit', () => {
     expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b3'))).toHaveLength(1);
   });
 
+  it('gives up a transaction that does not settle in time (the MO fails and is retried); if it commits after all, the retry acts on nothing', async () => {
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 1, txTimeoutMs: 300 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let committed!: () => void;
+    const done = new Promise<void>((r) => { committed = r; });
+    const hung: BatchItem = {
+      idemKey: 'b-hung', slow: false,
+      async act(tx, log) {
+        await held; // a statement that hangs, as on a connection that lost its place
+        log({ msisdn: 'b-hung', action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
+        setImmediate(committed);
+        return [{ idemKey: 'b-hung', link: 'l', source: '232', destination: 'b-hung', body: 'late', template: 'help.232', corr: 'b-hung' }];
+      },
+    };
+    await expect(b.submit(hung)).rejects.toMatchObject({ code: 'SCGW_DB_TIMEOUT' });
+    // The writer slot was given back: another MO acts at once.
+    expect(await b.submit(item('b-after'))).toHaveLength(1);
+    // The abandoned transaction goes on and commits; the MO's retry then finds its key taken: acted on once.
+    release();
+    await done;
+    await expect.poll(async () => (await t.handle.db.select().from(processedMo).where(eq(processedMo.idemKey, 'b-hung'))).length).toBe(1);
+    expect(await b.submit(item('b-hung'))).toBeNull();
+    expect(await t.handle.db.select().from(outbox).where(eq(outbox.idemKey, 'b-hung'))).toHaveLength(1);
+    expect(await t.handle.db.select().from(operations).where(eq(operations.msisdn, 'b-hung'))).toHaveLength(1);
+  });
+
   it('gathers the MO that arrive while every writer is busy into the next batch, started as soon as one is free', async () => {
     const sizes: number[] = [];
     const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 5, maxInFlight: 1, onBatch: (o) => sizes.push(o.size) });
