@@ -44,6 +44,8 @@ export interface SenderPool {
   remove(link: string, sender: ReplySender): boolean;
   /** Some sender of the link is ready (suspect or not). */
   ready(link: string): boolean;
+  /** Some sender of the link could take a PDU now: ready, not suspect, with window room. */
+  hasRoom(link: string): boolean;
   /**
    * Sends one PDU through the best sender of the link, waiting for room until deadline (epoch ms). The parts
    * of one reply share `affinity`: they stay on one sender while it can take them (some SMSCs join a
@@ -82,6 +84,7 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
       return true;
     },
     ready: (link) => readyOf(link).length > 0,
+    hasRoom: (link) => readyOf(link).some((s) => !s.suspect && s.hasRoom),
     async send(link, pdu, deadline, affinity = {}) {
       for (;;) {
         const ready = readyOf(link);

@@ -284,13 +284,25 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
 
   /** Until then (epoch ms) a link whose peer throttled a direct send takes no more: its replies queue (the limiter paces them). */
   const directOffUntil = new Map<string, number>();
+  /**
+   * Direct sends going on here, per link. A link takes at most its window of them, and none while no sender has
+   * room: past saturation a direct send would only wait out DIRECT_ROOM_WAIT_MS and then be queued anyway (a
+   * claim, a wait, a job and a re-run's look-ups for one reply), so the replies are queued at once and the mt
+   * worker, which waits for room a whole response timer, paces them.
+   */
+  const directInFlight = new Map<string, number>();
   const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + deps.responseTimeoutMs + DIRECT_MARGIN_MS);
   const direct: DirectSender = {
     async claim(link, ids) {
       const worker = workers.get(link);
-      if (!worker || !pool.ready(link) || (directOffUntil.get(link) ?? 0) > Date.now()) return 0;
+      if (!worker || !pool.hasRoom(link) || (directOffUntil.get(link) ?? 0) > Date.now()) return 0;
+      const row = deps.cache.current().links.get(link);
+      const room = (row?.window ?? 10) - (directInFlight.get(link) ?? 0);
+      if (room <= 0) return 0;
       // The link's own limiter (the mt worker's, shared by every node): a direct send takes its token as a job would.
-      return claimer.claim(worker.keys.limiter!, deps.cache.current().links.get(link)?.ratePerSecond ?? 100, ids);
+      const taken = await claimer.claim(worker.keys.limiter!, row?.ratePerSecond ?? 100, ids.slice(0, room));
+      directInFlight.set(link, (directInFlight.get(link) ?? 0) + taken);
+      return taken;
     },
     async send(link, r) {
       try {
@@ -304,6 +316,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       } catch (e) {
         deps.log.debug({ err: e, corr: r.corr, link }, 'direct reply send failed; queued');
         return false;
+      } finally {
+        const n = (directInFlight.get(link) ?? 1) - 1;
+        if (n > 0) directInFlight.set(link, n); else directInFlight.delete(link);
       }
     },
   };

@@ -117,9 +117,10 @@ export function createOutboxRelay(deps: {
         deps.log.debug({ err: e, link }, 'direct send claim failed; queueing the replies');
       }
     }
-    if (taken < rows.length) await addToLink(link, rows.slice(taken), false);
-    // Durable from here either way: queued, or committed and marked in flight (the sweep's backstop).
+    // The claimed rows are durable already (committed, and marked in flight: the sweep's backstop); they go out
+    // whatever becomes of the others' add, so every claim is followed by its send.
     for (const r of rows.slice(0, taken)) void sendDirect(link, r);
+    if (taken < rows.length) await addToLink(link, rows.slice(taken), false);
   }
   async function sendDirect(link: string, r: RelayRow) {
     if (await deps.direct!.send(link, mtJob(r, false))) { deps.onDirect?.('sent'); return; }
