@@ -117,6 +117,35 @@ describe('direct reply sends and the link rate', () => {
   });
 });
 
+describe('direct reply sends and a gateway behind', () => {
+  it('queues fresh replies while more MO wait in mo than MO_CONCURRENCY, and sends them directly again once they do not', async () => {
+    await t.addLink('dbehind', 'pw');
+    const peer = await mtPeer(t.gw.smppPort, 'dbehind', 'pw');
+    peers.push(peer);
+    const mo = new Queue('mo', { connection: redis, prefix: t.svc.prefix });
+    let n = 0;
+    /** One MO at a time (window room and rate tokens to spare): its reply's row, and whether a job was added for it. */
+    const one = async () => {
+      const m = `7917200${String(n++).padStart(4, '0')}`;
+      expect(await peer.sendMo(m, '232', 'HELP')).toBe(0);
+      const [row] = await settled(m, 1);
+      expect(peer.received.filter((p) => p.destination === m)).toHaveLength(1);
+      return (await addedJobs('dbehind')).includes(`ob-${row!.id}`);
+    };
+    try {
+      expect(await one()).toBe(false); // keeping up: straight from the relay
+      // 200 MO waiting (delayed, never run here): more than MO_CONCURRENCY (128). Once the backlog guard has polled
+      // (every 100 ms), replies are queued.
+      await mo.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: 'mo', data: { kind: 'filler' } as never, opts: { jobId: `filler-${i}`, delay: 600_000 } })));
+      await eventually(one, 10_000, 'a reply queued while the gateway is behind');
+      await Promise.all(Array.from({ length: 200 }, (_, i) => mo.remove(`filler-${i}`)));
+      await eventually(async () => !(await one()), 10_000, 'a reply sent directly again');
+    } finally {
+      await mo.close();
+    }
+  });
+});
+
 describe('the sweeps and a reply in flight', () => {
   it('leave a reply marked in flight to its direct sender, and relay it once the marker is gone', async () => {
     const relay = createOutboxRelay({
