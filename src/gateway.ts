@@ -143,26 +143,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const record = metricsRecorder(metrics);
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
-    // The listener's reply senders: the mt workers of its links, and the relay's direct path to them.
+    // The listener's reply senders: the mt workers of its links, and the relay's direct path to them. The direct
+    // send is for a gateway keeping up: once more MO wait in `mo` than its workers take at once (the backlog
+    // guard's last poll, below), replies are queued (bench, window 100: 1,750-2,000 replies/s direct, 2,800 queued;
+    // below saturation the direct send answers within tens of milliseconds where the queue took a second).
+    let backlogView: { counts(): { mo: number } } | undefined;
     const mt = config.roles.has('listener') ? createMtDispatcher({
       connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
       responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
       onSent: record.mtSent,
       onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
+      keepingUp: () => (backlogView?.counts().mo ?? 0) < config.mo.concurrency,
     }) : undefined;
     if (mt) stops.push(['mt', () => mt.close()]);
-    // The direct send is for a gateway keeping up. Once more MO wait in `mo` than its workers take at once (the
-    // backlog guard's last poll, below), replies are queued: past saturation the mt workers move them faster
-    // (bench: 1,750-2,000 replies/s direct at window 100, 2,800 queued), and below it the direct send answers
-    // within tens of milliseconds where the queue took a second.
-    let backlogView: { counts(): { mo: number } } | undefined;
-    const direct = mt ? {
-      ...mt.direct,
-      claim: (link: string, ids: readonly number[]) => ((backlogView?.counts().mo ?? 0) >= config.mo.concurrency ? Promise.resolve(0) : mt.direct.claim(link, ids)),
-    } : undefined;
     const relay = createOutboxRelay({
       db: db.db, queues, redis: producer, prefix: config.redisPrefix, marks, log: log.child({ component: 'relay' }), sweepEveryMs: config.roles.has('workers') ? 2000 : 0, sweepAfterMs: config.outboxSweepAfterS * 1000, now,
-      ...(direct ? { direct, onDirect: (outcome: 'sent' | 'queued') => metrics.mtDirect.inc({ outcome }) } : {}),
+      ...(mt ? { direct: mt.direct, onDirect: (outcome: 'sent' | 'queued') => metrics.mtDirect.inc({ outcome }) } : {}),
     });
     stops.push(['relay', () => relay.close()]);
     // Retention: pruned by one workers node per interval; every node can report storage.

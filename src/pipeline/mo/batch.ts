@@ -124,10 +124,10 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   async function flush(items: Pending[]) {
     const started = performance.now();
     let results: Map<Pending, BatchResult>;
-    let timer: NodeJS.Timeout | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
     try {
       results = await Promise.race([runBatch(items), new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ScgwError('SCGW_DB_TIMEOUT', `MO transaction not settled after ${txTimeoutMs} ms; given up`)), txTimeoutMs);
+        giveUp = setTimeout(() => reject(new ScgwError('SCGW_DB_TIMEOUT', `MO transaction not settled after ${txTimeoutMs} ms; given up`)), txTimeoutMs);
       })]);
     } catch (e) {
       deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });
@@ -136,7 +136,7 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
       await Promise.all(items.map((p) => flush([p])));
       return;
     } finally {
-      clearTimeout(timer);
+      clearTimeout(giveUp);
     }
     // Durable from here: every action of the batch, its log and its replies committed together.
     deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: true });

@@ -63,6 +63,8 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
   let rr = 0;
 
   const readyOf = (link: string) => [...(senders.get(link) ?? [])].filter((s) => s.ready);
+  /** Of `ready`, the senders that can take a PDU now: not suspect, with window room. */
+  const usableOf = (ready: ReplySender[]) => ready.filter((s) => !s.suspect && s.hasRoom);
   const wake = (link: string) => {
     for (const w of [...(changed.get(link) ?? [])]) w();
   };
@@ -84,12 +86,12 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
       return true;
     },
     ready: (link) => readyOf(link).length > 0,
-    hasRoom: (link) => readyOf(link).some((s) => !s.suspect && s.hasRoom),
+    hasRoom: (link) => usableOf(readyOf(link)).length > 0,
     async send(link, pdu, deadline, affinity = {}) {
       for (;;) {
         const ready = readyOf(link);
         if (!ready.length) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
-        const usable = ready.filter((s) => !s.suspect && s.hasRoom);
+        const usable = usableOf(ready);
         if (usable.length) {
           const pick = affinity.sender && usable.includes(affinity.sender) ? affinity.sender : usable[rr++ % usable.length]!;
           affinity.sender = pick;

@@ -89,6 +89,11 @@ export interface MtDeps {
   /** A job's first run starts: how long it waited in `mt-<link>` (queues.ts firstWaitMs). */
   onWait?(link: string, ms: number): void;
   /**
+   * False while the gateway is behind (more MO waiting than its workers take at once): the relay's replies are
+   * then queued, since past saturation the mt workers move them faster than direct sends. Absent: always true.
+   */
+  keepingUp?(): boolean;
+  /**
    * True for a while after a Redis connection came back (a Sentinel failover, a restart): the master now
    * serving may lack the old one's last writes, a job's activation or its sent-marker, so a reply sent just
    * before can come back as a first run. Each run then asks the database too.
@@ -295,7 +300,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
   const direct: DirectSender = {
     async claim(link, ids) {
       const worker = workers.get(link);
-      if (!worker || !pool.hasRoom(link) || (directOffUntil.get(link) ?? 0) > Date.now()) return 0;
+      if (!worker || deps.keepingUp?.() === false || !pool.hasRoom(link) || (directOffUntil.get(link) ?? 0) > Date.now()) return 0;
       const row = deps.cache.current().links.get(link);
       const room = (row?.window ?? 10) - (directInFlight.get(link) ?? 0);
       if (room <= 0) return 0;
