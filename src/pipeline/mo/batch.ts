@@ -64,8 +64,8 @@ export interface MoBatcherDeps {
    */
   maxInFlight?: number;
   /**
-   * A transaction not settled after this long is given up (default 20 s): its MO fail as on any database error and
-   * are retried. Seen after PostgreSQL restarts: a postgres.js connection that waits forever for an answer (db/client.ts
+   * A transaction not settled after this long is given up (default 5 s, some 50 times a full batch's longest run under
+   * load): its MO fail as on any database error and are retried; a batch given up is retried MO by MO at once. Seen after PostgreSQL restarts: a postgres.js connection that waits forever for an answer (db/client.ts
    * StuckGuard ends those the server sees; this covers the ones it cannot). If the abandoned transaction commits
    * after all, the retry finds the MO's key taken and relays its replies again (relayByIdemKey): acted on once.
    */
@@ -78,7 +78,7 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
   const maxInFlight = deps.maxInFlight ?? 2;
-  const txTimeoutMs = deps.txTimeoutMs ?? 20_000;
+  const txTimeoutMs = deps.txTimeoutMs ?? 5_000;
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight = 0;
