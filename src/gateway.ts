@@ -88,7 +88,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax,
       guard: {
         everyMs: 5_000, stuckAfterMs: 15_000,
-        onEnded: (pids) => dbLog.warn({ pids }, 'ended database connections stuck mid-statement (the server waited on the client); their transactions are retried'),
+        onEnded: (pids) => dbLog.warn({ pids }, 'ended database connections stuck on the client (mid-statement, or idle past the pool\'s own timeout); their transactions are retried'),
         onError: (e) => dbLog.debug({ err: e }, 'stuck-connection check failed; will retry'),
       },
     });

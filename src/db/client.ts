@@ -69,20 +69,33 @@ const MIGRATIONS = new URL('../../drizzle', import.meta.url).pathname;
  * blocks every retry of that MO. The guard ends such backends of this pool (its application_name) once stuck for
  * `stuckAfterMs`: postgres.js then sees the connection close, the transaction fails, and the job is retried.
  * It polls on a connection of its own, so a pool full of stuck connections does not stop it.
+ *
+ * It also ends the pool's backends the server sees as waiting for a client that no longer speaks: idle inside a
+ * transaction for `idleInTxAfterMs`, or idle for `idleAfterMs`. The pool closes its own idle connections after a
+ * third of `idleAfterMs` (postgres.js idle_timeout), so a backend idle longer is one whose connection hangs on the
+ * client's side. Seen after PostgreSQL restarts too: the MO batch gives such a transaction up (pipeline/mo/batch.ts),
+ * but its connection stayed taken; ended here, it goes back to the pool instead of shrinking it for good.
  */
 export interface StuckGuard {
   everyMs: number;
   stuckAfterMs: number;
+  /** Default 60 s: no transaction of ours waits on the client that long (a password is hashed before its transaction). */
+  idleInTxAfterMs?: number;
+  /** Default 180 s; the pool's connections close themselves after a third of it. */
+  idleAfterMs?: number;
   /** Backends ended by one poll (their pids). */
   onEnded(pids: number[]): void;
   onError(e: unknown): void;
 }
 
 const APPLICATION_NAME = 'scgw';
+const IDLE_IN_TX_AFTER_MS = 60_000;
+const IDLE_AFTER_MS = 180_000;
 
 export async function openDb(opts: { url?: string; dataDir: string; poolMax: number; guard?: StuckGuard }): Promise<DbHandle> {
   if (opts.url) {
-    const client = postgres(opts.url, { max: opts.poolMax, onnotice: () => {}, backoff: reconnectBackoff, connection: { application_name: APPLICATION_NAME } });
+    const idleTimeoutS = Math.max(1, Math.floor((opts.guard?.idleAfterMs ?? IDLE_AFTER_MS) / 3000));
+    const client = postgres(opts.url, { max: opts.poolMax, onnotice: () => {}, backoff: reconnectBackoff, idle_timeout: idleTimeoutS, connection: { application_name: APPLICATION_NAME } });
     const db = drizzlePg(preparing(client), { schema }) as unknown as Db;
     const stopGuard = opts.guard ? startStuckGuard(opts.url, opts.guard) : undefined;
     return {
@@ -133,7 +146,9 @@ function startStuckGuard(url: string, g: StuckGuard): () => Promise<void> {
       const rows = await sql<{ pid: number; ended: boolean }[]>`
         select pid, pg_terminate_backend(pid) as ended from pg_stat_activity
         where datname = current_database() and application_name = current_setting('application_name') and pid <> pg_backend_pid()
-          and state = 'active' and wait_event = 'ClientRead' and state_change < now() - make_interval(secs => ${g.stuckAfterMs / 1000})`;
+          and ((state = 'active' and wait_event = 'ClientRead' and state_change < now() - make_interval(secs => ${g.stuckAfterMs / 1000}))
+            or (state like 'idle in transaction%' and state_change < now() - make_interval(secs => ${(g.idleInTxAfterMs ?? IDLE_IN_TX_AFTER_MS) / 1000}))
+            or (state = 'idle' and state_change < now() - make_interval(secs => ${(g.idleAfterMs ?? IDLE_AFTER_MS) / 1000})))`;
       const ended = rows.filter((r) => r.ended).map((r) => r.pid);
       if (ended.length) g.onEnded(ended);
     } catch (e) {

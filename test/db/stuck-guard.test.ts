@@ -41,7 +41,7 @@ const i16 = (n: number) => { const b = Buffer.alloc(2); b.writeInt16BE(n); retur
  * Connects as `application`, opens a transaction, sends Parse + Describe + Flush and nothing more: the server
  * answers the describe and then waits on the client. Resolves with the backend's pid and the socket's close.
  */
-async function stuckClient(url: string, application: string): Promise<{ pid: number; closed: Promise<void> }> {
+async function stuckClient(url: string, application: string, leave: 'mid-statement' | 'in-transaction' | 'idle' = 'mid-statement'): Promise<{ pid: number; closed: Promise<void> }> {
   const u = new URL(url);
   const socket = connect(Number(u.port || 5432), u.hostname);
   sockets.push(socket);
@@ -79,8 +79,10 @@ async function stuckClient(url: string, application: string): Promise<{ pid: num
   len.writeInt32BE(startup.length + 4);
   socket.write(Buffer.concat([len, startup]));
   await until(() => ready === 1 || errors.length > 0); // trust auth, then ReadyForQuery
+  if (leave === 'idle') return { pid, closed };
   socket.write(msg('Q', cstr('begin')));
   await until(() => ready === 2);
+  if (leave === 'in-transaction') return { pid, closed };
   socket.write(Buffer.concat([
     msg('P', cstr(''), cstr('select $1::int + 1'), i16(0)),
     msg('D', Buffer.from('S'), cstr('')),
@@ -119,6 +121,47 @@ describe('the stuck-connection guard', () => {
       expect(await handle.db.execute('select 1 as one')).toBeTruthy();
     } finally {
       await admin.end();
+    }
+  }, 30_000);
+});
+
+describe('the guard and connections idle on the server', () => {
+  it('ends backends of its application idle in a transaction or idle past the limits, never the pool\'s own idle ones, nor other applications\'', async () => {
+    const ended2: number[] = [];
+    // Limits short for the test; the pool then closes its idle connections itself after 2 s (a third of idleAfterMs).
+    const guarded = await openDb({ url: svc.databaseUrl, dataDir: '/nonexistent', poolMax: 2, guard: { everyMs: 100, stuckAfterMs: 60_000, idleInTxAfterMs: 1500, idleAfterMs: 6000, onEnded: (p) => ended2.push(...p), onError: () => {} } });
+    const admin = postgres(svc.databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      const state = async (pid: number) => (await admin<{ state: string }[]>`select state from pg_stat_activity where pid = ${pid}`)[0]?.state;
+      // Other applications' backends in both states, older than ours.
+      const otherTx = await stuckClient(svc.databaseUrl, 'not-scgw', 'in-transaction');
+      const otherIdle = await stuckClient(svc.databaseUrl, 'not-scgw', 'idle');
+      const inTx = await stuckClient(svc.databaseUrl, 'scgw', 'in-transaction');
+      const idle = await stuckClient(svc.databaseUrl, 'scgw', 'idle');
+      // The pool's own connection, used once and then left idle.
+      const poolPid = (await guarded.db.execute<{ pid: number }>('select pg_backend_pid() as pid') as unknown as Array<{ pid: number }>)[0]!.pid;
+      expect(await state(inTx.pid)).toBe('idle in transaction');
+      expect(ended2).not.toContain(inTx.pid);
+
+      // Ended once idle in its transaction past 1.5 s: the server closes the socket.
+      await eventually(() => ended2.includes(inTx.pid), 10_000, 'the guard to end the backend idle in its transaction');
+      await inTx.closed;
+      expect(ended2).not.toContain(idle.pid); // merely idle: its limit is 6 s
+      // The pool closed its idle connection itself (postgres.js idle_timeout, 2 s), before the guard's 6 s.
+      await eventually(async () => (await state(poolPid)) === undefined, 10_000, 'the pool to close its idle connection');
+      await eventually(() => ended2.includes(idle.pid), 10_000, 'the guard to end the idle backend'); // idle past 6 s
+      await idle.closed;
+      expect(ended2).not.toContain(poolPid);
+      // The polls that ended ours saw the other application's older backends, and left them alone.
+      expect(ended2).not.toContain(otherTx.pid);
+      expect(ended2).not.toContain(otherIdle.pid);
+      expect(await state(otherTx.pid)).toBe('idle in transaction');
+      expect(await state(otherIdle.pid)).toBe('idle');
+      // The pool works on: a new connection.
+      expect(await guarded.db.execute('select 1 as one')).toBeTruthy();
+    } finally {
+      await admin.end();
+      await guarded.close();
     }
   }, 30_000);
 });
