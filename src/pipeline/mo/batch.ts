@@ -64,10 +64,12 @@ export interface MoBatcherDeps {
    */
   maxInFlight?: number;
   /**
-   * A transaction not settled after this long is given up (default 5 s, some 50 times a full batch's longest run under
-   * load): its MO fail as on any database error and are retried; a batch given up is retried MO by MO at once. Seen after PostgreSQL restarts: a postgres.js connection that waits forever for an answer (db/client.ts
-   * StuckGuard ends those the server sees; this covers the ones it cannot). If the abandoned transaction commits
-   * after all, the retry finds the MO's key taken and relays its replies again (relayByIdemKey): acted on once.
+   * A transaction not settled after this long is given up (default 5 s: within the chaos suite's 10 s recovery bar,
+   * where 20 s made a PostgreSQL restart take 28 s to recover): its MO fail as on any database error and are retried;
+   * a batch given up is retried MO by MO at once. Seen after PostgreSQL restarts: a postgres.js connection that waits
+   * forever for an answer (db/client.ts StuckGuard ends those the server sees; this covers the ones it cannot). If the
+   * abandoned transaction commits after all, the retry finds the MO's key taken and relays its replies again
+   * (relayByIdemKey): acted on once.
    */
   txTimeoutMs?: number;
   /** Each transaction run: its MO, its duration (first statement to commit or rollback) and whether it committed. */
