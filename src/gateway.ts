@@ -189,7 +189,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const parts = createPartsStore({ redis: producer, prefix: config.redisPrefix, queues, timeoutS: config.mo.concatTimeoutS, log: log.child({ component: 'parts' }), onTimeout: () => metrics.concatTimeouts.inc() });
       const worker = createMoWorker(workerConn, config.redisPrefix, config.mo.concurrency, {
         db: db.db, cache, relay, parts, log: log.child({ component: 'mo' }), tagMsisdn,
-        batcher: createMoBatcher({ db: db.db, log: log.child({ component: 'mo' }), onBatch: record.moBatch }),
+        batcher: createMoBatcher({
+          db: db.db, log: log.child({ component: 'mo' }), onBatch: record.moBatch,
+          // A transaction that never settles holds its pool connection for good: start a fresh pool (at most every 10 s).
+          onGiveUp: () => { if (db.reset?.()) dbLog.warn('an MO transaction was given up: the database pool is replaced (the old one ends within 5 s)'); },
+        }),
         action: actionDeps,
         ...(opts.faults ? { faults: opts.faults } : {}),
         onRouted: (o) => metrics.moRouted.inc({ action: o.action, binary: String(o.binary) }),

@@ -45,11 +45,54 @@ function preparing(sql: postgres.Sql): postgres.Sql {
   });
 }
 
+/**
+ * A postgres.js client that can be replaced under its users (DbHandle.reset): `sql` forwards every call and
+ * property to the current client. The new client gets the old one's parsers and serializers, which drizzle
+ * sets on the client it is given (JSON and dates passed through as text).
+ */
+function swappable(make: () => postgres.Sql) {
+  let current = make();
+  let swappedAt = -Infinity;
+  const ending = new Set<Promise<void>>();
+  const sql = new Proxy(function scgwPool() {} as unknown as postgres.Sql, {
+    get(_t, prop) {
+      const v: unknown = Reflect.get(current, prop);
+      return typeof v === 'function' ? v.bind(current) : v;
+    },
+    apply: (_t, thisArg, args) => Reflect.apply(current as unknown as (...a: unknown[]) => unknown, thisArg, args),
+  });
+  return {
+    sql,
+    swap(graceS: number, minGapMs: number): boolean {
+      if (performance.now() - swappedAt < minGapMs) return false;
+      swappedAt = performance.now();
+      const old = current;
+      current = make();
+      Object.assign(current.options.parsers, old.options.parsers);
+      Object.assign(current.options.serializers, old.options.serializers);
+      const done = old.end({ timeout: graceS }).catch(() => {}).finally(() => ending.delete(done));
+      ending.add(done);
+      return true;
+    },
+    async end() {
+      await Promise.all([current.end({ timeout: 5 }), ...ending]);
+    },
+  };
+}
+
 export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: `db` moves to a fresh pool at once, and the old one ends (its queries get `graceS` to finish,
+   * then its connections are closed). For a pool whose bookkeeping hangs on the client's side: after a PostgreSQL
+   * restart, postgres.js was seen holding connections for transactions that never settle while the server had them
+   * idle, so every later transaction waited for a connection (test/faults/pg-restart.test.ts). At most once per
+   * `minGapMs`; false when skipped.
+   */
+  reset?(o?: { graceS?: number; minGapMs?: number }): boolean;
 }
 
 export class DbLockedError extends Error {
@@ -94,10 +137,11 @@ const IDLE_AFTER_MS = 180_000;
 
 export async function openDb(opts: { url?: string; dataDir: string; poolMax: number; guard?: StuckGuard }): Promise<DbHandle> {
   if (opts.url) {
+    const url = opts.url;
     const idleTimeoutS = Math.max(1, Math.floor((opts.guard?.idleAfterMs ?? IDLE_AFTER_MS) / 3000));
-    const client = postgres(opts.url, { max: opts.poolMax, onnotice: () => {}, backoff: reconnectBackoff, idle_timeout: idleTimeoutS, connection: { application_name: APPLICATION_NAME } });
-    const db = drizzlePg(preparing(client), { schema }) as unknown as Db;
-    const stopGuard = opts.guard ? startStuckGuard(opts.url, opts.guard) : undefined;
+    const pool = swappable(() => postgres(url, { max: opts.poolMax, onnotice: () => {}, backoff: reconnectBackoff, idle_timeout: idleTimeoutS, connection: { application_name: APPLICATION_NAME } }));
+    const db = drizzlePg(preparing(pool.sql), { schema }) as unknown as Db;
+    const stopGuard = opts.guard ? startStuckGuard(url, opts.guard) : undefined;
     return {
       db,
       kind: 'postgres',
@@ -107,8 +151,9 @@ export async function openDb(opts: { url?: string; dataDir: string; poolMax: num
       },
       async close() {
         await stopGuard?.();
-        await client.end({ timeout: 5 });
+        await pool.end();
       },
+      reset: (o) => pool.swap(o?.graceS ?? 5, o?.minGapMs ?? 10_000),
     };
   }
   const dir = join(opts.dataDir, 'pg');

@@ -74,6 +74,8 @@ export interface MoBatcherDeps {
   txTimeoutMs?: number;
   /** Each transaction run: its MO, its duration (first statement to commit or rollback) and whether it committed. */
   onBatch?(o: { size: number; ms: number; ok: boolean }): void;
+  /** A transaction was given up (txTimeoutMs): the gateway replaces the database pool (db/client.ts DbHandle.reset). */
+  onGiveUp?(): void;
 }
 
 export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
@@ -129,7 +131,10 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
     let giveUp: NodeJS.Timeout | undefined;
     try {
       results = await Promise.race([runBatch(items), new Promise<never>((_, reject) => {
-        giveUp = setTimeout(() => reject(new ScgwError('SCGW_DB_TIMEOUT', `MO transaction not settled after ${txTimeoutMs} ms; given up`)), txTimeoutMs);
+        giveUp = setTimeout(() => {
+          reject(new ScgwError('SCGW_DB_TIMEOUT', `MO transaction not settled after ${txTimeoutMs} ms; given up`));
+          deps.onGiveUp?.();
+        }, txTimeoutMs);
       })]);
     } catch (e) {
       deps.onBatch?.({ size: items.length, ms: performance.now() - started, ok: false });

@@ -60,7 +60,8 @@ describe('MO group commit', () => {
   });
 
   it('gives up a transaction that does not settle in time (the MO fails and is retried); if it commits after all, the retry acts on nothing', async () => {
-    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 1, txTimeoutMs: 300 });
+    let gaveUp = 0;
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 1, txTimeoutMs: 300, onGiveUp: () => { gaveUp++; } });
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
     let committed!: () => void;
@@ -75,6 +76,7 @@ describe('MO group commit', () => {
       },
     };
     await expect(b.submit(hung)).rejects.toMatchObject({ code: 'SCGW_DB_TIMEOUT' });
+    expect(gaveUp).toBe(1); // the gateway replaces its database pool here
     // The writer slot was given back: another MO acts at once.
     expect(await b.submit(item('b-after'))).toHaveLength(1);
     // The abandoned transaction goes on and commits; the MO's retry then finds its key taken: acted on once.
