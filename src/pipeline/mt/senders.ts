@@ -3,7 +3,8 @@
  * a peer that abandoned its socket keeps a session bound until the keepalive notices. So a PDU goes to a ready
  * sender that is not suspect (smpp/liveness.ts) and has window room, round robin; it never waits on a full
  * window while another sender of the link has room. When none has, it waits for room, a suspicion change or a
- * new sender, but no longer than the caller's deadline: a job must not hold a worker slot on a dead window.
+ * new sender, first come first served, but no longer than the caller's deadline: a job must not hold a worker
+ * slot on a dead window.
  */
 import { ScgwError } from '../../errors.js';
 import type { SmppSession } from '../../smpp/session.js';
@@ -58,15 +59,50 @@ export interface SenderPool {
 export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => number }): SenderPool {
   const now = opts.now ?? Date.now;
   const senders = new Map<string, Set<ReplySender>>();
-  /** Jobs waiting for room on a link, woken when a sender comes or goes. */
-  const changed = new Map<string, Set<() => void>>();
+  /** Each sender's onRoom subscription, taken once when it is added. */
+  const subscribed = new Map<ReplySender, () => void>();
+  /**
+   * The PDUs waiting for room, per link, first come first served. A freed slot goes to the oldest waiter: one
+   * wake-up per slot, where waking every waiter on every response cost O(waiters) timers and subscriptions each
+   * (past saturation hundreds of waiters, thousands of responses a second).
+   */
+  const waiting = new Map<string, Waiter[]>();
+  /** Links whose waiters are looked at in this tick's microtask (pump). */
+  const pumping = new Set<string>();
   let rr = 0;
 
   const readyOf = (link: string) => [...(senders.get(link) ?? [])].filter((s) => s.ready);
   /** Of `ready`, the senders that can take a PDU now: not suspect, with window room. */
   const usableOf = (ready: ReplySender[]) => ready.filter((s) => !s.suspect && s.hasRoom);
+  const noSession = (link: string) => new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
+  /** The parts of one reply stay on their sender while it can take them; else round robin. */
+  function sendOn(usable: ReplySender[], pdu: OutboundPdu, affinity: { sender?: ReplySender }) {
+    const pick = affinity.sender && usable.includes(affinity.sender) ? affinity.sender : usable[rr++ % usable.length]!;
+    affinity.sender = pick;
+    // send() takes the window slot before it returns: no other PDU can take it between the check and here.
+    return pick.send(pdu, opts.responseTimeoutMs);
+  }
+  /** Hands the link's free slots to its oldest waiters; with no sender left, every waiter fails. */
+  function pump(link: string) {
+    const q = waiting.get(link);
+    if (!q?.length) return;
+    const ready = readyOf(link);
+    if (!ready.length) {
+      waiting.delete(link);
+      for (const w of q) { clearTimeout(w.timer); w.reject(noSession(link)); }
+      return;
+    }
+    for (let usable = usableOf(ready); usable.length && q.length; usable = usableOf(ready)) {
+      const w = q.shift()!;
+      clearTimeout(w.timer);
+      try { w.resolve(sendOn(usable, w.pdu, w.affinity)); } catch (e) { w.reject(e); }
+    }
+  }
+  /** Room, a suspicion change or a sender coming or going: the waiters are served in a microtask, once per tick. */
   const wake = (link: string) => {
-    for (const w of [...(changed.get(link) ?? [])]) w();
+    if (!waiting.get(link)?.length || pumping.has(link)) return;
+    pumping.add(link);
+    queueMicrotask(() => { pumping.delete(link); pump(link); });
   };
 
   return {
@@ -74,12 +110,15 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
       const set = senders.get(link) ?? new Set();
       set.add(sender);
       senders.set(link, set);
+      if (!subscribed.has(sender)) subscribed.set(sender, sender.onRoom(() => wake(link)));
       wake(link);
       return set.size === 1;
     },
     remove(link, sender) {
       const set = senders.get(link);
       if (!set?.delete(sender)) return false;
+      subscribed.get(sender)?.();
+      subscribed.delete(sender);
       wake(link);
       if (set.size > 0) return false;
       senders.delete(link);
@@ -87,39 +126,47 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
     },
     ready: (link) => readyOf(link).length > 0,
     hasRoom: (link) => usableOf(readyOf(link)).length > 0,
-    async send(link, pdu, deadline, affinity = {}) {
-      for (;;) {
-        const ready = readyOf(link);
-        if (!ready.length) throw new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
-        const usable = usableOf(ready);
-        if (usable.length) {
-          const pick = affinity.sender && usable.includes(affinity.sender) ? affinity.sender : usable[rr++ % usable.length]!;
-          affinity.sender = pick;
-          // send() takes the window slot before it returns: no other job can take it between the check and here.
-          return pick.send(pdu, opts.responseTimeoutMs);
-        }
-        const left = deadline - now();
-        if (left <= 0) return NO_ROOM;
-        const waits = changed.get(link) ?? new Set();
-        changed.set(link, waits);
-        // Subscriptions, not promises raced and left pending: every wake-up removes all of them again.
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            for (const off of offs) off();
-            waits.delete(done);
-            resolve();
-          };
-          const timer = setTimeout(done, left);
-          waits.add(done);
-          const offs = ready.map((s) => s.onRoom(done));
-        });
+    send(link, pdu, deadline, affinity = {}) {
+      const ready = readyOf(link);
+      if (!ready.length) return Promise.reject(noSession(link));
+      const q = waiting.get(link);
+      // Room now and nobody ahead: sent at once.
+      const usable = q?.length ? [] : usableOf(ready);
+      if (usable.length) {
+        try { return sendOn(usable, pdu, affinity); } catch (e) { return Promise.reject(e); }
       }
+      const left = deadline - now();
+      if (left <= 0) return Promise.resolve(NO_ROOM);
+      return new Promise<SendResult | typeof NO_ROOM>((resolve, reject) => {
+        const list = q ?? [];
+        waiting.set(link, list);
+        const w: Waiter = {
+          pdu, affinity, resolve, reject,
+          timer: setTimeout(() => {
+            const i = list.indexOf(w);
+            if (i >= 0) list.splice(i, 1);
+            resolve(NO_ROOM);
+          }, left),
+        };
+        list.push(w);
+        // Behind others: room that came in this turn goes to them first, then, if some is left, to this one.
+        wake(link);
+      });
     },
     clear() {
-      for (const link of [...changed.keys()]) wake(link);
+      for (const [link, q] of waiting) for (const w of q) { clearTimeout(w.timer); w.reject(noSession(link)); }
+      waiting.clear();
+      for (const off of subscribed.values()) off();
+      subscribed.clear();
       senders.clear();
-      changed.clear();
     },
   };
+}
+
+interface Waiter {
+  pdu: OutboundPdu;
+  affinity: { sender?: ReplySender };
+  timer: NodeJS.Timeout;
+  resolve(r: SendResult | typeof NO_ROOM | Promise<SendResult>): void;
+  reject(e: unknown): void;
 }
