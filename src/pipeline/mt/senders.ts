@@ -47,6 +47,8 @@ export interface SenderPool {
   ready(link: string): boolean;
   /** Some sender of the link could take a PDU now: ready, not suspect, with window room. */
   hasRoom(link: string): boolean;
+  /** Some sender of the link is ready and not suspect: a PDU gets a slot once one frees (its window may be full now). */
+  answering(link: string): boolean;
   /**
    * Sends one PDU through the best sender of the link, waiting for room until deadline (epoch ms). The parts
    * of one reply share `affinity`: they stay on one sender while it can take them (some SMSCs join a
@@ -126,6 +128,7 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
     },
     ready: (link) => readyOf(link).length > 0,
     hasRoom: (link) => usableOf(readyOf(link)).length > 0,
+    answering: (link) => readyOf(link).some((s) => !s.suspect),
     send(link, pdu, deadline, affinity = {}) {
       const ready = readyOf(link);
       if (!ready.length) return Promise.reject(noSession(link));

@@ -75,6 +75,21 @@ describe('direct reply sends', () => {
     expect(peer.received.filter((p) => p.destination === '79170000001')).toHaveLength(1);
   });
 
+  it('sends a burst larger than the window directly too: the replies past the window wait in line, not in the queue', async () => {
+    await t.addLink('dburst', 'pw', { window: 1 });
+    const peer = await mtPeer(t.gw.smppPort, 'dburst', 'pw');
+    peers.push(peer);
+    const before = await direct('sent');
+    const msisdns = Array.from({ length: 12 }, (_, i) => `791700001${String(i).padStart(2, '0')}`);
+    // Sent together: group commits of several MO each, so the relay claims more replies than the window holds.
+    await Promise.all(msisdns.map((m) => peer.sendMo(m, '232', 'HELP')));
+    for (const m of msisdns) await settled(m, 1);
+    for (const m of msisdns) expect(peer.received.filter((p) => p.destination === m)).toHaveLength(1);
+    expect(await direct('sent')).toBe(before + msisdns.length);
+    // Quiet point: every reply is settled, and an add comes before its job's send.
+    expect(await addedJobs('dburst')).toEqual([]);
+  });
+
   it('queues a reply the peer throttled on the direct send; the job sends it once', async () => {
     await t.addLink('dthrottle', 'pw');
     // The first deliver_sm is throttled, every later one accepted.

@@ -76,6 +76,8 @@ describe('waiting for window room', () => {
     for (let i = 0; i < 300; i++) void pool.send('L', pdu(`m${i}`), Date.now() + 60_000);
     await settle();
     expect(s.sent).toHaveLength(10);
+    expect(pool.hasRoom('L')).toBe(false);
+    expect(pool.answering('L')).toBe(true); // full, not silent: a PDU gets the next free slot
     const before = s.roomChecks;
     for (let i = 0; i < 10; i++) s.answer();
     await settle();
@@ -132,8 +134,10 @@ describe('waiting for window room', () => {
     const pool = createSenderPool({ responseTimeoutMs: 1000 });
     const s = testSender('a', 5);
     pool.add('L', s);
+    expect(pool.answering('L')).toBe(true);
     s.setSuspect(true);
     expect(pool.hasRoom('L')).toBe(false);
+    expect(pool.answering('L')).toBe(false);
     const r = pool.send('L', pdu('m0'), Date.now() + 60_000);
     await settle();
     expect(s.sent).toEqual([]);
