@@ -1,6 +1,6 @@
 /**
  * The relay's direct path (outbox/relay.ts DirectSender, mt/worker.ts): a node holding a sender of the link sends
- * a fresh reply at once, with no mt job; what it cannot send (the peer throttles, no window room) is queued and
+ * a fresh reply at once, with no mt job; what it cannot send (the peer throttles, no window room within a second) is queued and
  * goes out once through the job; the link's rate holds for both paths together (one limiter); and a reply marked
  * in flight is left to its sender by the sweeps until the marker is gone.
  */
