@@ -48,6 +48,14 @@ function testSender(name: string, window: number): TestSender {
 const pdu = (to: string): OutboundPdu => ({
   source: { addr: '232', ton: 0, npi: 0 }, destination: { addr: to, ton: 1, npi: 1 }, dataCoding: 0, esmClass: 0, shortMessage: new Uint8Array(0), tlvs: {},
 });
+/** A pool with one sender of window 1, its slot taken by m0. */
+function oneFull() {
+  const pool = createSenderPool({ responseTimeoutMs: 1000 });
+  const s = testSender('a', 1);
+  pool.add('L', s);
+  void pool.send('L', pdu('m0'), Date.now() + 60_000);
+  return { pool, s };
+}
 /** Lets the pool's microtask (and the promise chains behind it) run. */
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
@@ -103,10 +111,7 @@ describe('waiting for window room', () => {
   });
 
   it('gives NO_ROOM at the deadline, and the next slot goes to the next waiter', async () => {
-    const pool = createSenderPool({ responseTimeoutMs: 1000 });
-    const s = testSender('a', 1);
-    pool.add('L', s);
-    void pool.send('L', pdu('m0'), Date.now() + 60_000);
+    const { pool, s } = oneFull();
     const short = pool.send('L', pdu('short'), Date.now() + 30);
     const long = pool.send('L', pdu('long'), Date.now() + 60_000);
     expect(await short).toBe(NO_ROOM);
@@ -149,10 +154,7 @@ describe('waiting for window room', () => {
   });
 
   it('fails every waiter with SCGW_NO_SESSION when the link loses its last sender', async () => {
-    const pool = createSenderPool({ responseTimeoutMs: 1000 });
-    const s = testSender('a', 1);
-    pool.add('L', s);
-    void pool.send('L', pdu('m0'), Date.now() + 60_000);
+    const { pool, s } = oneFull();
     const waiting = [pool.send('L', pdu('m1'), Date.now() + 60_000), pool.send('L', pdu('m2'), Date.now() + 60_000)];
     expect(pool.remove('L', s)).toBe(true);
     for (const w of waiting) await expect(w).rejects.toMatchObject({ code: 'SCGW_NO_SESSION' });
@@ -164,10 +166,7 @@ describe('waiting for window room', () => {
   });
 
   it('fails the waiters when their only sender stops being ready (the session ends)', async () => {
-    const pool = createSenderPool({ responseTimeoutMs: 1000 });
-    const s = testSender('a', 1);
-    pool.add('L', s);
-    void pool.send('L', pdu('m0'), Date.now() + 60_000);
+    const { pool, s } = oneFull();
     const w = pool.send('L', pdu('m1'), Date.now() + 60_000);
     s.close();
     await expect(w).rejects.toMatchObject({ code: 'SCGW_NO_SESSION' });
