@@ -45,8 +45,6 @@ export interface SenderPool {
   remove(link: string, sender: ReplySender): boolean;
   /** Some sender of the link is ready (suspect or not). */
   ready(link: string): boolean;
-  /** Some sender of the link could take a PDU now: ready, not suspect, with window room. */
-  hasRoom(link: string): boolean;
   /** Some sender of the link is ready and not suspect: a PDU gets a slot once one frees (its window may be full now). */
   answering(link: string): boolean;
   /**
@@ -127,7 +125,6 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
       return true;
     },
     ready: (link) => readyOf(link).length > 0,
-    hasRoom: (link) => usableOf(readyOf(link)).length > 0,
     answering: (link) => readyOf(link).some((s) => !s.suspect),
     send(link, pdu, deadline, affinity = {}) {
       const ready = readyOf(link);

@@ -1,8 +1,9 @@
 /**
  * The relay's direct path (outbox/relay.ts DirectSender, mt/worker.ts): a node holding a sender of the link sends
- * a fresh reply at once, with no mt job; what it cannot send (the peer throttles, no window room within a second) is queued and
- * goes out once through the job; the link's rate holds for both paths together (one limiter); and a reply marked
- * in flight is left to its sender by the sweeps until the marker is gone.
+ * a fresh reply at once, with no mt job, waiting in line when the window is full; what it cannot send (the peer
+ * throttles, no window room within a second) is queued and goes out once through the job; the link's rate holds
+ * for both paths together (one limiter); and a reply marked in flight is left to its sender by the sweeps until
+ * the marker is gone.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
