@@ -70,7 +70,7 @@ export async function foldRepeat(redis: Redis | Cluster, prefix: string, msg: In
   return await redis.eval(FOLD_MO, 1, contentKey(prefix, msg), msg.sessionId, identity, String(windowS)) as string;
 }
 
-/** After refusing a copy that may be stored anyway: its retry, on this bind or another, folds into it. */
-export async function markRefused(redis: Redis | Cluster, prefix: string, msg: InboundMessage, identity: string): Promise<void> {
-  await redis.eval(MARK_REFUSED, 1, contentKey(prefix, msg), identity);
+/** After refusing a copy that may be stored anyway: its retry, on this bind or another, folds into it. false: not marked. */
+export async function markRefused(redis: Redis | Cluster, prefix: string, msg: InboundMessage, identity: string): Promise<boolean> {
+  return (await redis.eval(MARK_REFUSED, 1, contentKey(prefix, msg), identity)) === 1;
 }

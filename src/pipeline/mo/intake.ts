@@ -9,7 +9,7 @@ import type { Logger } from '../../log.js';
 import type { InboundMessage } from '../../smpp/types.js';
 import type { AckGate } from './ack-durability.js';
 import type { BacklogGuard } from './backlog.js';
-import { foldable, foldRepeat, markRefused } from './dedupe.js';
+import { contentKey, foldable, foldRepeat, markRefused } from './dedupe.js';
 import { moIdentity, toMoJob } from '../jobs.js';
 import { createMoEnqueuer, type MoEnqueuer } from './enqueue.js';
 import type { MoLimits } from './limits.js';
@@ -22,6 +22,8 @@ export function isReceipt(esmClass: number): boolean {
 }
 
 const REFUSED_MARK_MS = 200;
+/** Refusals kept in memory because their mark did not reach Redis (refusedHere), at most this many: the oldest go. */
+const REFUSED_HERE_MAX = 10_000;
 
 export interface IntakeDeps {
   /** Only `mo` is used; in ACK_DURABILITY=replica its connection is intake's own (`redis`), so a WAIT blocks nothing else. */
@@ -50,17 +52,37 @@ export interface IntakeDeps {
 export function createIntake(deps: IntakeDeps) {
   const ack = deps.ack;
   const enqueuer = deps.enqueuer ?? createMoEnqueuer({ queue: deps.queues.mo, ...(ack ? { afterBulk: () => ack.afterEnqueue() } : {}) });
+  /**
+   * Refusals whose mark did not reach Redis, by content key: the refused copy's identity until its window ends. Redis
+   * away is the usual reason for a refusal, and then the copy may be stored all the same (the add written, its answer
+   * lost with the connection). Without the mark its retry on the same bind would be a new MO and, that copy being
+   * stored, a second action (seen in the chaos suite's redis-sigterm). This node folds such a retry from here; a retry
+   * that reaches another node still needs the mark.
+   */
+  const refusedHere = new Map<string, { id: string; until: number }>();
+  /** The identity a refused copy of `msg` took, once (its retry folds into it), if this node remembers one. */
+  function takeRefused(msg: InboundMessage): string | undefined {
+    if (refusedHere.size === 0) return undefined;
+    const key = contentKey(deps.prefix, msg);
+    const r = refusedHere.get(key);
+    refusedHere.delete(key);
+    return r && r.until > Date.now() ? r.id : undefined;
+  }
   /** Best effort and bounded: Redis may be the reason for the refusal, and the peer must hear it soon. */
-  async function refused(msg: InboundMessage, jobId: string): Promise<void> {
+  async function refused(msg: InboundMessage, jobId: string, windowS: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<void>((r) => { timer = setTimeout(r, REFUSED_MARK_MS); });
+    const giveUp = new Promise<false>((r) => { timer = setTimeout(() => r(false), REFUSED_MARK_MS); });
+    let marked = false;
     try {
-      await Promise.race([markRefused(deps.redis, deps.prefix, msg, jobId), giveUp]);
+      marked = await Promise.race([markRefused(deps.redis, deps.prefix, msg, jobId), giveUp]);
     } catch (e) {
       deps.log.debug({ err: e, link: msg.link }, 'could not mark a refused MO for the duplicate window');
     } finally {
       clearTimeout(timer);
     }
+    if (marked) return;
+    if (refusedHere.size >= REFUSED_HERE_MAX) refusedHere.delete(refusedHere.keys().next().value!);
+    refusedHere.set(contentKey(deps.prefix, msg), { id: jobId, until: Date.now() + windowS * 1000 });
   }
 
   return async function intake(msg: InboundMessage): Promise<void> {
@@ -105,12 +127,14 @@ export function createIntake(deps: IntakeDeps) {
       timer = setTimeout(() => reject(new ScgwError('SCGW_QUEUE_TIMEOUT', `mo enqueue took over ${deps.enqueueTimeoutMs} ms`)), deps.enqueueTimeoutMs);
     });
     let jobId: string | undefined;
+    // A copy this node refused without its mark offers the refused identity: the fold returns it (or another bind's).
+    const offered = fold ? takeRefused(msg) : undefined;
     let gaveUp = false;
     try {
       // Durable from here: Redis answered the write (with AOF everysec, fsynced within a second; see ack-durability.ts).
       await Promise.race([(async () => {
         // Recorded before the enqueue, so a copy that arrives while this one is still being stored folds too.
-        jobId = fold ? await foldRepeat(deps.redis, deps.prefix, msg, identity, windowS) : identity;
+        jobId = fold ? await foldRepeat(deps.redis, deps.prefix, msg, offered ?? identity, windowS) : identity;
         if (gaveUp) return; // refused already: storing it now would only make the retry a second action
         if (jobId !== identity) deps.onFolded?.(msg);
         // The first copy's jobId: BullMQ adds no second job while it is kept (addBulk honours it too); if it was
@@ -120,7 +144,9 @@ export function createIntake(deps: IntakeDeps) {
       })(), timeout]);
     } catch (e) {
       gaveUp = true;
-      if (fold && jobId !== undefined) await refused(msg, jobId);
+      // Refused before the fold answered: a refused identity it was offered is kept for the next copy.
+      const refusedAs = jobId ?? offered;
+      if (fold && refusedAs !== undefined) await refused(msg, refusedAs, windowS);
       if (e instanceof ScgwError) throw e;
       throw new ScgwError('SCGW_REDIS_UNAVAILABLE', 'mo enqueue failed', { cause: e });
     } finally {

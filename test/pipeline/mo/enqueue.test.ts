@@ -64,6 +64,42 @@ async function statuses(calls: Promise<void>[]): Promise<number[]> {
   return (await Promise.allSettled(calls)).map((r) => (r.status === 'fulfilled' ? ESME.ROK : statusForError(r.reason)));
 }
 
+describe('a refusal whose duplicate-window mark Redis did not take', () => {
+  it('folds the retry on the same bind into the refused copy, which Redis had stored after all: one job, one action', async () => {
+    // The dedupe records live on their own connection here, so the test can lose it at the moment of the refusal.
+    const marks = new Redis({ port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    marks.on('error', () => {});
+    await new Promise((r) => marks.once('ready', r));
+    const windowed = { ...view, links: new Map([['smsc', { dedupeWindowS: 120 }]]) } as unknown as ConfigView;
+    // The first add lands and its answer is lost with the connection (as a Redis going down mid-bulk does).
+    let answerLost = true;
+    const intake = createIntake({
+      queues: { mo: queue }, cache: { ...cache, current: () => windowed }, log: pino({ level: 'silent' }), enqueueTimeoutMs: 5000, redis: marks, prefix: PREFIX,
+      enqueuer: {
+        async enqueue(item) {
+          await queue.add('mo', item.data, item.opts);
+          if (!answerLost) return;
+          answerLost = false;
+          marks.disconnect(true); // closed now, back by itself later
+          throw new Error('Connection is closed.');
+        },
+      },
+    });
+    try {
+      const first = mo();
+      expect(await statuses([intake(first)])).toEqual([ESME.RMSGQFUL]);
+      await new Promise((r) => marks.once('ready', r));
+      // The peer retries on the same bind under a new sequence number: without the refusal's mark, a new MO.
+      const retry = { ...first, sequenceNumber: first.sequenceNumber + 1000 };
+      expect(await statuses([intake(retry)])).toEqual([ESME.ROK]);
+      const jobs = (await queue.getJobs(['waiting'])).filter((j) => j.data.kind !== 'concat-timeout' && j.data.source === first.source.addr);
+      expect(jobs.map((j) => j.id)).toEqual([moIdentity(first.link, first.sessionId, first.sequenceNumber)]);
+    } finally {
+      marks.disconnect();
+    }
+  });
+});
+
 describe('intake enqueue batcher', () => {
   it('stores the MO of one tick with one addBulk (no per-MO add), each under its own jobId', async () => {
     const bulk = vi.spyOn(queue, 'addBulk');
