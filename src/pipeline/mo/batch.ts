@@ -22,6 +22,11 @@ export type MoRecord = Omit<MoKeyRow, 'idemKey'>;
 export interface BatchItem {
   idemKey: string;
   slow: boolean;
+  /**
+   * Its MO comes out of a slow preparation (a password hash), so such MO arrive one by one, a hash apart: it waits
+   * up to `gatherMs` for company before a transaction starts, unless an MO that waits for nothing joins it first.
+   */
+  gather?: boolean;
   /** Written with the key, in the same multi-row insert: the operator's MO log costs no statement of its own. */
   record?: MoRecord;
   /**
@@ -51,13 +56,20 @@ export interface MoBatcher {
   submit(item: BatchItem): Promise<BatchResult>;
 }
 
-interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void }
+interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void; at: number }
 
 export interface MoBatcherDeps {
   db: Db;
   log: Logger;
   maxBatch?: number;
   maxWaitMs?: number;
+  /**
+   * How long a batch of only `gather` items waits from its first (default 50 ms). Hashed MO come at most one per
+   * core per hash time (about 30 ms at SCRYPT_LOG_N 14): without the wait each is a transaction of its own, whose
+   * fixed cost (begin, key, replies, log, commit: round trips on the node and work in PostgreSQL) then takes the CPU
+   * the hashes need. The wait adds at most this much to a password reply, which a hash already delays.
+   */
+  gatherMs?: number;
   /**
    * Batch transactions running at once (default 2). While they all run, new MO gather for the next one, so a
    * batch grows with the load (one transaction per arrival window of ~2 ms would stay small at any rate).
@@ -81,10 +93,12 @@ export interface MoBatcherDeps {
 export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
+  const gatherMs = deps.gatherMs ?? 50;
   const maxInFlight = deps.maxInFlight ?? 2;
   const txTimeoutMs = deps.txTimeoutMs ?? 5_000;
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
   let inFlight = 0;
 
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
@@ -150,10 +164,27 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
     for (const p of items) p.resolve(results.get(p) ?? null);
   }
 
+  /** Runs drain in `ms`, unless a timer already runs it as soon or sooner. */
+  function schedule(ms: number) {
+    const at = performance.now() + ms;
+    if (timer && timerAt <= at) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(drain, ms);
+  }
+
+  /** How long the waiting MO may still gather: only while every one of them is a `gather` item. */
+  function gatherLeft(): number {
+    if (queue.length >= maxBatch || queue.some((p) => p.item.gather !== true)) return 0;
+    return queue[0]!.at + gatherMs - performance.now();
+  }
+
   /** Starts a batch of what waits, unless every writer is busy: the first to finish then takes it at once. */
   function drain() {
-    if (timer) { clearTimeout(timer); timer = undefined; }
+    if (timer) { clearTimeout(timer); timer = undefined; timerAt = Infinity; }
     if (inFlight >= maxInFlight || queue.length === 0) return;
+    const left = gatherLeft();
+    if (left >= 1) { schedule(left); return; }
     const items = queue.splice(0, maxBatch);
     inFlight++;
     void flush(items).finally(() => {
@@ -165,11 +196,11 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   return {
     submit(item) {
       return new Promise<BatchResult>((resolve, reject) => {
-        const p = { item, resolve, reject };
+        const p = { item, resolve, reject, at: performance.now() };
         if (item.slow) { void flush([p]); return; }
         queue.push(p);
         if (queue.length >= maxBatch) drain();
-        else if (inFlight < maxInFlight) timer ??= setTimeout(drain, maxWaitMs);
+        else if (inFlight < maxInFlight) schedule(item.gather === true ? Math.max(maxWaitMs, gatherLeft()) : maxWaitMs);
       });
     },
   };

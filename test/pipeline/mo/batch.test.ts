@@ -104,6 +104,32 @@ describe('MO group commit', () => {
     expect(sizes).toEqual([1, 10]);
   });
 
+  it('gathers MO that come out of a slow preparation (hashes, one at a time) into one transaction', async () => {
+    const sizes: number[] = [];
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 500, onBatch: (o) => sizes.push(o.size) });
+    const gathered = (k: string) => ({ ...item(k), gather: true });
+    const settled: Promise<unknown>[] = [];
+    // Arriving 20 ms apart, as hashed passwords do: each would be a transaction of its own after the 2 ms wait.
+    for (let i = 0; i < 3; i++) {
+      settled.push(b.submit(gathered(`ga-${i}`)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const results = await Promise.all(settled);
+    expect(results.every((r) => Array.isArray(r) && r.length === 1)).toBe(true);
+    expect(sizes).toEqual([3]);
+  });
+
+  it('an MO that waits for nothing takes the gathering ones along at once', async () => {
+    const sizes: number[] = [];
+    // A gather wait longer than the test's own timeout: only the plain MO can start this batch.
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 60_000, onBatch: (o) => sizes.push(o.size) });
+    const hashed = b.submit({ ...item('gb-hashed'), gather: true });
+    await new Promise((r) => setTimeout(r, 10));
+    const plain = b.submit(item('gb-plain'));
+    expect(await Promise.all([hashed, plain])).toEqual([expect.any(Array), expect.any(Array)]);
+    expect(sizes).toEqual([2]);
+  });
+
   it('runs a slow action in a transaction of its own', async () => {
     const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
     const [slowBad, fast] = await Promise.allSettled([b.submit(item('b4-slow', { slow: true, fail: true })), b.submit(item('b4-fast'))]);
