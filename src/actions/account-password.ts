@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { subscribers } from '../db/schema/index.js';
+import { sql } from 'drizzle-orm';
 import { passwordAction } from './password-action.js';
 
 /**
@@ -11,11 +10,8 @@ export const accountPassword = passwordAction({
   name: 'account.password',
   kind: 'account',
   placeholders: ['password'],
-  async store(tx, msisdn, hash, now, channel) {
-    const set = channel === 'web'
-      ? { accountPasswordPendingHash: hash, updatedAt: now }
-      : { accountPasswordHash: hash, accountPasswordPendingHash: null, updatedAt: now };
-    await tx.update(subscribers).set(set).where(eq(subscribers.msisdn, msisdn));
-  },
+  store: (hash, now, channel) => channel === 'web'
+    ? sql`account_password_pending_hash = ${hash}, updated_at = ${now.toISOString()}::timestamptz`
+    : sql`account_password_hash = ${hash}, account_password_pending_hash = null, updated_at = ${now.toISOString()}::timestamptz`,
   vars: (_deps, password) => ({ password }),
 });

@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { subscribers } from '../db/schema/index.js';
+import { sql } from 'drizzle-orm';
 import { passwordAction } from './password-action.js';
 
 /** 232 ON: archiving on and a new archive password, also when it was already on (SPEC "The services"). */
@@ -7,8 +6,6 @@ export const archiveActivate = passwordAction({
   name: 'archive.activate',
   kind: 'archive',
   placeholders: ['password', 'url'],
-  async store(tx, msisdn, hash, now) {
-    await tx.update(subscribers).set({ archiveOn: true, archivePasswordHash: hash, updatedAt: now }).where(eq(subscribers.msisdn, msisdn));
-  },
+  store: (hash, now) => sql`archive_on = true, archive_password_hash = ${hash}, updated_at = ${now.toISOString()}::timestamptz`,
   vars: (deps, password) => ({ password, url: `${deps.publicUrl}/archive` }),
 });

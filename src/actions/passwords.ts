@@ -4,7 +4,7 @@
  * Issuing is capped per number per hour; past the cap one polite refusal per hour, then silence.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, gte, sql, type SQL } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { rowsOf, type DbOrTx, type Tx } from '../db/client.js';
 import { passwordEvents, subscribers } from '../db/schema/index.js';
@@ -85,32 +85,40 @@ export type IssueOutcome =
   | { ok: false; reason: 'rate-limited'; notify: boolean };
 
 /**
- * Locks the subscriber row (created if new), applies the hourly cap and records the event.
- * The caller stores `hash` in its own column within the same transaction.
+ * Locks the subscriber row (created if new), applies the hourly cap, records the event and, when issued, stores the
+ * hash: `store` is the SET clause of an UPDATE of the number's subscribers row. With a prepared password the event
+ * and the store are one statement (a password costs the batch two round trips, not three); without one (a dry run,
+ * or a number the unlocked pre-check saw at its cap) the hash is made under the lock and stored after.
  */
 export async function issuePassword(
   tx: Tx,
   msisdn: string,
   kind: PasswordKind,
   deps: { now(): Date; newPassword(): string; hashPassword(p: string): Promise<string>; passwordsPerHour: number; prepared?: PreparedPassword | null },
+  store: (hash: string) => SQL,
 ): Promise<IssueOutcome> {
   await lockSubscriber(tx, msisdn);
   const now = deps.now();
   const hourAgo = new Date(now.getTime() - 3600_000);
-  // Under the row lock, one statement counts the hour's events and records this one as issued or refused.
+  const prepared = deps.prepared ?? undefined;
+  // Under the row lock, one statement counts the hour's events and records this one as issued or refused (a new
+  // statement, so its snapshot sees every event committed before the lock was ours); the update runs only if issued.
   const [row] = rowsOf<{ outcome: 'issued' | 'refused'; refused: number }>(await tx.execute(sql`
     with c as (
       select count(*) filter (where outcome = 'issued')::int as issued, count(*) filter (where outcome = 'refused')::int as refused
-      from ${passwordEvents} where msisdn = ${msisdn} and created_at >= ${hourAgo.toISOString()}::timestamptz)
-    insert into ${passwordEvents} (msisdn, kind, outcome, created_at)
-    select ${msisdn}, ${kind}, case when c.issued >= ${deps.passwordsPerHour} then 'refused' else 'issued' end, ${now.toISOString()}::timestamptz from c
-    returning outcome, (select refused from c) as refused`));
+      from ${passwordEvents} where msisdn = ${msisdn} and created_at >= ${hourAgo.toISOString()}::timestamptz),
+    e as (
+      insert into ${passwordEvents} (msisdn, kind, outcome, created_at)
+      select ${msisdn}, ${kind}, case when c.issued >= ${deps.passwordsPerHour} then 'refused' else 'issued' end, ${now.toISOString()}::timestamptz from c
+      returning outcome)${prepared ? sql`,
+    s as (update ${subscribers} set ${store(prepared.hash)} where msisdn = ${msisdn} and exists (select 1 from e where outcome = 'issued'))` : sql``}
+    select e.outcome, c.refused from e, c`));
   if (!row) throw new Error('password event not recorded');
   if (row.outcome === 'refused') return { ok: false, reason: 'rate-limited', notify: row.refused === 0 };
-  const { password, hash } = deps.prepared ?? await (async () => {
-    const p = deps.newPassword();
-    return { password: p, hash: await deps.hashPassword(p) };
-  })();
+  if (prepared) return { ok: true, ...prepared };
+  const password = deps.newPassword();
+  const hash = await deps.hashPassword(password);
+  await tx.execute(sql`update ${subscribers} set ${store(hash)} where msisdn = ${msisdn}`);
   return { ok: true, password, hash };
 }
 

@@ -87,4 +87,41 @@ describe('passwords', () => {
     expect(events.filter((e) => e.outcome === 'issued')).toHaveLength(3);
     expect(events.filter((e) => e.outcome === 'refused')).toHaveLength(3);
   });
+
+  it('with passwords prepared outside the transaction (the pipeline\'s way), stores only an issued one, never past the cap', async () => {
+    const now = new Date('2026-06-02T10:00:00Z');
+    const msisdn = '79991230002';
+    const d = deps(now, 2);
+    // Each request hashed before its transaction, as the executor does; then all run at once.
+    const runs = await Promise.all(Array.from({ length: 4 }, async () => {
+      const action = ACTIONS.get('archive.activate')!;
+      const prepared = await action.prepare!(t.handle.db, msg(msisdn), {}, d);
+      return t.handle.db.transaction((tx) => action.run(tx, msg(msisdn), {}, { ...d, prepared }));
+    }));
+    const issued = runs.filter((r) => r[0]?.template === 'archive.activate').map((r) => r[0]!.text.split(' ')[1]!);
+    expect(issued).toHaveLength(2);
+    expect(runs.filter((r) => r[0]?.template === 'password.refused')).toHaveLength(1);
+    // The row holds the last issued password: the refused requests' prepared hashes were never stored.
+    const [row] = await t.handle.db.select().from(subscribers).where(eq(subscribers.msisdn, msisdn));
+    expect(row!.archiveOn).toBe(true);
+    const verified = await Promise.all(issued.map((p) => verifyPassword(p, row!.archivePasswordHash!)));
+    expect(verified.filter(Boolean)).toHaveLength(1);
+    const events = await t.handle.db.select().from(passwordEvents).where(eq(passwordEvents.msisdn, msisdn));
+    expect(events.map((e) => e.outcome).sort()).toEqual(['issued', 'issued', 'refused', 'refused']);
+  });
+
+  it('from the web form, a prepared account password is stored as pending and the phone\'s one stays', async () => {
+    const now = new Date('2026-06-03T10:00:00Z');
+    const msisdn = '79991230003';
+    const action = ACTIONS.get('account.password')!;
+    const d = deps(now);
+    const phone = (await t.handle.db.transaction((tx) => action.run(tx, msg(msisdn), {}, d)))[0]!.text.split(' ')[1]!;
+    const webMsg = { ...msg(msisdn), channel: 'web' as const };
+    const prepared = await action.prepare!(t.handle.db, webMsg, {}, d);
+    const web = (await t.handle.db.transaction((tx) => action.run(tx, webMsg, {}, { ...d, prepared })))[0]!.text.split(' ')[1]!;
+    const [row] = await t.handle.db.select().from(subscribers).where(eq(subscribers.msisdn, msisdn));
+    expect(await verifyPassword(phone, row!.accountPasswordHash!)).toBe(true);
+    expect(await verifyPassword(web, row!.accountPasswordPendingHash!)).toBe(true);
+    expect(row!.updatedAt.getTime()).toBe(now.getTime());
+  });
 });
