@@ -16,7 +16,7 @@ import { ensureLogKey } from './db/queries/log-key.js';
 import type { Logger } from './log.js';
 import { msisdnTag } from './log.js';
 import { createBindAuth } from './pipeline/bind-auth.js';
-import { checkAckDurability, createAckGate, createBacklogGuard, createIntake, createMoBatcher, createMoLimits, createMoWorker, createPartsStore, type MoWorkerDeps } from './pipeline/mo/index.js';
+import { checkAckDurability, createAckGate, createBacklogGuard, createIntake, createMoBatcher, createMoEnqueuer, createMoLimits, createMoWorker, createPartsStore, type MoWorkerDeps } from './pipeline/mo/index.js';
 import { createMtDispatcher, createOutboundLinks } from './pipeline/mt/index.js';
 import { createOutboxMarks, createOutboxRelay } from './pipeline/outbox/index.js';
 import { createRetention } from './pipeline/retention.js';
@@ -148,12 +148,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // guard's last poll, below), replies are queued (bench, window 100: 1,750-2,000 replies/s direct, 2,800 queued;
     // below saturation the direct send answers within tens of milliseconds where the queue took a second).
     let backlogView: { counts(): { mo: number } } | undefined;
+    // The MO this node works on at once (MO_CONCURRENCY), across `mo` jobs: one job may hold a tick's worth of them.
+    const moSlots = pLimit(config.mo.concurrency);
     const mt = config.roles.has('listener') ? createMtDispatcher({
       connection: workerConn, prefix: config.redisPrefix, cache, marks, log: log.child({ component: 'mt' }), tagMsisdn,
       responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
       onSent: record.mtSent,
       onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
-      keepingUp: () => (backlogView?.counts().mo ?? 0) < config.mo.concurrency,
+      keepingUp: () => (backlogView?.counts().mo ?? 0) + moSlots.pendingCount < config.mo.concurrency,
     }) : undefined;
     if (mt) stops.push(['mt', () => mt.close()]);
     const relay = createOutboxRelay({
@@ -202,8 +204,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onReceipt: record.receipt,
         onBlocked: (m) => metrics.moBlocked.inc({ link: m.link }),
         forwards: apps.forwards,
+        slots: moSlots,
+        requeue: queues.mo,
       });
-      worker.on('failed', (job, err) => log.warn({ err, corr: job?.data.corr, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
+      worker.on('failed', (job, err) => log.warn({ err, corr: job && 'corr' in job.data ? job.data.corr : undefined, attempts: job?.attemptsMade }, 'mo job failed; will retry'));
       worker.on('error', (e) => log.warn({ err: e }, 'mo worker error'));
       // worker.close() waits for in-flight jobs: nothing half-done at shutdown.
       stops.push(['mo worker', () => worker.close()]);
@@ -227,12 +231,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         await intakeMo.waitUntilReady();
       }
       await checkAckDurability({ mode: durability, redis: intakeConn, replicas, log });
-      const backlog = createBacklogGuard({ queues, links: () => cache.current().links.keys(), limits: config.backlog, log: log.child({ component: 'backlog' }) });
+      const ack = createAckGate({ mode: durability, redis: intakeConn, replicas, timeoutMs: replicaTimeoutMs });
+      const enqueuer = createMoEnqueuer({ queue: intakeMo, afterBulk: () => ack.afterEnqueue() });
+      const backlog = createBacklogGuard({ queues, links: () => cache.current().links.keys(), limits: config.backlog, log: log.child({ component: 'backlog' }), moPerJob: () => enqueuer.moPerJob() });
       stops.push(['backlog', () => backlog.close()]);
       backlogView = backlog;
       const intake = createIntake({
         queues: { mo: intakeMo }, cache, log, enqueueTimeoutMs: config.mo.enqueueTimeoutMs, redis: intakeConn, prefix: config.redisPrefix,
-        ack: createAckGate({ mode: durability, redis: intakeConn, replicas, timeoutMs: replicaTimeoutMs }),
+        enqueuer,
         onAccepted: (m) => metrics.moAccepted.inc({ link: m.link }),
         onFolded: (m) => metrics.moFolded.inc({ link: m.link }),
         limits: createMoLimits({ redis: producer, prefix: config.redisPrefix, parts: config.parts, openS: config.mo.concatTimeoutS }),

@@ -42,7 +42,17 @@ export interface ConcatTimeoutJob {
   corr: string;
 }
 
-export type MoQueueJob = MoJob | ConcatTimeoutJob;
+/**
+ * The MO of one intake tick, stored as ONE job (enqueue.ts): one add, one fetch and one finish in Redis for all of
+ * them instead of three Lua scripts per MO. Each keeps the identity it would have had as a job of its own (`id`:
+ * its idempotency key), and the worker runs each as such a job; one that fails is queued again on its own.
+ */
+export interface MoBatchJob {
+  kind: 'mo-batch';
+  mos: Array<MoJob & { id: string }>;
+}
+
+export type MoQueueJob = MoJob | ConcatTimeoutJob | MoBatchJob;
 
 export interface UssdMo { op: number; session?: number; dialogue?: { id: number; end: boolean } }
 

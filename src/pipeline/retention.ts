@@ -152,13 +152,23 @@ export function createRetention(deps: RetentionDeps): Retention {
   };
 }
 
-/** Strips a failed job's text, keeping what says which message it was (corr, outbox id, link, numbers). */
+/** Strips a failed job's text, keeping what says which message it was (corr, outbox id, link, numbers); an mo batch's of each MO. */
 async function blank(job: Job): Promise<boolean> {
   const d = job.data as Record<string, unknown>;
   const textKeys = job.queueName === MO_QUEUE ? ['sm', 'payload'] : ['body', 'payload'];
-  if (!textKeys.some((k) => typeof d[k] === 'string' && d[k] !== '')) return false;
-  const stripped: Record<string, unknown> = { ...d };
-  for (const k of textKeys) if (k in stripped) stripped[k] = '';
-  await job.updateData(stripped);
+  const hasText = (o: Record<string, unknown>) => textKeys.some((k) => typeof o[k] === 'string' && o[k] !== '');
+  const strip = (o: Record<string, unknown>) => {
+    const stripped: Record<string, unknown> = { ...o };
+    for (const k of textKeys) if (k in stripped) stripped[k] = '';
+    return stripped;
+  };
+  if (d['kind'] === 'mo-batch' && Array.isArray(d['mos'])) {
+    const mos = d['mos'] as Array<Record<string, unknown>>;
+    if (!mos.some(hasText)) return false;
+    await job.updateData({ ...d, mos: mos.map(strip) });
+    return true;
+  }
+  if (!hasText(d)) return false;
+  await job.updateData(strip(d));
   return true;
 }

@@ -2,7 +2,8 @@
  * A bounded backlog between ack and reply (issue 13 item 6). The listener acks an MO once it is a job; when
  * the workers or a link's peer fall behind, jobs would pile up in Redis without limit (and Redis runs
  * `noeviction`). Past a bound, intake answers ESME_RTHROTTLED instead, so the SMSC holds the excess:
- * - the MO waiting to be acted on (the `mo` queue: waiting, delayed, prioritized), MO_BACKLOG_MAX in total;
+ * - the MO waiting to be acted on (the `mo` queue: waiting, delayed, prioritized), MO_BACKLOG_MAX in total; a job
+ *   holds one intake tick's MO, so its jobs are counted times this node's recent MO per job (an estimate);
  * - the replies waiting for one link (its `mt-<link>` queue), MT_BACKLOG_PER_LINK per link: a link whose
  *   peer reads no replies (or whose rate is low) stops taking MO while its other traffic flows.
  * The counts are read every BACKLOG_POLL_MS (one round trip per queue, not per MO), so a burst below the
@@ -28,7 +29,11 @@ export interface BacklogGuard {
 
 const PENDING = ['waiting', 'delayed', 'prioritized'] as const;
 
-export function createBacklogGuard(deps: { queues: Pick<Queues, 'mo' | 'mt'>; links(): Iterable<string>; limits: BacklogLimits; log: Logger; onFull?(link: string, what: 'mo' | 'mt'): void }): BacklogGuard {
+export function createBacklogGuard(deps: {
+  queues: Pick<Queues, 'mo' | 'mt'>; links(): Iterable<string>; limits: BacklogLimits; log: Logger; onFull?(link: string, what: 'mo' | 'mt'): void;
+  /** MO per `mo` job (an intake tick's MO are one job, enqueue.ts): the count of jobs times this is the MO count. */
+  moPerJob?(): number;
+}): BacklogGuard {
   let mo = 0;
   let mt = new Map<string, number>();
   let stopped = false;
@@ -42,7 +47,7 @@ export function createBacklogGuard(deps: { queues: Pick<Queues, 'mo' | 'mt'>; li
         deps.queues.mo.getJobCountByTypes(...PENDING),
         ...links.map((l) => deps.queues.mt(l).getJobCountByTypes(...PENDING)),
       ]);
-      mo = m ?? 0;
+      mo = Math.round((m ?? 0) * (deps.moPerJob?.() ?? 1));
       mt = new Map(links.map((l, i) => [l, perLink[i] ?? 0]));
       warned = false;
     } catch (e) {

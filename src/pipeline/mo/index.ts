@@ -12,6 +12,7 @@
 export { checkAckDurability, createAckGate } from './ack-durability.js';
 export { createBacklogGuard } from './backlog.js';
 export { createMoBatcher } from './batch.js';
+export { createMoEnqueuer } from './enqueue.js';
 export { createIntake } from './intake.js';
 export { createMoLimits } from './limits.js';
 export { createPartsStore } from './parts-store.js';

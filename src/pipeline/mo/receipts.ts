@@ -33,7 +33,7 @@ export interface ReceiptDeps {
   onReceipt?(state: ReceiptStat | 'unmatched' | 'invalid'): void;
 }
 
-export async function processReceiptJob(job: Job<MoJob>, deps: ReceiptDeps): Promise<ReceiptOutcome | null> {
+export async function processReceiptJob(job: Pick<Job<MoJob>, 'data' | 'attemptsMade'>, deps: ReceiptDeps): Promise<ReceiptOutcome | null> {
   const data = job.data;
   const log = deps.log.child({ corr: data.corr, link: data.link });
   const sm = Buffer.from(data.sm, 'base64');

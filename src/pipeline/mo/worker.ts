@@ -4,7 +4,8 @@
  * same transaction writes the operations log and the replies (outbox). BullMQ delivers at least once; the
  * processed_mo row makes the action happen once.
  */
-import { Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { LimitFunction } from 'p-limit';
 import type { Cluster, Redis } from 'ioredis';
 import type { ActionDeps } from '../../actions/index.js';
 import { planAction } from '../../actions/plan.js';
@@ -12,13 +13,13 @@ import type { Db } from '../../db/client.js';
 import { withoutQueryParams, type Logger } from '../../log.js';
 import { matchRoute } from '../../routing/index.js';
 import { decodeUserData, DEFAULT_TEXT_OPTIONS, splitUdh } from '../../text/index.js';
-import type { AssembledMo, MoJob, MoQueueJob } from '../jobs.js';
+import type { AssembledMo, MoBatchJob, MoJob, MoQueueJob } from '../jobs.js';
 import { archiveFeedCopy } from './archive.js';
 import { executePlan } from './execute.js';
 import { isReceipt } from './intake.js';
 import type { MoBatcher } from './batch.js';
 import type { OutboxRelay } from '../outbox/relay.js';
-import { backoffDelay, firstWaitMs, MO_QUEUE, WORKER_RECOVERY_OPTIONS } from '../queues.js';
+import { backoffDelay, firstWaitMs, MO_JOB_OPTIONS, MO_QUEUE, WORKER_RECOVERY_OPTIONS } from '../queues.js';
 import type { RouteCache } from '../route-cache.js';
 import type { PartsStore } from './parts-store.js';
 import { createUssdSessions, type UssdSessions } from './ussd-sessions.js';
@@ -49,6 +50,13 @@ export interface MoWorkerDeps {
   onBlocked?(mo: { link: string }): void;
   /** Queues app forwards after commit (pipeline/apps/). */
   forwards?: { enqueue(id: string): Promise<void> };
+  /**
+   * MO worked on at once, across jobs (an `mo-batch` job holds many): without it, every MO of every batch job the
+   * worker holds runs at once. Its pendingCount is the MO this node holds waiting (gateway.ts keepingUp).
+   */
+  slots?: LimitFunction;
+  /** Where an MO that failed inside a batch job is queued again, as a job of its own; without it the batch is retried whole. */
+  requeue?: Pick<Queue<MoQueueJob>, 'addBulk'>;
 }
 
 export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
@@ -56,7 +64,8 @@ export function createMoWorker(connection: Redis | Cluster, prefix: string, conc
   // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
   return new Worker<MoQueueJob>(MO_QUEUE, (job) => {
     const waited = deps.onWait ? firstWaitMs(job) : undefined;
-    if (waited !== undefined) deps.onWait?.(waited);
+    // The queue wait is recorded per MO, a batch's for each of its MO.
+    if (waited !== undefined) for (let i = job.data.kind === 'mo-batch' ? job.data.mos.length : 1; i > 0; i--) deps.onWait?.(waited);
     return processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); });
   }, {
     connection,
@@ -69,14 +78,45 @@ export function createMoWorker(connection: Redis | Cluster, prefix: string, conc
 
 export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Promise<void> {
   const data = job.data;
-  if (data.kind === 'concat-timeout') {
-    const assembled = await deps.parts.expire(data, deps.cache.current());
-    if (assembled) await routeAndAct(assembled, deps);
+  if (data.kind === 'mo-batch') {
+    await processBatch(data, job.attemptsMade, deps);
     return;
   }
+  const run = () => data.kind === 'concat-timeout' ? expireParts(data, deps) : processMo(job.id ?? data.corr, data, job.attemptsMade, deps);
+  await (deps.slots ? deps.slots(run) : run());
+}
+
+async function expireParts(data: Extract<MoQueueJob, { kind: 'concat-timeout' }>, deps: MoWorkerDeps): Promise<void> {
+  const assembled = await deps.parts.expire(data, deps.cache.current());
+  if (assembled) await routeAndAct(assembled, deps);
+}
+
+/**
+ * Each MO of the batch as if it were a job of its own (its `id` the idempotency key), all at once within the slots,
+ * so they share group commits. One that fails is queued again on its own (jobId its identity, BullMQ's backoff from
+ * there): the others are done, and a retry of the whole batch would only find their keys taken. If that add fails
+ * too, the batch job fails and is retried whole, and processed_mo keeps the others to one action each.
+ */
+async function processBatch(data: MoBatchJob, attemptsMade: number, deps: MoWorkerDeps): Promise<void> {
+  const failed: Array<{ mo: MoBatchJob['mos'][number]; err: unknown }> = [];
+  await Promise.all(data.mos.map(async (mo) => {
+    const run = () => processMo(mo.id, mo, attemptsMade, deps);
+    try {
+      await (deps.slots ? deps.slots(run) : run());
+    } catch (err) {
+      failed.push({ mo, err });
+    }
+  }));
+  if (failed.length === 0) return;
+  if (!deps.requeue) throw failed[0]!.err;
+  await deps.requeue.addBulk(failed.map(({ mo: { id, ...mo } }) => ({ name: 'mo', data: mo, opts: { ...MO_JOB_OPTIONS, jobId: id, delay: backoffDelay(attemptsMade + 1) } })));
+  for (const { mo, err } of failed) deps.log.warn({ err: withoutQueryParams(err), corr: mo.corr, link: mo.link }, 'mo failed in its batch; queued again on its own');
+}
+
+async function processMo(id: string, data: MoJob, attemptsMade: number, deps: MoWorkerDeps): Promise<void> {
   if (isDeliveryReceipt(data.esmClass)) {
     // Never routed as MO: matched to the sent reply (receipts.ts; an early one is retried).
-    await processReceiptJob(job as Job<MoJob>, { db: deps.db, log: deps.log, now: deps.action.now, ...(deps.onReceipt ? { onReceipt: deps.onReceipt } : {}) });
+    await processReceiptJob({ data, attemptsMade }, { db: deps.db, log: deps.log, now: deps.action.now, ...(deps.onReceipt ? { onReceipt: deps.onReceipt } : {}) });
     return;
   }
   if (isReceipt(data.esmClass)) {
@@ -84,7 +124,7 @@ export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Pr
     deps.log.debug({ corr: data.corr, link: data.link, esmClass: data.esmClass }, 'receipt-type message ignored');
     return;
   }
-  const assembled = await assemble(job.id ?? data.corr, data, deps);
+  const assembled = await assemble(id, data, deps);
   if (assembled) await routeAndAct(assembled, deps);
 }
 
