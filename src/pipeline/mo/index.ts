@@ -1,8 +1,8 @@
 /**
  * MO in: from the listener's callback to an acted-on, answered message.
  * - intake.ts: limits (rate, parts, bounded backlog), the duplicate window, then the durable enqueue (enqueue.ts,
- *   one addBulk per tick); the PDU is acked only once that resolves (and, ACK_DURABILITY, is replicated).
- * - worker.ts: classifies each job (delivery receipt → receipts.ts, archive-feed copy → archive.ts, USSD step →
+ *   one job per tick, an mo-batch of its MO); the PDU is acked only once that resolves (and, ACK_DURABILITY, is replicated).
+ * - worker.ts: classifies each MO of a job (delivery receipt → receipts.ts, archive-feed copy → archive.ts, USSD step →
  *   ussd.ts, keyword MO), reassembles parts (parts-store.ts), plans it (actions/plan.ts) and runs the plan
  *   through the one executor (execute.ts): preparation outside any transaction, then the group commit
  *   (batch.ts: idempotency key, action, archive, operations log, outbox), then relay (outbox/).

@@ -45,7 +45,7 @@ export interface IntakeDeps {
   backlog?: BacklogGuard;
   /** An operator suspended the link fleet-wide (fleet/control.ts): its MO are answered ESME_RTHROTTLED. */
   suspended?(link: string): boolean;
-  /** How the `mo` jobs reach Redis; default: one addBulk per tick on `queues.mo`, then `ack` once per bulk (enqueue.ts). */
+  /** How the `mo` jobs reach Redis; default: one job per tick on `queues.mo`, then `ack` once per job (enqueue.ts). */
   enqueuer?: MoEnqueuer;
 }
 

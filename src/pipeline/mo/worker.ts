@@ -61,11 +61,16 @@ export interface MoWorkerDeps {
 
 export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
   const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
-  // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
-  return new Worker<MoQueueJob>(MO_QUEUE, (job) => {
+  let perJob = 1;
+  const worker: Worker<MoQueueJob> = new Worker<MoQueueJob>(MO_QUEUE, (job) => {
+    // Hold about `concurrency` MO, not that many jobs of up to 64 MO each: an MO held in an active job waits out
+    // the job's lock after a crash (about 8 s, queues.ts), where one still in the queue is taken by the next node.
+    perJob += ((job.data.kind === 'mo-batch' ? job.data.mos.length : 1) - perJob) / 8;
+    worker.concurrency = Math.max(2, Math.min(concurrency, Math.ceil(concurrency / perJob)));
     const waited = deps.onWait ? firstWaitMs(job) : undefined;
     // The queue wait is recorded per MO, a batch's for each of its MO.
     if (waited !== undefined) for (let i = job.data.kind === 'mo-batch' ? job.data.mos.length : 1; i > 0; i--) deps.onWait?.(waited);
+    // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
     return processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); });
   }, {
     connection,
@@ -74,6 +79,7 @@ export function createMoWorker(connection: Redis | Cluster, prefix: string, conc
     settings: { backoffStrategy: backoffDelay },
     ...WORKER_RECOVERY_OPTIONS,
   });
+  return worker;
 }
 
 export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Promise<void> {
