@@ -61,17 +61,26 @@ export interface MoWorkerDeps {
 
 export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
   const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
-  let perJob = 1;
+  // Hold about `concurrency` MO, not that many jobs of up to 64 MO each: an MO held in an active job waits out the
+  // job's lock after a crash (about 8 s, queues.ts), where one still in the queue is taken at once by the next node.
+  // So past `concurrency` MO held, the worker fetches no more jobs until some finish.
+  let held = 0;
+  let active = 0;
+  const fetchFor = () => { worker.concurrency = held >= concurrency ? Math.max(1, active) : concurrency; };
   const worker: Worker<MoQueueJob> = new Worker<MoQueueJob>(MO_QUEUE, (job) => {
-    // Hold about `concurrency` MO, not that many jobs of up to 64 MO each: an MO held in an active job waits out
-    // the job's lock after a crash (about 8 s, queues.ts), where one still in the queue is taken by the next node.
-    perJob += ((job.data.kind === 'mo-batch' ? job.data.mos.length : 1) - perJob) / 8;
-    worker.concurrency = Math.max(2, Math.min(concurrency, Math.ceil(concurrency / perJob)));
+    const size = job.data.kind === 'mo-batch' ? job.data.mos.length : 1;
+    held += size;
+    active++;
+    fetchFor();
     const waited = deps.onWait ? firstWaitMs(job) : undefined;
     // The queue wait is recorded per MO, a batch's for each of its MO.
-    if (waited !== undefined) for (let i = job.data.kind === 'mo-batch' ? job.data.mos.length : 1; i > 0; i--) deps.onWait?.(waited);
+    if (waited !== undefined) for (let i = size; i > 0; i--) deps.onWait?.(waited);
     // BullMQ stores a failure's message and stack in Redis: never a failed query's parameters (issue 10).
-    return processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); });
+    return processMoJob(job, full).catch((e: unknown) => { throw withoutQueryParams(e); }).finally(() => {
+      held -= size;
+      active--;
+      fetchFor();
+    });
   }, {
     connection,
     prefix,
