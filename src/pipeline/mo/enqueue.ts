@@ -35,7 +35,6 @@ export function createMoEnqueuer(deps: {
   afterBulk?(): Promise<void>;
   /** MO per job at most; a larger tick is split (one job each, issued at once). */
   maxBulk?: number;
-  onBulk?(size: number): void;
 }): MoEnqueuer {
   const maxBulk = deps.maxBulk ?? 64;
   let pending: Pending[] = [];
@@ -91,7 +90,6 @@ export function createMoEnqueuer(deps: {
   async function settle(live: Pending[]): Promise<void> {
     if (live.length === 0) return;
     try {
-      deps.onBulk?.(live.length);
       await deps.afterBulk?.();
     } catch (e) {
       for (const p of live) p.reject(e);

@@ -7,7 +7,6 @@ import { nanoid } from 'nanoid';
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { InboundMessage } from '../../smpp/types.js';
-import type { AckGate } from './ack-durability.js';
 import type { BacklogGuard } from './backlog.js';
 import { contentKey, foldable, foldRepeat, markRefused } from './dedupe.js';
 import { moIdentity, toMoJob } from '../jobs.js';
@@ -31,10 +30,9 @@ export interface IntakeDeps {
   cache: RouteCache;
   log: Logger;
   enqueueTimeoutMs: number;
-  /** The connection the mo queue writes on: the duplicate window's record, and WAIT for replica durability. */
+  /** The connection the mo queue writes on: the duplicate window's record and its refusal marks. */
   redis: Redis | Cluster;
   prefix: string;
-  ack?: AckGate;
   onAccepted?(msg: InboundMessage): void;
   /** A re-send from another bind folded into its first copy (dedupe.ts). */
   onFolded?(msg: InboundMessage): void;
@@ -45,13 +43,12 @@ export interface IntakeDeps {
   backlog?: BacklogGuard;
   /** An operator suspended the link fleet-wide (fleet/control.ts): its MO are answered ESME_RTHROTTLED. */
   suspended?(link: string): boolean;
-  /** How the `mo` jobs reach Redis; default: one job per tick on `queues.mo`, then `ack` once per job (enqueue.ts). */
+  /** How the `mo` jobs reach Redis, with ACK_DURABILITY's check after each job (gateway.ts); default: one job per tick on `queues.mo` (enqueue.ts). */
   enqueuer?: MoEnqueuer;
 }
 
 export function createIntake(deps: IntakeDeps) {
-  const ack = deps.ack;
-  const enqueuer = deps.enqueuer ?? createMoEnqueuer({ queue: deps.queues.mo, ...(ack ? { afterBulk: () => ack.afterEnqueue() } : {}) });
+  const enqueuer = deps.enqueuer ?? createMoEnqueuer({ queue: deps.queues.mo });
   /**
    * Refusals whose mark did not reach Redis, by content key: the refused copy's identity until its window ends. Redis
    * away is the usual reason for a refusal, and then the copy may be stored all the same (the add written, its answer

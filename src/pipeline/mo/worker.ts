@@ -97,8 +97,12 @@ export async function processMoJob(job: Job<MoQueueJob>, deps: MoWorkerDeps): Pr
     await processBatch(data, job.attemptsMade, deps);
     return;
   }
-  const run = () => data.kind === 'concat-timeout' ? expireParts(data, deps) : processMo(job.id ?? data.corr, data, job.attemptsMade, deps);
-  await (deps.slots ? deps.slots(run) : run());
+  await inSlot(deps, () => data.kind === 'concat-timeout' ? expireParts(data, deps) : processMo(job.id ?? data.corr, data, job.attemptsMade, deps));
+}
+
+/** Runs one MO's work within the node's MO slots (MoWorkerDeps.slots), if there are any. */
+function inSlot(deps: MoWorkerDeps, run: () => Promise<void>): Promise<void> {
+  return deps.slots ? deps.slots(run) : run();
 }
 
 async function expireParts(data: Extract<MoQueueJob, { kind: 'concat-timeout' }>, deps: MoWorkerDeps): Promise<void> {
@@ -115,9 +119,8 @@ async function expireParts(data: Extract<MoQueueJob, { kind: 'concat-timeout' }>
 async function processBatch(data: MoBatchJob, attemptsMade: number, deps: MoWorkerDeps): Promise<void> {
   const failed: Array<{ mo: MoBatchJob['mos'][number]; err: unknown }> = [];
   await Promise.all(data.mos.map(async (mo) => {
-    const run = () => processMo(mo.id, mo, attemptsMade, deps);
     try {
-      await (deps.slots ? deps.slots(run) : run());
+      await inSlot(deps, () => processMo(mo.id, mo, attemptsMade, deps));
     } catch (err) {
       failed.push({ mo, err });
     }
