@@ -63,11 +63,6 @@ export interface Action<P = Record<string, unknown>> {
    */
   placeholders: Readonly<Record<string, readonly string[]>>;
   /**
-   * The action is slow inside its transaction (tens of milliseconds): the pipeline runs it in a transaction
-   * of its own instead of batching it with other MO (pipeline/mo/batch.ts), so it never holds a batch up.
-   */
-  slow?: boolean;
-  /**
    * Work done before the transaction, without locks (hashing a new password); its result reaches run()
    * as deps.prepared. Callers that skip it (dry run) get the same outcome, only slower inside the transaction.
    */

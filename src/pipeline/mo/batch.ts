@@ -21,7 +21,6 @@ export type MoRecord = Omit<MoKeyRow, 'idemKey'>;
 
 export interface BatchItem {
   idemKey: string;
-  slow: boolean;
   /**
    * Its MO comes out of a slow preparation (a password hash), so such MO arrive one by one, a hash apart: it waits
    * up to `gatherMs` for company before a transaction starts, unless an MO that waits for nothing joins it first.
@@ -197,7 +196,6 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
     submit(item) {
       return new Promise<BatchResult>((resolve, reject) => {
         const p = { item, resolve, reject, at: performance.now() };
-        if (item.slow) { void flush([p]); return; }
         queue.push(p);
         if (queue.length >= maxBatch) drain();
         else if (inFlight < maxInFlight) schedule(item.gather === true ? Math.max(maxWaitMs, gatherLeft()) : maxWaitMs);

@@ -47,7 +47,6 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
   const actionDeps = plan ? await preparePlan(deps.db, plan, deps.action) : deps.action;
   const rows = await deps.batcher.submit({
     idemKey: ex.idemKey,
-    slow: plan?.action.slow === true,
     // Prepared MO (password hashes) come one per hash: they gather into a shared transaction (batch.ts).
     gather: plan?.action.prepare !== undefined,
     record: { link: ex.link, source: ex.source, destination: ex.destination, corr: ex.corr, channel: ex.channel, state: 'acted', action: plan?.action.name ?? null },

@@ -211,7 +211,7 @@ export async function routeAndAct(mo: AssembledMo, deps: MoWorkerDeps): Promise<
  */
 async function recordBlocked(mo: AssembledMo, deps: MoWorkerDeps): Promise<void> {
   const rows = await deps.batcher.submit({
-    idemKey: mo.idemKey, slow: false,
+    idemKey: mo.idemKey,
     record: { link: mo.link, source: mo.source, destination: mo.destination, corr: mo.corr, channel: mo.channel, state: 'blocked', action: null },
     act: async () => [],
   });

@@ -13,10 +13,9 @@ let t: Awaited<ReturnType<typeof testDb>>;
 beforeAll(async () => { t = await testDb(); });
 afterAll(async () => { await t.close(); });
 
-function item(idemKey: string, opts: { fail?: boolean; slow?: boolean } = {}): BatchItem {
+function item(idemKey: string, opts: { fail?: boolean } = {}): BatchItem {
   return {
     idemKey,
-    slow: opts.slow ?? false,
     // The operations-log row goes to the batch's sink, as actions' rows do (written once per batch, before commit).
     async act(_tx: Tx, log) {
       log({ msisdn: idemKey, action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
@@ -67,7 +66,7 @@ describe('MO group commit', () => {
     let committed!: () => void;
     const done = new Promise<void>((r) => { committed = r; });
     const hung: BatchItem = {
-      idemKey: 'b-hung', slow: false,
+      idemKey: 'b-hung',
       async act(tx, log) {
         await held; // a statement that hangs, as on a connection that lost its place
         log({ msisdn: 'b-hung', action: 'help', channel: 'sms', outcome: 'ok', createdAt: new Date() });
@@ -130,20 +129,12 @@ describe('MO group commit', () => {
     expect(sizes).toEqual([2]);
   });
 
-  it('runs a slow action in a transaction of its own', async () => {
-    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), maxWaitMs: 20 });
-    const [slowBad, fast] = await Promise.allSettled([b.submit(item('b4-slow', { slow: true, fail: true })), b.submit(item('b4-fast'))]);
-    expect(slowBad.status).toBe('rejected');
-    expect(fast.status).toBe('fulfilled');
-  });
-
   it('archives the MO of a batch as each saw the archive after its own action, also when a later MO turns it off', async () => {
     await t.handle.db.insert(subscribers).values([{ msisdn: 'ar-on', archiveOn: true }, { msisdn: 'ar-off', archiveOn: false }, { msisdn: 'ar-on2', archiveOn: true }]);
     const at = new Date();
     const deps = { now: () => at, render: () => 'off' } as unknown as ActionDeps;
     const archived = (msisdn: string, text: string): BatchItem => ({
       idemKey: `ar-${msisdn}-${text}`,
-      slow: false,
       async act(tx: Tx, operations, archive) {
         // As pipeline/mo/execute.ts runs it: rows deferred to the batch's one statement, stored before OFF acts.
         if (text === 'OFF') {
@@ -164,7 +155,7 @@ describe('MO group commit', () => {
 
 describe('MO group commit: the batch\'s locale guesses (one statement)', () => {
   function guessing(idemKey: string, msisdn: string, locale: 'en' | 'ru'): BatchItem {
-    return { idemKey, slow: false, async act(_tx, _log, _archive, locales) { locales({ msisdn, locale, at: new Date() }); return []; } };
+    return { idemKey, async act(_tx, _log, _archive, locales) { locales({ msisdn, locale, at: new Date() }); return []; } };
   }
   const localeOf = async (msisdn: string) =>
     (await t.handle.db.select({ locale: subscribers.locale, chosen: subscribers.localeChosenAt }).from(subscribers).where(eq(subscribers.msisdn, msisdn)))[0];
