@@ -1,29 +1,42 @@
 /**
- * The mt worker's sent-markers, written for the replies of one event-loop tick in ONE round trip (a MULTI of
- * each reply's SET marker + DEL parts hash) instead of one each. Each caller still waits for its own marker to
- * be stored before its job completes: "sent from here" keeps its order (send → marker → completion); only the
- * round trips of replies sent together are shared. A rejected write rejects every caller of it: their jobs fail
- * and re-run, as when a single marker write failed.
+ * The mt worker's sent-markers, written for the replies of one event-loop tick in ONE command: a script that sets
+ * each reply's marker and drops its parts hash, atomically as the MULTI it replaces, but one command for the
+ * client to build and Redis to answer instead of 2 per reply plus MULTI and EXEC. Each caller still waits for its
+ * own marker to be stored before its job completes: "sent from here" keeps its order (send → marker →
+ * completion); only the round trips of replies sent together are shared. A rejected write rejects every caller
+ * of it: their jobs fail and re-run, as when a single marker write failed. All keys share the prefix, so on a
+ * Redis Cluster (prefix a hash tag) they share a slot.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { mtPartsKey, mtSentKey, MT_SENT_TTL_S } from '../queues.js';
+
+/** KEYS: the N sent-markers, then the N parts hashes; ARGV[1]: the markers' TTL in seconds. Returns N. */
+const MARK_SENT_LUA = `
+local n = #KEYS / 2
+for i = 1, n do
+  redis.call('SET', KEYS[i], '1', 'EX', ARGV[1])
+  redis.call('DEL', KEYS[n + i])
+end
+return n`;
 
 export interface SentMarker {
   /** Resolves once the marker of `outboxId` is stored (and its parts hash dropped). */
   mark(outboxId: number): Promise<void>;
 }
 
+type WithMarkSent = { scgwMarkSent(n: number, ...args: (string | number)[]): Promise<number> };
+
 export function createSentMarker(connection: Redis | Cluster, prefix: string): SentMarker {
+  if (!('scgwMarkSent' in connection)) connection.defineCommand('scgwMarkSent', { lua: MARK_SENT_LUA });
+  const run = connection as unknown as WithMarkSent;
   let pending: { id: number; resolve(): void; reject(e: unknown): void }[] = [];
 
   async function flush() {
     const items = pending;
     pending = [];
-    const m = connection.multi();
-    for (const { id } of items) m.set(mtSentKey(prefix, id), '1', 'EX', MT_SENT_TTL_S).del(mtPartsKey(prefix, id));
+    const keys = [...items.map(({ id }) => mtSentKey(prefix, id)), ...items.map(({ id }) => mtPartsKey(prefix, id))];
     try {
-      // As the single write did: a rejected exec fails the jobs; per-command replies are not inspected.
-      await m.exec();
+      await run.scgwMarkSent(keys.length, ...keys, MT_SENT_TTL_S);
     } catch (e) {
       for (const it of items) it.reject(e);
       return;
