@@ -34,4 +34,4 @@ export type { Action, ActionDeps, ActionMessage, Reply, Channel, Locale } from '
 export { maskForArchive, PASSWORD_MASK } from './archive-mask.js';
 export { APP_FORWARD, APP_FALLBACK_TEMPLATE } from './app-forward.js';
 export { clearOperations } from './operations-clear.js';
-export { hashPassword, verifyPassword, passwordGenerator, PASSWORD_ALPHABET } from './passwords.js';
+export { hashPassword, verifyPassword, passwordGenerator, createIssuedCounts, PASSWORD_ALPHABET } from './passwords.js';

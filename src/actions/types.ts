@@ -39,6 +39,8 @@ export interface ActionDeps {
   hashPassword(plain: string): Promise<string>;
   render(key: string, locale: Locale, vars?: Record<string, string | number>): string;
   passwordsPerHour: number;
+  /** The password pre-check's count (passwords.ts createIssuedCounts); unset, each prepare queries on its own. */
+  issuedSince?(msisdn: string, since: Date): Promise<number>;
   /** What this action's prepare() returned, when the caller ran it. */
   prepared?: unknown;
   publicUrl: string;

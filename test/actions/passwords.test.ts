@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS, PASSWORD_ALPHABET, hashPassword, passwordGenerator, verifyPassword, type ActionDeps, type ActionMessage } from '../../src/actions/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ACTIONS, PASSWORD_ALPHABET, createIssuedCounts, hashPassword, passwordGenerator, verifyPassword, type ActionDeps, type ActionMessage } from '../../src/actions/index.js';
 import { operations, passwordEvents, subscribers } from '../../src/db/schema/index.js';
 import { testDb } from '../support/db.js';
 
@@ -123,5 +123,53 @@ describe('passwords', () => {
     expect(await verifyPassword(phone, row!.accountPasswordHash!)).toBe(true);
     expect(await verifyPassword(web, row!.accountPasswordPendingHash!)).toBe(true);
     expect(row!.updatedAt.getTime()).toBe(now.getTime());
+  });
+});
+
+describe('the password pre-check, batched (createIssuedCounts)', () => {
+  const now = new Date('2026-07-01T12:00:00Z');
+  const ago = (min: number) => new Date(now.getTime() - min * 60_000);
+  beforeAll(async () => {
+    await t.handle.db.insert(passwordEvents).values([
+      { msisdn: '79993000001', kind: 'archive', outcome: 'issued', createdAt: ago(10) },
+      { msisdn: '79993000001', kind: 'account', outcome: 'issued', createdAt: ago(50) },
+      { msisdn: '79993000001', kind: 'archive', outcome: 'issued', createdAt: ago(90) }, // older than an hour
+      { msisdn: '79993000001', kind: 'archive', outcome: 'refused', createdAt: ago(5) }, // a refusal is not an issue
+      { msisdn: '79993000002', kind: 'archive', outcome: 'issued', createdAt: ago(1) },
+    ]);
+  });
+
+  it('answers the asks of one tick with one statement, each with its own count and window', async () => {
+    const execute = vi.spyOn(t.handle.db, 'execute');
+    const count = createIssuedCounts(t.handle.db);
+    const counts = await Promise.all([
+      count('79993000001', ago(60)),
+      count('79993000003', ago(60)), // never issued one
+      count('79993000001', ago(120)),
+      count('79993000002', ago(60)),
+      count('79993000002', ago(0.5)),
+    ]);
+    expect(execute).toHaveBeenCalledTimes(1);
+    execute.mockRestore();
+    expect(counts).toEqual([2, 0, 3, 1, 0]);
+  });
+
+  it('gives prepare the same answer as its own query: no hash for a number at its cap', async () => {
+    const count = createIssuedCounts(t.handle.db);
+    const action = ACTIONS.get('archive.activate')!;
+    const capped = { ...deps(now, 2), hashPassword: vi.fn(async (p: string) => hashPassword(p, 10)) };
+    expect(await action.prepare!(t.handle.db, msg('79993000001'), {}, { ...capped, issuedSince: count })).toBeNull();
+    expect(await action.prepare!(t.handle.db, msg('79993000001'), {}, capped)).toBeNull();
+    expect(capped.hashPassword).not.toHaveBeenCalled();
+    expect(await action.prepare!(t.handle.db, msg('79993000002'), {}, { ...capped, issuedSince: count })).toMatchObject({ password: expect.any(String) });
+    expect(capped.hashPassword).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects every ask of a tick when its statement fails', async () => {
+    const execute = vi.spyOn(t.handle.db, 'execute').mockRejectedValueOnce(new Error('connection lost'));
+    const count = createIssuedCounts(t.handle.db);
+    const outcomes = await Promise.allSettled([count('79993000001', ago(60)), count('79993000002', ago(60))]);
+    execute.mockRestore();
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
   });
 });

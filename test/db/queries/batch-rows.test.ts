@@ -6,6 +6,8 @@ import { openDb, type DbHandle } from '../../../src/db/client.js';
 import { insertOperations } from '../../../src/db/queries/operations.js';
 import { insertReplies, takeMoKeys, type ReplyRow } from '../../../src/db/queries/batch-rows.js';
 import { testDb } from '../../support/db.js';
+import { countIssuedMany } from '../../../src/actions/passwords.js';
+import { passwordEvents } from '../../../src/db/schema/index.js';
 
 /** The batch statements on both drivers: PostgreSQL (postgres.js) and embedded PGlite. */
 const drivers: Array<[string, () => Promise<{ handle: DbHandle; close(): Promise<void> }>]> = [
@@ -57,5 +59,18 @@ describe.each(drivers)('batch rows (%s): one statement text for any number of ro
     expect(got.map((r) => [r.action, r.outcome, r.detail, r.corr, r.createdAt.toISOString()])).toEqual([
       ['help', 'ok', {}, null, at.toISOString()], ['archive.activate', 'rate-limited', { n: 1, s: "it's" }, 'c', at.toISOString()],
     ]);
+  });
+  it('counts the passwords issued to each number since its own time, in the order asked (the pre-check)', async () => {
+    const at = (min: number) => new Date(Date.UTC(2026, 6, 1, 12) - min * 60_000);
+    await t.handle.db.insert(passwordEvents).values([
+      { msisdn: 'pc-1', kind: 'archive', outcome: 'issued', createdAt: at(10) },
+      { msisdn: 'pc-1', kind: 'archive', outcome: 'issued', createdAt: at(90) },
+      { msisdn: 'pc-1', kind: 'archive', outcome: 'refused', createdAt: at(5) },
+      { msisdn: 'pc-2', kind: 'account', outcome: 'issued', createdAt: at(1) },
+    ]);
+    expect(await countIssuedMany(t.handle.db, [
+      { msisdn: 'pc-2', since: at(60) }, { msisdn: 'pc-1', since: at(60) }, { msisdn: 'pc-3', since: at(60) }, { msisdn: 'pc-1', since: at(120) },
+    ])).toEqual([1, 1, 0, 2]);
+    expect(await countIssuedMany(t.handle.db, [])).toEqual([]);
   });
 });
