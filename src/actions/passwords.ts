@@ -8,8 +8,8 @@ import { and, eq, gte, sql, type SQL } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { rowsOf, type DbOrTx, type Tx } from '../db/client.js';
 import { arrayParam } from '../db/queries/batch-rows.js';
-import type { ActionDeps } from './types.js';
 import { passwordEvents, subscribers } from '../db/schema/index.js';
+import type { ActionDeps } from './types.js';
 
 export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
 
@@ -131,6 +131,7 @@ export function createIssuedCounts(db: DbOrTx, maxPerStatement = 500): IssuedCou
     pending.push({ msisdn, since, resolve, reject });
   });
 }
+
 export type IssueOutcome =
   | { ok: true; password: string; hash: string }
   | { ok: false; reason: 'rate-limited'; notify: boolean };
