@@ -4,7 +4,8 @@
  * archive rows, operations log and locale guesses: a help reply costs a fraction of a statement, and one
  * commit is shared by the batch. Correctness is the per-MO path's:
  * the key insert decides who acts, a failure rolls the whole batch back and each MO is then retried in a
- * transaction of its own (a poison MO fails alone). Slow actions (password hashing) never join a batch.
+ * transaction of its own (a poison MO fails alone). Slow preparation (password hashing) runs before `submit`, never
+ * inside a batch; the MO so prepared gather (BatchItem.gather) while others are still being prepared (expect()).
  */
 import type { Db, Tx } from '../../db/client.js';
 import { insertOperations, type NewOperationRow, type OperationSink } from '../../db/queries/operations.js';
@@ -22,8 +23,9 @@ export type MoRecord = Omit<MoKeyRow, 'idemKey'>;
 export interface BatchItem {
   idemKey: string;
   /**
-   * Its MO comes out of a slow preparation (a password hash), so such MO arrive one by one, a hash apart: it waits
-   * up to `gatherMs` for company before a transaction starts, unless an MO that waits for nothing joins it first.
+   * Its MO comes out of a slow preparation (a password hash), so such MO arrive one by one, a hash apart: while
+   * other MO are still being prepared (MoBatcher.expect), it waits for them, up to `gatherMs` from the first, before
+   * a transaction starts; at once when none is, or when an MO that waits for nothing joins it.
    */
   gather?: boolean;
   /** Written with the key, in the same multi-row insert: the operator's MO log costs no statement of its own. */
@@ -53,6 +55,11 @@ export type BatchResult = RelayRow[] | null;
 
 export interface MoBatcher {
   submit(item: BatchItem): Promise<BatchResult>;
+  /**
+   * An MO is being prepared (hashed) and will be submitted as a `gather` item: waiting batches of such items wait
+   * for it. Call the returned function once, right before its submit (or when it is given up); it is idempotent.
+   */
+  expect(): () => void;
 }
 
 interface Pending { item: BatchItem; resolve(r: BatchResult): void; reject(e: unknown): void; at: number }
@@ -63,10 +70,11 @@ export interface MoBatcherDeps {
   maxBatch?: number;
   maxWaitMs?: number;
   /**
-   * How long a batch of only `gather` items waits from its first (default 50 ms). Hashed MO come at most one per
-   * core per hash time (about 30 ms at SCRYPT_LOG_N 14): without the wait each is a transaction of its own, whose
-   * fixed cost (begin, key, replies, log, commit: round trips on the node and work in PostgreSQL) then takes the CPU
-   * the hashes need. The wait adds at most this much to a password reply, which a hash already delays.
+   * How long a batch of only `gather` items waits at most from its first (default 200 ms), while more are being
+   * prepared (expect()). Hashed MO come at most one per core per hash time (about 30 ms at SCRYPT_LOG_N 14): without
+   * the wait each is a transaction of its own, whose fixed cost (begin, key, replies, log, commit: round trips on the
+   * node and work in PostgreSQL) then takes the CPU the hashes need. The wait is only ever spent while hashes are
+   * queued or running, which already delay a password reply; a lone `ON` starts its transaction at once.
    */
   gatherMs?: number;
   /**
@@ -92,13 +100,14 @@ export interface MoBatcherDeps {
 export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
-  const gatherMs = deps.gatherMs ?? 50;
+  const gatherMs = deps.gatherMs ?? 200;
   const maxInFlight = deps.maxInFlight ?? 2;
   const txTimeoutMs = deps.txTimeoutMs ?? 5_000;
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
   let inFlight = 0;
+  let expected = 0; // MO being prepared, to be submitted as gather items (expect())
 
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
     return deps.db.transaction(async (tx) => {
@@ -172,9 +181,9 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
     timer = setTimeout(drain, ms);
   }
 
-  /** How long the waiting MO may still gather: only while every one of them is a `gather` item. */
+  /** How long the waiting MO may still gather: only while every one of them is a `gather` item and more are coming. */
   function gatherLeft(): number {
-    if (queue.length >= maxBatch || queue.some((p) => p.item.gather !== true)) return 0;
+    if (expected === 0 || queue.length >= maxBatch || queue.some((p) => p.item.gather !== true)) return 0;
     return queue[0]!.at + gatherMs - performance.now();
   }
 
@@ -193,6 +202,17 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   }
 
   return {
+    expect() {
+      expected++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        expected--;
+        // The last one awaited is here (or given up): what gathered for it need not wait any longer.
+        if (expected === 0 && queue.length > 0 && inFlight < maxInFlight) schedule(maxWaitMs);
+      };
+    },
     submit(item) {
       return new Promise<BatchResult>((resolve, reject) => {
         const p = { item, resolve, reject, at: performance.now() };

@@ -44,11 +44,19 @@ export interface Execution extends Pick<AssembledMo, 'idemKey' | 'partsKey' | 'c
 /** true: acted on now; false: acted on before (only its replies were relayed again). */
 export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boolean> {
   const plan = ex.plan;
-  const actionDeps = plan ? await preparePlan(deps.db, plan, deps.action) : deps.action;
+  const prepares = plan?.action.prepare !== undefined;
+  // While it is hashed, the prepared MO already submitted wait for it, to share its transaction (batch.ts gather).
+  const arrived = prepares ? deps.batcher.expect() : undefined;
+  let actionDeps: ActionDeps;
+  try {
+    actionDeps = plan ? await preparePlan(deps.db, plan, deps.action) : deps.action;
+  } finally {
+    arrived?.(); // right before its own submit (nothing runs between the two), or given up
+  }
   const rows = await deps.batcher.submit({
     idemKey: ex.idemKey,
     // Prepared MO (password hashes) come one per hash: they gather into a shared transaction (batch.ts).
-    gather: plan?.action.prepare !== undefined,
+    gather: prepares,
     record: { link: ex.link, source: ex.source, destination: ex.destination, corr: ex.corr, channel: ex.channel, state: 'acted', action: plan?.action.name ?? null },
     act: async (tx: Tx, operations, archive, locales) => {
       const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: (msisdn) => archive.flush(msisdn) }) : [];

@@ -105,11 +105,14 @@ describe('MO group commit', () => {
 
   it('gathers MO that come out of a slow preparation (hashes, one at a time) into one transaction', async () => {
     const sizes: number[] = [];
-    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 500, onBatch: (o) => sizes.push(o.size) });
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 60_000, onBatch: (o) => sizes.push(o.size) });
     const gathered = (k: string) => ({ ...item(k), gather: true });
+    // Three hashes under way, as pipeline/mo/execute.ts announces them; each MO arrives (and is submitted) 20 ms after
+    // the previous one: each would be a transaction of its own after the 2 ms wait.
+    const arrivals = [b.expect(), b.expect(), b.expect()];
     const settled: Promise<unknown>[] = [];
-    // Arriving 20 ms apart, as hashed passwords do: each would be a transaction of its own after the 2 ms wait.
     for (let i = 0; i < 3; i++) {
+      arrivals[i]!();
       settled.push(b.submit(gathered(`ga-${i}`)));
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -118,15 +121,53 @@ describe('MO group commit', () => {
     expect(sizes).toEqual([3]);
   });
 
+  it('a prepared MO that nothing else being prepared could join starts its transaction at once', async () => {
+    const sizes: number[] = [];
+    // A gather wait longer than the test's own timeout: only "nothing more is coming" can start this batch.
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 60_000, onBatch: (o) => sizes.push(o.size) });
+    const arrived = b.expect();
+    arrived();
+    arrived(); // twice: counted once
+    expect(await b.submit({ ...item('gc-alone'), gather: true })).toHaveLength(1);
+    // A second one, announced and submitted alone too, is not held back by the first one's double call.
+    const next = b.expect();
+    next();
+    expect(await b.submit({ ...item('gc-next'), gather: true })).toHaveLength(1);
+    expect(sizes).toEqual([1, 1]);
+  });
+
+  it('the gathered MO start as soon as the last one they waited for is given up', async () => {
+    const sizes: number[] = [];
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 60_000, onBatch: (o) => sizes.push(o.size) });
+    const [first, lost] = [b.expect(), b.expect()];
+    first();
+    const waiting = b.submit({ ...item('gd-first'), gather: true });
+    await new Promise((r) => setTimeout(r, 20));
+    lost(); // its preparation failed: it will never be submitted
+    expect(await waiting).toHaveLength(1);
+    expect(sizes).toEqual([1]);
+  });
+
+  it('waits at most gatherMs for MO still being prepared', async () => {
+    const sizes: number[] = [];
+    const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 30, onBatch: (o) => sizes.push(o.size) });
+    const never = b.expect(); // a hash that does not finish during the test
+    expect(await b.submit({ ...item('ge-capped'), gather: true })).toHaveLength(1);
+    expect(sizes).toEqual([1]);
+    never();
+  });
+
   it('an MO that waits for nothing takes the gathering ones along at once', async () => {
     const sizes: number[] = [];
     // A gather wait longer than the test's own timeout: only the plain MO can start this batch.
     const b = createMoBatcher({ db: t.handle.db, log: pino({ level: 'silent' }), gatherMs: 60_000, onBatch: (o) => sizes.push(o.size) });
+    const another = b.expect(); // another hash under way: the hashed MO would wait for it
     const hashed = b.submit({ ...item('gb-hashed'), gather: true });
     await new Promise((r) => setTimeout(r, 10));
     const plain = b.submit(item('gb-plain'));
     expect(await Promise.all([hashed, plain])).toEqual([expect.any(Array), expect.any(Array)]);
     expect(sizes).toEqual([2]);
+    another();
   });
 
   it('archives the MO of a batch as each saw the archive after its own action, also when a later MO turns it off', async () => {
