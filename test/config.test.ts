@@ -41,3 +41,15 @@ describe('Redis and PostgreSQL high-availability configuration', () => {
     expect(() => parseConfig({ USSD_HTTP_ALLOW: 'example.com' })).toThrow(/USSD_HTTP_ALLOW/);
   });
 });
+
+describe('WEB_TIME_ZONE', () => {
+  it('takes UTC (the default), a canonical IANA zone and an alias of one; refuses anything else', () => {
+    expect(parseConfig({}).web.timeZone).toBe('UTC');
+    expect(parseConfig({ WEB_TIME_ZONE: 'Europe/Moscow' }).web.timeZone).toBe('Europe/Moscow');
+    // Not in Intl.supportedValuesOf('timeZone') (canonical names only), yet a zone Intl.DateTimeFormat knows.
+    expect(parseConfig({ WEB_TIME_ZONE: 'Asia/Calcutta' }).web.timeZone).toBe('Asia/Calcutta');
+    expect(parseConfig({ WEB_TIME_ZONE: 'Etc/GMT+3' }).web.timeZone).toBe('Etc/GMT+3');
+    expect(() => parseConfig({ WEB_TIME_ZONE: 'Mars/Olympus_Mons' })).toThrow(/WEB_TIME_ZONE: not an IANA time zone/);
+    expect(() => parseConfig({ WEB_TIME_ZONE: 'utc ' })).toThrow(/WEB_TIME_ZONE/);
+  });
+});

@@ -47,7 +47,7 @@ export function renderStatusPage(v: FleetStatus): string {
   const now = new Date(v.generatedAt);
   const sum = (f: (n: FleetStatus['nodes'][number]) => number) => Math.round(v.nodes.reduce((a, n) => a + f(n), 0) * 100) / 100;
   const sessions = v.nodes.flatMap((n) => n.sessions.map((s) => ({ ...s, node: n.id })));
-  const errors = v.nodes.flatMap((n) => n.errors.map((e) => ({ ...e, node: n.id }))).sort((a, b) => b.at.localeCompare(a.at)).slice(0, 15);
+  const errors = v.nodes.flatMap((n) => n.errors.map((e) => ({ ...e, node: n.id }))).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, 15);
   const suspended = v.links.filter((l) => l.suspended).length;
   const waiting = v.queues.reduce((a, q) => a + q.waiting, 0);
   const kpi = (value: string | number, label: string, cls = '') => html`<div class="kpi"><b class="${cls}">${value}</b><span>${label}</span></div>`;

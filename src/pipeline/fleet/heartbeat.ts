@@ -66,5 +66,6 @@ export async function readNodes(redis: Redis | Cluster, prefix: string): Promise
   const ids = await redis.zrange(nodesKey(prefix), 0, -1);
   if (!ids.length) return [];
   const raw = await redis.mget(ids.map((id) => nodeKey(prefix, id)));
-  return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as NodeBeat).sort((a, b) => a.id.localeCompare(b.id));
+  // Code-unit order, not localeCompare: that maps ICU's collation data in (about 2.5 MiB resident) for ids that are ASCII.
+  return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as NodeBeat).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

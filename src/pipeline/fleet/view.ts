@@ -7,11 +7,12 @@ export function fleetView(
   links: Iterable<{ name: string; direction: string; enabled: boolean }>,
   now: Date,
 ): FleetView {
-  const known = [...links].sort((a, b) => a.name.localeCompare(b.name));
+  // Code-unit order, not localeCompare (heartbeat.ts readNodes says why).
+  const known = [...links].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // A suspension of a link since deleted still shows (resume clears it).
   const names = new Set(known.map((l) => l.name));
   const gone = [...suspensions.keys()].filter((n) => !names.has(n)).map((name) => ({ name, direction: '?', enabled: false }));
-  const newest = [...nodes].sort((a, b) => b.beatAt.localeCompare(a.beatAt))[0];
+  const newest = [...nodes].sort((a, b) => (a.beatAt < b.beatAt ? 1 : a.beatAt > b.beatAt ? -1 : 0))[0];
   return {
     generatedAt: now.toISOString(),
     nodes,
