@@ -4,11 +4,12 @@
  * Issuing is capped per number per hour; past the cap one polite refusal per hour, then silence.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { and, eq, gte, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { rowsOf, type DbOrTx, type Tx } from '../db/client.js';
 import { arrayParam } from '../db/queries/batch-rows.js';
 import { passwordEvents, subscribers } from '../db/schema/index.js';
+import { batchPerTick } from '../tick-batch.js';
 import type { ActionDeps } from './types.js';
 
 export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
@@ -80,16 +81,10 @@ export async function preparePassword(
   deps: { now(): Date; newPassword(): string; hashPassword(p: string): Promise<string>; passwordsPerHour: number; issuedSince?: IssuedCount },
 ): Promise<PreparedPassword | null> {
   const hourAgo = new Date(deps.now().getTime() - 3600_000);
-  const issued = deps.issuedSince ? await deps.issuedSince(msisdn, hourAgo) : await countIssued(db, msisdn, hourAgo);
+  const issued = deps.issuedSince ? await deps.issuedSince(msisdn, hourAgo) : (await countIssuedMany(db, [{ msisdn, since: hourAgo }]))[0] ?? 0;
   if (issued >= deps.passwordsPerHour) return null;
   const password = deps.newPassword();
   return { password, hash: await deps.hashPassword(password) };
-}
-
-async function countIssued(db: DbOrTx, msisdn: string, since: Date): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(passwordEvents)
-    .where(and(eq(passwordEvents.msisdn, msisdn), eq(passwordEvents.outcome, 'issued'), gte(passwordEvents.createdAt, since)));
-  return row?.n ?? 0;
 }
 
 /**
@@ -112,24 +107,11 @@ export async function countIssuedMany(db: DbOrTx, asks: readonly { msisdn: strin
  * caller of it (their MO fail and are retried, as when their own query failed).
  */
 export function createIssuedCounts(db: DbOrTx, maxPerStatement = 500): IssuedCount {
-  let pending: Array<{ msisdn: string; since: Date; resolve(n: number): void; reject(e: unknown): void }> = [];
-  async function flush(items: typeof pending) {
-    try {
-      const counts = await countIssuedMany(db, items);
-      items.forEach((it, i) => it.resolve(counts[i] ?? 0));
-    } catch (e) {
-      for (const it of items) it.reject(e);
-    }
-  }
-  function drain() {
-    const items = pending;
-    pending = [];
-    for (let i = 0; i < items.length; i += maxPerStatement) void flush(items.slice(i, i + maxPerStatement));
-  }
-  return (msisdn, since) => new Promise<number>((resolve, reject) => {
-    if (pending.length === 0) setImmediate(drain);
-    pending.push({ msisdn, since, resolve, reject });
-  });
+  const count = batchPerTick(async (asks: { msisdn: string; since: Date }[]) => {
+    const counts = await countIssuedMany(db, asks);
+    return asks.map((_, i) => counts[i] ?? 0);
+  }, maxPerStatement);
+  return (msisdn, since) => count({ msisdn, since });
 }
 
 export type IssueOutcome =

@@ -8,6 +8,7 @@
  * Redis Cluster (prefix a hash tag) they share a slot.
  */
 import type { Cluster, Redis } from 'ioredis';
+import { batchPerTick } from '../../tick-batch.js';
 import { mtPartsKey, mtSentKey, MT_SENT_TTL_S } from '../queues.js';
 
 /** KEYS: the N sent-markers, then the N parts hashes; ARGV[1]: the markers' TTL in seconds. Returns N. */
@@ -29,27 +30,10 @@ type WithMarkSent = { scgwMarkSent(n: number, ...args: (string | number)[]): Pro
 export function createSentMarker(connection: Redis | Cluster, prefix: string): SentMarker {
   if (!('scgwMarkSent' in connection)) connection.defineCommand('scgwMarkSent', { lua: MARK_SENT_LUA });
   const run = connection as unknown as WithMarkSent;
-  let pending: { id: number; resolve(): void; reject(e: unknown): void }[] = [];
-
-  async function flush() {
-    const items = pending;
-    pending = [];
-    const keys = [...items.map(({ id }) => mtSentKey(prefix, id)), ...items.map(({ id }) => mtPartsKey(prefix, id))];
-    try {
-      await run.scgwMarkSent(keys.length, ...keys, MT_SENT_TTL_S);
-    } catch (e) {
-      for (const it of items) it.reject(e);
-      return;
-    }
-    for (const it of items) it.resolve();
-  }
-
-  return {
-    mark(outboxId) {
-      return new Promise<void>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(() => void flush());
-        pending.push({ id: outboxId, resolve, reject });
-      });
-    },
-  };
+  const mark = batchPerTick<number, void>(async (ids) => {
+    const keys = [...ids.map((id) => mtSentKey(prefix, id)), ...ids.map((id) => mtPartsKey(prefix, id))];
+    await run.scgwMarkSent(keys.length, ...keys, MT_SENT_TTL_S);
+    return [];
+  });
+  return { mark };
 }
