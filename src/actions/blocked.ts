@@ -9,5 +9,6 @@ export const blocked: Action = {
   name: 'blocked',
   params: z.object({}).passthrough(),
   placeholders: {},
+  pure: true,
   async run() { return []; },
 };

@@ -8,6 +8,7 @@ export const help: Action<{ template?: string }> = {
   params: z.object({ template: z.string().optional() }).passthrough(),
   // help.<short code>, help.default or params.template: help texts take no placeholders.
   placeholders: {},
+  pure: true,
   async run(tx, msg, params, deps) {
     const key = params.template ?? `help.${msg.shortCode}`;
     await logOperation(tx, deps, msg, 'help', 'ok', deps.now());

@@ -19,6 +19,7 @@ export const mmsSettings: Action<z.infer<typeof params>> = {
   name: 'mms.settings',
   params,
   placeholders: { 'mms.settings': ['apn', 'mmsc', 'proxy', 'port'] },
+  pure: true,
   async run(tx, msg, p, deps) {
     await logOperation(tx, deps, msg, 'mms.settings', 'ok', deps.now());
     const replies: Reply[] = [{ template: 'mms.settings', text: deps.render('mms.settings', msg.locale, { apn: p.apn, mmsc: p.mmsc, proxy: p.proxy, port: p.port }) }];

@@ -70,4 +70,10 @@ export interface Action<P = Record<string, unknown>> {
    */
   prepare?(db: Db, msg: ActionMessage, params: P, deps: ActionDeps): Promise<unknown>;
   run(tx: Tx, msg: ActionMessage, params: P, deps: ActionDeps): Promise<Reply[]>;
+  /**
+   * run() reads and writes nothing in `tx`: its only writes are operations-log rows through deps.operations
+   * (logOperation). The MO batch then runs it before its one statement (pipeline/mo/batch.ts BatchItem.pure), with a
+   * transaction that throws when used.
+   */
+  pure?: true;
 }

@@ -6,12 +6,15 @@
  * the key insert decides who acts, a failure rolls the whole batch back and each MO is then retried in a
  * transaction of its own (a poison MO fails alone). Slow preparation (password hashing) runs before `submit`, never
  * inside a batch; the MO so prepared gather (BatchItem.gather) while others are still being prepared (expect()).
+ * A batch of only `pure` MO (help, MMS settings, a menu screen: nothing read or written in the transaction but the
+ * rows they hand back) is ONE statement (db/queries/mo-batch.ts) with the same outcome: one round trip, not four.
  */
 import type { Db, Tx } from '../../db/client.js';
 import { insertOperations, type NewOperationRow, type OperationSink } from '../../db/queries/operations.js';
 import { archiveManyIfOn, type ArchiveEntry } from '../../db/queries/sms-archive.js';
 import { noteMoLocales, type LocaleGuess } from '../../db/queries/subscriber-locale.js';
 import { insertReplies, takeMoKeys, type MoKeyRow, type ReplyRow } from '../../db/queries/batch-rows.js';
+import { writeMoBatch, type Keyed } from '../../db/queries/mo-batch.js';
 import { ScgwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { RelayRow } from '../outbox/relay.js';
@@ -28,6 +31,13 @@ export interface BatchItem {
    * a transaction starts; at once when none is, or when an MO that waits for nothing joins it.
    */
   gather?: boolean;
+  /**
+   * Its act touches the transaction only through the sinks it is given (Action.pure: help, MMS settings, a blocked
+   * number, a USSD menu screen): a batch of only such MO runs its acts first and writes everything in ONE statement
+   * (db/queries/mo-batch.ts) instead of a transaction of four round trips. Its act then gets a transaction that
+   * throws when used, and runs even when its key turns out to be taken (what it returns is then dropped).
+   */
+  pure?: boolean;
   /** Written with the key, in the same multi-row insert: the operator's MO log costs no statement of its own. */
   record?: MoRecord;
   /**
@@ -97,6 +107,11 @@ export interface MoBatcherDeps {
   onGiveUp?(): void;
 }
 
+/** What a `pure` item's act gets for a transaction: any use of it is a fault of the action's `pure` flag. */
+const UNUSABLE_TX = new Proxy({}, {
+  get(_t, prop) { throw new Error(`an MO batch item marked pure used its transaction (${String(prop)})`); },
+}) as Tx;
+
 export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   const maxBatch = deps.maxBatch ?? 64;
   const maxWaitMs = deps.maxWaitMs ?? 2;
@@ -109,7 +124,40 @@ export function createMoBatcher(deps: MoBatcherDeps): MoBatcher {
   let inFlight = 0;
   let expected = 0; // MO being prepared, to be submitted as gather items (expect())
 
+  /** A batch of only `pure` items: every act first, then one statement that writes what the keys taken now need. */
+  async function runPure(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
+    const keys: MoKeyRow[] = [];
+    const archive: Keyed<ArchiveEntry>[] = [];
+    const operations: Keyed<NewOperationRow>[] = [];
+    const locales: Keyed<LocaleGuess>[] = [];
+    const replies: NewReply[] = [];
+    const acting: Pending[] = [];
+    const results = new Map<Pending, BatchResult>();
+    const seen = new Set<string>();
+    for (const p of items) {
+      const idemKey = p.item.idemKey;
+      // Of two MO with one key in a batch, the first acts and the second is a duplicate.
+      if (seen.has(idemKey)) { results.set(p, null); continue; }
+      seen.add(idemKey);
+      keys.push({ ...p.item.record, idemKey });
+      acting.push(p);
+      const batch: ArchiveBatch = { defer: (entry) => { archive.push({ ...entry, idemKey }); }, flush: async () => {} };
+      replies.push(...(await p.item.act(UNUSABLE_TX, (row) => { operations.push({ ...row, idemKey }); }, batch, (guess) => { locales.push({ ...guess, idemKey }); })));
+    }
+    const written = await writeMoBatch(deps.db, { keys, archive, operations, locales, replies });
+    const actedBy = new Map<string, RelayRow[]>();
+    for (const p of acting) {
+      if (!written.fresh.has(p.item.idemKey)) { results.set(p, null); continue; } // acted on before
+      const rows: RelayRow[] = [];
+      results.set(p, rows);
+      actedBy.set(p.item.idemKey, rows);
+    }
+    for (const { idemKey, ...row } of written.replies) actedBy.get(idemKey)?.push(row);
+    return results;
+  }
+
   async function runBatch(items: readonly Pending[]): Promise<Map<Pending, BatchResult>> {
+    if (items.every((p) => p.item.pure === true)) return runPure(items);
     return deps.db.transaction(async (tx) => {
       const keyed = new Map<string, MoRecord>();
       for (const p of items) if (!keyed.has(p.item.idemKey)) keyed.set(p.item.idemKey, p.item.record ?? {});

@@ -57,6 +57,8 @@ export async function executePlan(ex: Execution, deps: ExecuteDeps): Promise<boo
     idemKey: ex.idemKey,
     // Prepared MO (password hashes) come one per hash: they gather into a shared transaction (batch.ts).
     gather: prepares,
+    // Nothing of it needs the transaction (a menu screen, or an Action.pure): its batch may be one statement.
+    pure: plan === null || plan.action.pure === true,
     record: { link: ex.link, source: ex.source, destination: ex.destination, corr: ex.corr, channel: ex.channel, state: 'acted', action: plan?.action.name ?? null },
     act: async (tx: Tx, operations, archive, locales) => {
       const acted = plan ? await runPlan(tx, plan, { ...actionDeps, operations, beforeArchiveChange: (msisdn) => archive.flush(msisdn) }) : [];
