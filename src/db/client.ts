@@ -21,6 +21,18 @@ export function rowsOf<T>(r: unknown): T[] {
 }
 
 /**
+ * A fixed statement text (`$n` parameters) run on the driver under `db` without drizzle's query builder, which
+ * rebuilds a long text from its template on every run: the MO batch's statement (db/queries/mo-batch.ts) cost
+ * about 8 KB of garbage per MO that way. Rows as objects; postgres.js prepares it (the handle's own `unsafe`, as
+ * drizzle's raw execute does), PGlite runs it with its default parsers (timestamps as Date, json parsed).
+ */
+export async function rawRows<T>(db: Db, text: string, params: unknown[]): Promise<T[]> {
+  const client = (db as unknown as { $client: unknown }).$client;
+  if (typeof (client as postgres.Sql).unsafe === 'function') return await (client as postgres.Sql).unsafe(text, params as never[]) as unknown as T[];
+  return (await (client as { query(t: string, p: unknown[], o: { rowMode: 'object' }): Promise<{ rows: T[] }> }).query(text, params, { rowMode: 'object' })).rows;
+}
+
+/**
  * drizzle runs every query it did not name with postgres.js's `prepare: false`: the unnamed statement, parsed and
  * planned on every run, and with parameters described first, a second round trip before each execution. This
  * handle asks postgres.js to prepare them (its default), in transactions and savepoints too: each statement text

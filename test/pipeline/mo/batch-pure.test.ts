@@ -27,7 +27,8 @@ function counting(db: Db): { db: Db; transactions: () => number } {
     get(target, prop) {
       const v: unknown = Reflect.get(target, prop);
       if (prop === 'transaction') n++;
-      return typeof v === 'function' ? v.bind(target) : v;
+      // $client is the driver itself (a callable postgres.js pool): handed over as it is.
+      return typeof v === 'function' && prop !== '$client' ? v.bind(target) : v;
     },
   });
   return { db: wrapped, transactions: () => n };
