@@ -13,6 +13,8 @@ export interface KannelRun {
   /** Why there is no figure (script missing, failed). */
   note?: string;
   throughputRps?: number;
+  /** Replies ÷ (last reply − first MO): the whole run (smpp-load's reply_rate_overall_rps). */
+  overallRps?: number;
   latencyMs?: { p50: number; p99: number };
   peakRssKb?: number;
   lost?: number;
@@ -22,6 +24,7 @@ export interface KannelRun {
 
 interface KannelJson {
   throughput_rps: number | null;
+  reply_rate_overall_rps?: number | null;
   latency_ms: { p50: number; p99: number };
   no_reply: number;
   duplicates: number;
@@ -43,6 +46,7 @@ export async function runKannel(script: string, o: { window: number; count: numb
   return {
     window: o.window, count: o.count, ok: true,
     throughputRps: r.throughput_rps ?? 0,
+    overallRps: r.reply_rate_overall_rps ?? 0,
     latencyMs: { p50: r.latency_ms.p50, p99: r.latency_ms.p99 },
     peakRssKb: r.kannel?.total_vmhwm_kb ?? 0,
     lost: r.no_reply, duplicates: r.duplicates, raw: r,

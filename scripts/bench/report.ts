@@ -58,14 +58,16 @@ export function formatReport(r: BenchReport): string[] {
     const l = w.load;
     const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';
     return [
-      w.label, String(w.window), num(l.throughputRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), mib(w.peakRssKb),
+      w.label, String(w.window), num(l.throughputRps), num(l.replyRateOverallRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), mib(w.peakRssKb),
       w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}/${w.cpu.benchPct}` : '–', w.cpu ? String(w.cpu.otherPct) : '–', `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
     ];
   });
   if (r.workloads.length) {
     out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
-    out.push(...table(['workload', 'window', 'replies/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
+    out.push(...table(['workload', 'window', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
     out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
+    out.push('  overall/s: replies ÷ (last reply − first MO), the whole run. A gateway that acks a burst faster than it replies (window 100)');
+    out.push('  sends most replies after the acks: its steady rate then leaves the intake out, and is above its overall rate.');
     if (r.workloads.some((w) => w.kind === 'paced')) out.push('  paced: workload (a) sent at half the best (a) replies/s above (the gateway\'s saturation), window 100: its p99 is the latency below saturation.');
     out.push('  peak RSS: VmHWM of the gateway process (plus its worker process, when it forks one) over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
     out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
@@ -91,12 +93,13 @@ export function formatReport(r: BenchReport): string[] {
     out.push('Kannel (../shared/tools/kannel/run.sh in this run: static auto-reply to "ON", smpp-load as the SMSC)');
     const krows = r.kannel.map((k) => {
       const a = r.workloads.find((w) => w.kind === 'routing' && w.window === k.window);
-      const ratio = k.ok && a && k.throughputRps ? `${(a.load.throughputRps / k.throughputRps).toFixed(2)}×` : '–';
+      const ratio = (ours: number | undefined, theirs: number | undefined) => (k.ok && ours && theirs ? `${(ours / theirs).toFixed(2)}×` : '–');
       return k.ok
-        ? [`window ${k.window}`, num(k.throughputRps), num(k.latencyMs?.p50, 1), num(k.latencyMs?.p99, 1), mib(k.peakRssKb), String(k.lost), String(k.duplicates), ratio]
-        : [`window ${k.window}`, '–', '–', '–', '–', '–', '–', k.note ?? 'failed'];
+        ? [`window ${k.window}`, num(k.throughputRps), num(k.overallRps), num(k.latencyMs?.p50, 1), num(k.latencyMs?.p99, 1), mib(k.peakRssKb), String(k.lost), String(k.duplicates),
+          ratio(a?.load.throughputRps, k.throughputRps), ratio(a?.load.replyRateOverallRps, k.overallRps)]
+        : [`window ${k.window}`, '–', '–', '–', '–', '–', '–', '–', '–', k.note ?? 'failed'];
     });
-    out.push(...table(['run', 'replies/s', 'p50 ms', 'p99 ms', 'peak RSS', 'lost', 'dup', 'scgw (a) / Kannel'], krows));
+    out.push(...table(['run', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'peak RSS', 'lost', 'dup', 'scgw (a) / Kannel', 'overall'], krows));
     out.push('  Kannel\'s peak RSS is bearerbox + smsbox; its store is a file, scgw\'s are PostgreSQL and Redis.');
     out.push('');
   } else if (r.kannelNote) {
