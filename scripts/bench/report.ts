@@ -68,7 +68,7 @@ export function formatReport(r: BenchReport): string[] {
     out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
     out.push('  overall/s: replies ÷ (last reply − first MO), the whole run. A gateway that acks a burst faster than it replies (window 100)');
     out.push('  sends most replies after the acks: its steady rate then leaves the intake out, and is above its overall rate.');
-    if (r.workloads.some((w) => w.kind === 'paced')) out.push('  paced: workload (a) sent at half the best (a) replies/s above (the gateway\'s saturation), window 100: its p99 is the latency below saturation.');
+    if (r.workloads.some((w) => w.kind === 'paced')) out.push('  paced: workload (a) sent at half the best (a) overall/s above (the gateway\'s saturation), window 100: its p99 is the latency below saturation.');
     out.push('  peak RSS: VmHWM of the gateway process (plus its worker process, when it forks one) over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
     out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
     out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
