@@ -18,7 +18,9 @@ describe('a full Redis (noeviction)', () => {
   it('refuses every MO with ESME_RMSGQFUL while full, and takes MO again once memory is freed', async () => {
     const svc = await testServices();
     cleanups.push(() => svc.cleanup());
-    const server = await startOwnRedis(['--appendonly', 'no', '--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']);
+    // maxmemory is set once the gateway runs, 1 MiB above what it then uses: its own footprint (connections,
+    // scripts, queues) is near 2 MiB, so a fixed small limit left it only a few KB of room once the fill was freed.
+    const server = await startOwnRedis(['--appendonly', 'no', '--maxmemory-policy', 'noeviction']);
     cleanups.push(() => server.cleanup());
     const port = server.port;
     const t = await startTestGateway({ svc: { ...svc, redisUrl: `redis://127.0.0.1:${port}` } });
@@ -39,11 +41,16 @@ describe('a full Redis (noeviction)', () => {
       return resp.commandStatus;
     };
 
+    const filler = new Redis({ port, maxRetriesPerRequest: 0 });
+    cleanups.push(() => { filler.disconnect(); });
+    const memory = async () => (await filler.info('memory')).split('\r\n').filter((l) => /^(used_memory|maxmemory):/.test(l)).join(' ');
+    const used = Number(/used_memory:(\d+)/.exec(await filler.info('memory'))?.[1]);
+    expect(used).toBeGreaterThan(0);
+    await filler.config('SET', 'maxmemory', String(used + 1024 * 1024));
+
     // Fill it: 16 KB values until Redis says OOM. A refused SET frees its arguments again, and Redis lets a
     // script that starts under maxmemory write on past it, so one script then writes 256 KB more: Redis is
     // now well over maxmemory and refuses every write until memory is freed.
-    const filler = new Redis({ port, maxRetriesPerRequest: 0 });
-    cleanups.push(() => { filler.disconnect(); });
     let n = 0;
     const value = 'x'.repeat(16 * 1024);
     await expect((async () => { for (;;) await filler.set(`filler:${n++}`, value); })()).rejects.toThrow(/OOM/);
@@ -60,6 +67,12 @@ describe('a full Redis (noeviction)', () => {
     // A part takes a script that writes more than a job does: on a busy box Redis may still sit near its limit a
     // moment longer (its own freeing is lazy), so the part is offered until it is taken, from a new sender each time.
     let k = 6;
-    await eventually(async () => (await mo(`7932000${String(k++).padStart(4, '0')}`, 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1]))) === 0, 15_000, 'a part to be taken again');
+    const tried: number[] = [];
+    await eventually(async () => {
+      tried.push(await mo(`7932000${String(k++).padStart(4, '0')}`, 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1])));
+      return tried.at(-1) === 0;
+    }, 15_000, 'a part to be taken again').catch(async (e: Error) => {
+      throw new Error(`${e.message}: statuses ${[...new Set(tried)].map((x) => `0x${x.toString(16)}`).join(', ')} over ${tried.length} tries; Redis ${await memory()}`, { cause: e });
+    });
   });
 });
