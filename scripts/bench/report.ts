@@ -91,9 +91,9 @@ export function formatReport(r: BenchReport): string[] {
   } // no SMPP workload ran (--only export)
   if (r.kannel) {
     out.push('Kannel (../shared/tools/kannel/run.sh in this run: static auto-reply to "ON", smpp-load as the SMSC)');
+    const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? `${(ours / theirs).toFixed(2)}×` : '–');
     const krows = r.kannel.map((k) => {
       const a = r.workloads.find((w) => w.kind === 'routing' && w.window === k.window);
-      const ratio = (ours: number | undefined, theirs: number | undefined) => (k.ok && ours && theirs ? `${(ours / theirs).toFixed(2)}×` : '–');
       return k.ok
         ? [`window ${k.window}`, num(k.throughputRps), num(k.overallRps), num(k.latencyMs?.p50, 1), num(k.latencyMs?.p99, 1), mib(k.peakRssKb), String(k.lost), String(k.duplicates),
           ratio(a?.load.throughputRps, k.throughputRps), ratio(a?.load.replyRateOverallRps, k.overallRps)]

@@ -43,8 +43,8 @@ describe('a full Redis (noeviction)', () => {
 
     const filler = new Redis({ port, maxRetriesPerRequest: 0 });
     cleanups.push(() => { filler.disconnect(); });
-    const memory = async () => (await filler.info('memory')).split('\r\n').filter((l) => /^(used_memory|maxmemory):/.test(l)).join(' ');
-    const used = Number(/used_memory:(\d+)/.exec(await filler.info('memory'))?.[1]);
+    const memory = async (field: 'used_memory' | 'maxmemory') => Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(await filler.info('memory'))?.[1]);
+    const used = await memory('used_memory');
     expect(used).toBeGreaterThan(0);
     await filler.config('SET', 'maxmemory', String(used + 1024 * 1024));
 
@@ -72,7 +72,7 @@ describe('a full Redis (noeviction)', () => {
       tried.push(await mo(`7932000${String(k++).padStart(4, '0')}`, 'part', Buffer.from([0x05, 0x00, 0x03, 9, 2, 1])));
       return tried.at(-1) === 0;
     }, 15_000, 'a part to be taken again').catch(async (e: Error) => {
-      throw new Error(`${e.message}: statuses ${[...new Set(tried)].map((x) => `0x${x.toString(16)}`).join(', ')} over ${tried.length} tries; Redis ${await memory()}`, { cause: e });
+      throw new Error(`${e.message}: statuses ${[...new Set(tried)].map((x) => `0x${x.toString(16)}`).join(', ')} over ${tried.length} tries; Redis used_memory ${await memory('used_memory')} of ${await memory('maxmemory')}`, { cause: e });
     });
   });
 });
