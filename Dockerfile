@@ -12,7 +12,7 @@ RUN npm run build && npm prune --omit=dev
 # Runtime: the compiled gateway, production dependencies, migrations; runs as the unprivileged `node` user.
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production SMPP_PORT=2775 HTTP_PORT=8080 OPS_PORT=9090 DATA_DIR=/data
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 SMPP_PORT=2775 HTTP_PORT=8080 OPS_PORT=9090 DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
@@ -26,4 +26,4 @@ VOLUME /data
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9090)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM: unbind peers, finish in-flight jobs, exit 0 within SHUTDOWN_TIMEOUT_MS (compose waits longer).
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "--heap-growing-percent=30", "--require=./bin/threadpool.cjs", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "--require=./bin/threadpool.cjs", "dist/main.js"]

@@ -55,14 +55,31 @@ export function buildGateway(root: string): void {
  * that keeps its RSS down), so a bench or chaos gateway runs as users run it.
  */
 export function startFlags(root: string): string[] {
-  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
-  return start.split(/\s+/).filter((a) => a.startsWith('--'));
+  return startScript(root).split(/\s+/).filter((a) => a.startsWith('--'));
+}
+
+/**
+ * The environment `npm start` sets before node (package.json scripts.start: `NAME=${NAME:-default}`, e.g. glibc's
+ * MALLOC_ARENA_MAX), as the shell would: what `env` already holds wins, else the default.
+ */
+export function startEnv(root: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const word of startScript(root).split(/\s+/)) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(?:\$\{\1:-([^}]*)\}|(.*))$/.exec(word);
+    if (!m) break; // the assignments end where the command starts
+    out[m[1]!] = m[3] ?? env[m[1]!] ?? m[2]!;
+  }
+  return out;
+}
+
+function startScript(root: string): string {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
 }
 
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean; nodeArgs?: string[] }): Promise<GatewayProcess> {
   // ports: a restarted gateway (the chaos suite) keeps its ports; append: and its log file.
   const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : [await freePort(), await freePort()];
-  const env = { ...process.env, ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
+  const env = { ...process.env, ...startEnv(opts.root, { ...process.env, ...opts.env }), ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
   const log = createWriteStream(opts.logFile, { flags: opts.append ? 'a' : 'w' });
   // What `npm start` runs: the compiled gateway (the bench builds it first); fromSource (the chaos suite in
   // `npm test`, which builds nothing): the sources through tsx.

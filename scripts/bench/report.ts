@@ -19,6 +19,8 @@ export interface BenchReport {
   gatewayEnv: Record<string, string>;
   /** The node flags of `npm start` the gateway ran with (gateway-process.ts startFlags). */
   gatewayFlags?: string[];
+  /** The environment `npm start` sets before node (gateway-process.ts startEnv). */
+  gatewayStartEnv?: Record<string, string>;
   /** The code measured: commit, uncommitted changes under src/ and drizzle/ at the start and end, snapshot or working tree. */
   source: { commit: string; dirtyAtStart: number; dirtyAtEnd: number; commitAtEnd: string; snapshot: boolean };
   /** Where the gateway processes' logs were kept. */
@@ -51,7 +53,7 @@ export function formatReport(r: BenchReport): string[] {
   const src = r.source;
   out.push(`code: ${src.snapshot ? `snapshot of HEAD ${src.commit} (git archive)` : `working tree at ${src.commit}, ${src.dirtyAtStart} uncommitted changes under src/ and drizzle/`}`
     + (!src.snapshot && (src.commitAtEnd !== src.commit || src.dirtyAtEnd !== src.dirtyAtStart) ? `; CHANGED DURING THE RUN (end: ${src.commitAtEnd}, ${src.dirtyAtEnd} changes): workloads may have run different code` : ''));
-  out.push(`gateway: one child process (node ${[...(r.gatewayFlags ?? []), 'dist/main.js'].join(' ')}, as npm start runs it), ${Object.entries(r.gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}; restarted for each workload`);
+  out.push(`gateway: one child process (${Object.entries(r.gatewayStartEnv ?? {}).map(([k, v]) => `${k}=${v} `).join('')}node ${[...(r.gatewayFlags ?? []), 'dist/main.js'].join(' ')}, as npm start runs it), ${Object.entries(r.gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}; restarted for each workload`);
   out.push('');
   const hashNote = `${r.hash.cores} cores ÷ ${r.hash.msPerHash} ms per scrypt hash (log2 N ${r.hash.logN})`;
   const rows = r.workloads.map((w) => {

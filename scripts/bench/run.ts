@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../../src/config.js';
-import { buildGateway, startFlags, startGatewayProcess } from './gateway-process.js';
+import { buildGateway, startEnv, startFlags, startGatewayProcess } from './gateway-process.js';
 import { runDurability, type AckCost } from './durability.js';
 import { runExport, type ExportResult } from './export.js';
 import { measureHashCeiling } from './hash-ceiling.js';
@@ -124,7 +124,7 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
     source: { commit: start.commit, dirtyAtStart: start.dirty, commitAtEnd: end.commit, dirtyAtEnd: end.dirty, snapshot: args.snapshot },
     startedAt, machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}` },
     count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir, ...(ackCosts.length ? { ackCosts } : {}),
-    gatewayFlags: startFlags(ROOT),
+    gatewayFlags: startFlags(ROOT), gatewayStartEnv: startEnv(ROOT),
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
     ...(kannelNote ? { kannelNote } : {}), ...(exportRun ? { exportRun } : {}),
   };

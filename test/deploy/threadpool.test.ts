@@ -33,13 +33,36 @@ describe('the thread pool preload', () => {
     expect(libuvDefault.threads - one.threads).toBe(4 - 1);
   });
 
-  it('is what npm start and the Dockerfile run, with the same node flags', () => {
-    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
-    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
+  it('is what npm start and the Dockerfile run, with the same node flags and malloc arenas', () => {
+    const { env, command } = startScript();
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect(cmd).toBeDefined();
     const dockerArgs = JSON.parse(cmd!) as string[];
-    expect(start.split(/\s+/)).toEqual(dockerArgs);
+    expect(command).toEqual(dockerArgs);
+    // npm start's `MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}` is the image's ENV MALLOC_ARENA_MAX=2.
+    expect(env).toEqual(['MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}']);
+    expect(/^ENV .*\bMALLOC_ARENA_MAX=2\b/m.test(dockerfile)).toBe(true);
     expect(dockerArgs).toContain(PRELOAD);
     expect(dockerArgs.indexOf(PRELOAD)).toBeLessThan(dockerArgs.indexOf('dist/main.js'));
   });
+
+  it('runs node with MALLOC_ARENA_MAX=2 unless the operator set it', async () => {
+    // The start script's own words through sh (as npm runs it), with the gateway swapped for a probe.
+    const { env } = startScript();
+    const probe = async (value?: string): Promise<string> => {
+      const { MALLOC_ARENA_MAX: _, ...rest } = process.env;
+      const { stdout } = await run('sh', ['-c', `${env.join(' ')} "${process.execPath}" -p process.env.MALLOC_ARENA_MAX`], { env: { ...rest, ...(value ? { MALLOC_ARENA_MAX: value } : {}) } as NodeJS.ProcessEnv });
+      return stdout.trim();
+    };
+    expect(await probe()).toBe('2');
+    expect(await probe('4')).toBe('4');
+  });
 });
+
+/** package.json's start script: the environment it sets, then the command (node, its flags, dist/main.js). */
+function startScript(): { env: string[]; command: string[] } {
+  const words = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start']!.split(/\s+/);
+  const at = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w));
+  return { env: words.slice(0, at), command: words.slice(at) };
+}
