@@ -12,7 +12,7 @@ RUN npm run build && npm prune --omit=dev
 # Runtime: the compiled gateway, production dependencies, migrations; runs as the unprivileged `node` user.
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2 SMPP_PORT=2775 HTTP_PORT=8080 OPS_PORT=9090 DATA_DIR=/data
+ENV NODE_ENV=production MALLOC_ARENA_MAX=1 SMPP_PORT=2775 HTTP_PORT=8080 OPS_PORT=9090 DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

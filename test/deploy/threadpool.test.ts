@@ -40,14 +40,14 @@ describe('the thread pool preload', () => {
     expect(cmd).toBeDefined();
     const dockerArgs = JSON.parse(cmd!) as string[];
     expect(command).toEqual(dockerArgs);
-    // npm start's `MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}` is the image's ENV MALLOC_ARENA_MAX=2.
-    expect(env).toEqual(['MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}']);
-    expect(/^ENV .*\bMALLOC_ARENA_MAX=2\b/m.test(dockerfile)).toBe(true);
+    // npm start's `MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-1}` is the image's ENV MALLOC_ARENA_MAX=1.
+    expect(env).toEqual(['MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-1}']);
+    expect(/^ENV .*\bMALLOC_ARENA_MAX=1\b/m.test(dockerfile)).toBe(true);
     expect(dockerArgs).toContain(PRELOAD);
     expect(dockerArgs.indexOf(PRELOAD)).toBeLessThan(dockerArgs.indexOf('dist/main.js'));
   });
 
-  it('runs node with MALLOC_ARENA_MAX=2 unless the operator set it', async () => {
+  it('runs node with MALLOC_ARENA_MAX=1 unless the operator set it', async () => {
     // The start script's own words through sh (as npm runs it), with the gateway swapped for a probe.
     const { env } = startScript();
     const probe = async (value?: string): Promise<string> => {
@@ -55,7 +55,7 @@ describe('the thread pool preload', () => {
       const { stdout } = await run('sh', ['-c', `${env.join(' ')} "${process.execPath}" -p process.env.MALLOC_ARENA_MAX`], { env: { ...rest, ...(value ? { MALLOC_ARENA_MAX: value } : {}) } as NodeJS.ProcessEnv });
       return stdout.trim();
     };
-    expect(await probe()).toBe('2');
+    expect(await probe()).toBe('1');
     expect(await probe('4')).toBe('4');
   });
 });

@@ -26,7 +26,7 @@ describe('startEnv', () => {
     expect(startEnv(root('node --x=1 dist/main.js'), { A_B: '7' })).toEqual({});
   });
 
-  it('reads this project\'s start script: glibc malloc arenas capped at 2', () => {
-    expect(startEnv(process.cwd(), {})).toEqual({ MALLOC_ARENA_MAX: '2' });
+  it('reads this project\'s start script: glibc malloc arenas capped at 1', () => {
+    expect(startEnv(process.cwd(), {})).toEqual({ MALLOC_ARENA_MAX: '1' });
   });
 });
