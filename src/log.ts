@@ -4,7 +4,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
-import { PinoPretty } from 'pino-pretty';
 import { serializeError } from './log-errors.js';
 
 export { withoutQueryParams } from './log-errors.js';
@@ -24,8 +23,12 @@ export function createRootLogger(level: LevelWithSilent, destination?: Destinati
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { svc: 'scgw' }, serializers: { err: serializeError } }, destination);
 }
 
-/** For a person at a terminal: one readable line per entry (main.ts uses it when stdout is a TTY; JSON otherwise). */
-export function prettyDestination(): DestinationStream {
+/**
+ * For a person at a terminal: one readable line per entry (main.ts uses it when stdout is a TTY; JSON otherwise).
+ * Loaded only then: a gateway logging JSON does not keep pino-pretty and its dependencies in its heap.
+ */
+export async function prettyDestination(): Promise<DestinationStream> {
+  const { PinoPretty } = await import('pino-pretty');
   return PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,svc', sync: true });
 }
 

@@ -20,7 +20,7 @@ async function main() {
     console.error((e as Error).message);
     process.exit(2);
   }
-  const log = createRootLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined);
+  const log = createRootLogger(config.logLevel, process.stdout.isTTY ? await prettyDestination() : undefined);
   prepareDataDir(config.dataDir);
   if (config.abuse.homePrefixesDefaulted) {
     log.warn('HOME_PREFIXES is not set: the password form and /api/mms text only numbers starting with 7 (the demo\'s). Set it to your network\'s prefixes, e.g. HOME_PREFIXES=7916,7926');
