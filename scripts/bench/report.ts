@@ -55,7 +55,7 @@ export function formatReport(r: BenchReport): string[] {
     + (!src.snapshot && (src.commitAtEnd !== src.commit || src.dirtyAtEnd !== src.dirtyAtStart) ? `; CHANGED DURING THE RUN (end: ${src.commitAtEnd}, ${src.dirtyAtEnd} changes): workloads may have run different code` : ''));
   out.push(`gateway: one child process (${Object.entries(r.gatewayStartEnv ?? {}).map(([k, v]) => `${k}=${v} `).join('')}node ${[...(r.gatewayFlags ?? []), 'dist/main.js'].join(' ')}, as npm start runs it), ${Object.entries(r.gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}; restarted for each workload`);
   out.push('');
-  const hashNote = `${r.hash.cores} cores ÷ ${r.hash.msPerHash} ms per scrypt hash (log2 N ${r.hash.logN})`;
+  const hashNote = `scrypt hashes/s (log2 N ${r.hash.logN}) with ${r.hash.cores} at a time, one per core as the gateway runs them, in the bench process with nothing else to do (one alone: ${r.hash.msPerHash} ms)`;
   const rows = r.workloads.map((w) => {
     const l = w.load;
     const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';

@@ -91,7 +91,7 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   const routing = await runRoutingBench();
   say(`timing scrypt at log2 N ${config.passwords.scryptLogN}`);
   const hash = await measureHashCeiling(config.passwords.scryptLogN);
-  say(`one hash ${hash.msPerHash} ms → ceiling ${hash.hashesPerS} passwords/s on ${hash.cores} cores`);
+  say(`one hash ${hash.msPerHash} ms; ${hash.cores} at a time: ceiling ${hash.hashesPerS} passwords/s`);
   const kinds: WorkloadKind[] = args.only === 'a' ? ['routing'] : args.only === 'b' ? ['password'] : args.only === 'd' || args.only === 'export' ? [] : ['routing', 'password'];
   const workloads: WorkloadResult[] = [];
   for (const spec of workloadSpecs({ count, windows: WINDOWS, hashesPerS: hash.hashesPerS, kinds })) {
