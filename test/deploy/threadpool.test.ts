@@ -1,6 +1,7 @@
 /**
  * bin/threadpool.cjs, preloaded by `npm start` and the Dockerfile: libuv's pool gets one thread per core (at least 2)
  * unless UV_THREADPOOL_SIZE is set. The pool's threads are counted in /proc after a first scrypt starts it.
+ * npm start and the image also set glibc's MALLOC_ARENA_MAX=1 (an operator's own value wins).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
