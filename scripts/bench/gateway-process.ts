@@ -55,7 +55,7 @@ export function buildGateway(root: string): void {
  * that keeps its RSS down), so a bench or chaos gateway runs as users run it.
  */
 export function startFlags(root: string): string[] {
-  return startScript(root).split(/\s+/).filter((a) => a.startsWith('--'));
+  return startScript(root).command.filter((a) => a.startsWith('--'));
 }
 
 /**
@@ -64,16 +64,19 @@ export function startFlags(root: string): string[] {
  */
 export function startEnv(root: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const word of startScript(root).split(/\s+/)) {
-    const m = /^([A-Z_][A-Z0-9_]*)=(?:\$\{\1:-([^}]*)\}|(.*))$/.exec(word);
-    if (!m) break; // the assignments end where the command starts
+  for (const word of startScript(root).env) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(?:\$\{\1:-([^}]*)\}|(.*))$/.exec(word)!;
     out[m[1]!] = m[3] ?? env[m[1]!] ?? m[2]!;
   }
   return out;
 }
 
-function startScript(root: string): string {
-  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
+/** package.json's start script, as words: the `NAME=value` assignments before the command, then the command. */
+export function startScript(root: string): { env: string[]; command: string[] } {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
+  const words = start.split(/\s+/).filter(Boolean);
+  const at = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w));
+  return at < 0 ? { env: words, command: [] } : { env: words.slice(0, at), command: words.slice(at) };
 }
 
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean; nodeArgs?: string[] }): Promise<GatewayProcess> {

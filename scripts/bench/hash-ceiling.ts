@@ -3,8 +3,9 @@
  * hashes on libuv's pool, one per core at a time (gateway.ts hashGate). Ceiling = the rate of the gateway's own
  * hashPassword run here the same way, one per core at a time, with nothing else to do. Scrypt is memory-bound, so
  * two at a time on two vCPUs are not twice one: on the box of stop 30, 1.5-1.9 times (one alone took 32 ms, two
- * at a time gave 48-60/s from run to run, not 62/s). The time of one alone is kept for the report. `npm run bench` preloads
- * bin/threadpool.cjs as `npm start` does, so libuv's pool here has a thread per core too (its default is four).
+ * at a time gave 48-60/s from run to run, not 62/s). The time of one alone is kept for the report. `npm run bench`
+ * preloads bin/threadpool.cjs as `npm start` does, so libuv's pool here has a thread per core too (its default is
+ * four).
  */
 import { availableParallelism } from 'node:os';
 import { hashPassword } from '../../src/actions/index.js';

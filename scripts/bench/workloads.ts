@@ -78,7 +78,8 @@ export function workloadSpecs(o: { count: number; windows: number[]; hashesPerS:
 
 /**
  * The paced row: workload (a) at half of the gateway's own saturation (the best overall replies/s of this run's (a)
- * rows: a whole run, intake included), window 100 so that only the pacing sets the rate. Its p99 is the latency below saturation (the issue's bar: 50 ms).
+ * rows: a whole run, intake included), window 100 so that only the pacing sets the rate. Its p99 is the latency
+ * below saturation (the issue's bar: 50 ms).
  */
 export function pacedSpec(o: { count: number; saturationRps: number }): WorkloadSpec {
   const rate = Math.max(1, Math.round(o.saturationRps / 2));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startScript } from '../../scripts/bench/gateway-process.js';
 
 const run = promisify(execFile);
 const PRELOAD = '--require=./bin/threadpool.cjs';
@@ -35,7 +36,7 @@ describe('the thread pool preload', () => {
   });
 
   it('is what npm start and the Dockerfile run, with the same node flags and malloc arenas', () => {
-    const { env, command } = startScript();
+    const { env, command } = startScript(process.cwd());
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect(cmd).toBeDefined();
@@ -50,7 +51,7 @@ describe('the thread pool preload', () => {
 
   it('runs node with MALLOC_ARENA_MAX=1 unless the operator set it', async () => {
     // The start script's own words through sh (as npm runs it), with the gateway swapped for a probe.
-    const { env } = startScript();
+    const { env } = startScript(process.cwd());
     const probe = async (value?: string): Promise<string> => {
       const { MALLOC_ARENA_MAX: _, ...rest } = process.env;
       const { stdout } = await run('sh', ['-c', `${env.join(' ')} "${process.execPath}" -p process.env.MALLOC_ARENA_MAX`], { env: { ...rest, ...(value ? { MALLOC_ARENA_MAX: value } : {}) } as NodeJS.ProcessEnv });
@@ -60,10 +61,3 @@ describe('the thread pool preload', () => {
     expect(await probe('4')).toBe('4');
   });
 });
-
-/** package.json's start script: the environment it sets, then the command (node, its flags, dist/main.js). */
-function startScript(): { env: string[]; command: string[] } {
-  const words = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start']!.split(/\s+/);
-  const at = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w));
-  return { env: words.slice(0, at), command: words.slice(at) };
-}
