@@ -66,6 +66,8 @@ export interface Gateway {
   metrics: Metrics;
   app?: FastifyInstance;
   ops?: FastifyInstance;
+  /** The listener's bounded backlog (mo/backlog.ts): the MO waiting in `mo` at its last poll. */
+  backlog?: { counts(): { mo: number } };
   stop(): Promise<void>;
 }
 
@@ -143,11 +145,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const record = metricsRecorder(metrics);
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
-    // The listener's reply senders: the mt workers of its links, and the relay's direct path to them. The direct
-    // send is for a gateway keeping up: once more MO wait in `mo` than its workers take at once (the backlog
-    // guard's last poll, below), replies are queued (bench, window 100: 1,750-2,000 replies/s direct, 2,800 queued;
-    // below saturation the direct send answers within tens of milliseconds where the queue took a second).
-    let backlogView: { counts(): { mo: number } } | undefined;
+    // The listener's reply senders: the mt workers of its links, and the relay's direct path to them, taken whenever
+    // the link's window has room, past saturation too (mt/worker.ts direct: the queue costs more per reply).
     // The MO this node works on at once (MO_CONCURRENCY), across `mo` jobs: one job may hold a tick's worth of them.
     const moSlots = pLimit(config.mo.concurrency);
     const mt = config.roles.has('listener') ? createMtDispatcher({
@@ -155,7 +154,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       responseTimeoutMs: config.smpp.mtResponseTimeoutMs, redisMoved,
       onSent: record.mtSent,
       onWait: (link, ms) => record.queueWait(mtQueueName(link), ms),
-      keepingUp: () => (backlogView?.counts().mo ?? 0) + moSlots.pendingCount < config.mo.concurrency,
     }) : undefined;
     if (mt) stops.push(['mt', () => mt.close()]);
     const relay = createOutboxRelay({
@@ -218,6 +216,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let smppPort = 0;
     let smppListening = false;
     let boundSessions = (_link: string) => 0;
+    let backlogView: Gateway['backlog'];
     if (mt) {
       // ACK_DURABILITY=replica: intake gets a connection of its own, since WAIT holds back every later command on it.
       const { durability, replicas, replicaTimeoutMs } = config.ack;
@@ -369,7 +368,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stops.push(['heartbeat', () => heartbeat.close()]);
     await heartbeat.beat();
 
-    return { smppPort, httpPort, opsPort, nodeId, db, metrics, ...(app ? { app } : {}), ops, stop: stopAll };
+    return { smppPort, httpPort, opsPort, nodeId, db, metrics, ...(app ? { app } : {}), ops, ...(backlogView ? { backlog: backlogView } : {}), stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

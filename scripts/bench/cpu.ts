@@ -24,6 +24,8 @@ export interface CpuUse {
   benchPct: number;
   /** Busy time of the whole box not accounted for by the groups above. */
   otherPct: number;
+  /** The run's wall time the percentages are of, in seconds. */
+  wallS: number;
 }
 
 /** comm is the second field, in parentheses (it may contain spaces); utime and stime follow at 14 and 15. */
@@ -60,6 +62,7 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   return {
     gatewayPct: pct('gateway'), postgresPct: pct('postgres'), redisPct: pct('redis'), benchPct: pct('bench'),
     otherPct: Math.max(0, Math.round((pct('busy') - ours) * 10) / 10),
+    wallS: Math.round(wallS * 1000) / 1000,
   };
 }
 

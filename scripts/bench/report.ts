@@ -60,19 +60,22 @@ export function formatReport(r: BenchReport): string[] {
     const l = w.load;
     const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';
     return [
-      w.label, String(w.window), num(l.throughputRps), num(l.replyRateOverallRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), mib(w.peakRssKb),
-      w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}/${w.cpu.benchPct}` : '–', w.cpu ? String(w.cpu.otherPct) : '–', `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
+      w.label, String(w.window), num(l.throughputRps), num(l.replyRateOverallRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), num(l.ackLatencyMs?.p50, 1), mib(w.peakRssKb),
+      w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}/${w.cpu.benchPct}` : '–', w.cpu ? String(w.cpu.otherPct) : '–', cpuPerReply(w.cpu, l.replied), `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
     ];
   });
   if (r.workloads.length) {
     out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
-    out.push(...table(['workload', 'window', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'max ms', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
+    out.push(...table(['workload', 'window', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'max ms', 'ack p50', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'cpu ms/reply gw/box', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
     out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
     out.push('  overall/s: replies ÷ (last reply − first MO), the whole run. A gateway that acks a burst faster than it replies (window 100)');
     out.push('  sends most replies after the acks: its steady rate then leaves the intake out, and is above its overall rate.');
     if (r.workloads.some((w) => w.kind === 'paced')) out.push('  paced: workload (a) sent at half the best (a) overall/s above (the gateway\'s saturation), window 100: its p99 is the latency below saturation.');
     out.push('  peak RSS: VmHWM of the gateway process (plus its worker process, when it forks one) over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
+    out.push('  ack p50: MO → its deliver_sm_resp, ms: at window 10 the peer waits for these before it sends more.');
     out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');
+    out.push('  cpu ms/reply: CPU time of the gateway process / of the whole box (the load and other work included) over the run, per reply; on a box');
+    out.push('  that runs out of cores (2 here, shared with PostgreSQL, Redis and the load) this, not the rate, is what a change moves least noisily.');
     out.push(`  other %: the rest of the box's busy time (not ours: it competes with the measurement; ${r.machine.cores} cores = ${r.machine.cores * 100} %).`);
     out.push(`  warn/err: the gateway's log lines at warn / error level during the workload; logs kept in ${r.logDir}`);
     if (r.workloads.some((w) => w.id.startsWith('d-'))) {
@@ -130,4 +133,12 @@ export function formatReport(r: BenchReport): string[] {
   out.push('routing (scripts/bench/routing.ts: 10,000 keywords over 100 short codes, 100 regex routes)');
   out.push(...table(['figure', 'value', 'unit'], r.routing.map((f) => [f.name, num(f.value, Number.isInteger(f.value) ? 0 : 2), f.unit]), 1).map((l) => `  ${l}`));
   return out;
+}
+
+/** CPU ms per reply over a measured run: the gateway process's, and the whole box's (every busy core). */
+export function cpuPerReply(cpu: { gatewayPct: number; postgresPct: number; redisPct: number; benchPct: number; otherPct: number; wallS?: number } | null | undefined, replied: number): string {
+  if (!cpu?.wallS || replied <= 0) return '–';
+  const ms = (pct: number) => ((pct / 100) * cpu.wallS! * 1000) / replied;
+  const box = cpu.gatewayPct + cpu.postgresPct + cpu.redisPct + cpu.benchPct + cpu.otherPct;
+  return `${ms(cpu.gatewayPct).toFixed(2)}/${ms(box).toFixed(2)}`;
 }

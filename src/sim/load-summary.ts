@@ -67,6 +67,8 @@ export interface LoadResult {
   textMismatch: number;
   sampleReply: string | null;
   latencyMs: LatencySummary | null;
+  /** MO → its response (deliver_sm_resp), of the acked MO: what a window waits on. */
+  ackLatencyMs: LatencySummary | null;
   throughputRps: number;
   replyRateOverallRps: number;
   moAcceptRateRps: number;
@@ -102,6 +104,7 @@ export function summariseLoad(r: MoRecords, facts: RunFacts): LoadResult {
   let sent = 0, acked = 0, refused = 0, unanswered = 0, replied = 0, lost = 0, duplicates = 0, extraReplies = 0;
   const refusedByStatus: Record<string, number> = {};
   const latencies: number[] = [];
+  const ackLatencies: number[] = [];
   const replyTimes: number[] = [];
   let firstSent = Infinity, lastAck = -Infinity, lastReply = -Infinity;
   for (let k = 0; k < count; k++) {
@@ -113,6 +116,7 @@ export function summariseLoad(r: MoRecords, facts: RunFacts): LoadResult {
     if (status === 0) {
       acked++;
       lastAck = Math.max(lastAck, r.ackAt[k] as number);
+      ackLatencies.push((r.ackAt[k] as number) - sentAt);
     } else if (status > 0) {
       refused++;
       const name = facts.statusName(status);
@@ -136,12 +140,14 @@ export function summariseLoad(r: MoRecords, facts: RunFacts): LoadResult {
     }
   }
   latencies.sort((a, b) => a - b);
+  ackLatencies.sort((a, b) => a - b);
   replyTimes.sort((a, b) => a - b);
   return {
     count, window: facts.window, sessions: facts.sessions, rate: facts.rate,
     sent, acked, refused, refusedByStatus, unanswered, replied, lost, duplicates, extraReplies,
     unmatched: facts.unmatched, textMismatch: facts.textMismatch, sampleReply: facts.sampleReply,
     latencyMs: summariseLatency(latencies),
+    ackLatencyMs: summariseLatency(ackLatencies),
     throughputRps: steadyRate(replyTimes),
     replyRateOverallRps: replied > 0 && lastReply > firstSent ? round((replied * 1000) / (lastReply - firstSent)) : 0,
     moAcceptRateRps: acked > 0 && lastAck > firstSent ? round((acked * 1000) / (lastAck - firstSent)) : 0,

@@ -32,6 +32,7 @@ export function formatLoadResult(r: LoadResult, what: { to: string; text: string
     lat
       ? `  latency   p50 ${ms(lat.p50)} ms, p95 ${ms(lat.p95)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)} (min ${ms(lat.min)}, mean ${ms(lat.mean)}) MO → reply`
       : '  latency   no replies',
+    ...(r.ackLatencyMs ? [`  ack       p50 ${ms(r.ackLatencyMs.p50)} ms, p99 ${ms(r.ackLatencyMs.p99)}, max ${ms(r.ackLatencyMs.max)} (mean ${ms(r.ackLatencyMs.mean)}) MO → its response: what the window waits on`] : []),
     ...(r.sampleReply !== null ? [`  sample    ${JSON.stringify(r.sampleReply)}`] : []),
     `  end       ${r.endReason}; this tool: ${n1(r.toolCpuPct)} % of one core, event-loop lag p99 ${ms(r.toolLoopDelayP99Ms)} ms`,
   ];

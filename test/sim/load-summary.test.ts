@@ -16,12 +16,14 @@ describe('summariseLoad', () => {
     // 0: acked, one reply; 1: acked, two replies; 2: acked, none; 3: refused; 4: never answered; all sent at t = 0
     for (let k = 0; k < 5; k++) r.sentAt[k] = 0;
     r.status.set([0, 0, 0, 0x0b, LOST_WITH_SESSION]);
-    r.ackAt.set([1, 1, 1, 1, NaN]);
+    r.ackAt.set([1, 3, 2, 1, NaN]);
     r.replies.set([1, 2, 0, 0, 0]);
     r.replyAt.set([10, 20, NaN, NaN, NaN]);
     const s = summariseLoad(r, facts);
     expect(s).toMatchObject({ count: 5, sent: 5, acked: 3, refused: 1, refusedByStatus: { ESME_RINVDSTADR: 1 }, unanswered: 1, replied: 2, lost: 1, duplicates: 1, extraReplies: 1 });
     expect(s.latencyMs).toMatchObject({ min: 10, p50: 10, max: 20, mean: 15 });
+    // Only the acked MO have an ack latency: the refusal and the MO never answered are left out.
+    expect(s.ackLatencyMs).toMatchObject({ min: 1, p50: 2, max: 3, mean: 2 });
   });
 
   it('measures steady throughput between the 10th and 90th percentile reply times', () => {
@@ -42,6 +44,6 @@ describe('summariseLoad', () => {
 
   it('leaves unsent MO out of every figure', () => {
     const s = summariseLoad(createRecords(3), facts);
-    expect(s).toMatchObject({ sent: 0, acked: 0, lost: 0, latencyMs: null, throughputRps: 0 });
+    expect(s).toMatchObject({ sent: 0, acked: 0, lost: 0, latencyMs: null, ackLatencyMs: null, throughputRps: 0 });
   });
 });

@@ -52,7 +52,7 @@ export interface MoWorkerDeps {
   forwards?: { enqueue(id: string): Promise<void> };
   /**
    * MO worked on at once, across jobs (an `mo-batch` job holds many): without it, every MO of every batch job the
-   * worker holds runs at once. Its pendingCount is the MO this node holds waiting (gateway.ts keepingUp).
+   * worker holds runs at once.
    */
   slots?: LimitFunction;
   /** Where an MO that failed inside a batch job is queued again, as a job of its own; without it the batch is retried whole. */
