@@ -146,7 +146,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const marks = createOutboxMarks({ db: db.db, log: log.child({ component: 'outbox' }) });
     stops.push(['outbox marks', () => marks.close()]);
     // The listener's reply senders: the mt workers of its links, and the relay's direct path to them, taken whenever
-    // the link's window has room, past saturation too (mt/worker.ts direct: the queue costs more per reply).
+    // this node's line for the link has room, past saturation too (mt/worker.ts direct: a queued reply costs more).
     // The MO this node works on at once (MO_CONCURRENCY), across `mo` jobs: one job may hold a tick's worth of them.
     const moSlots = pLimit(config.mo.concurrency);
     const mt = config.roles.has('listener') ? createMtDispatcher({

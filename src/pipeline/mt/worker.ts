@@ -295,10 +295,11 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * in Redis; queueing it instead (an mt job: an add, a fetch and a finish) whenever a group commit's replies
    * outnumbered the free slots sent most replies of a window-10 link through the queue even at 460 MO/s (bench,
    * paced 700 MO/s on window 10: p99 225–494 ms queued, 78–102 ms waiting in line). Past saturation too: queueing
-   * the replies of a gateway that is behind (as it once did) let it ack a window-100 burst first and send
-   * most replies after it, at a higher rate once the acks were done but 20 % more box CPU per MO, and a third less
-   * overall (bench --serve, 15,000 MO at window 100: 2,407-2,562 replies/s overall, p99 1.1-1.5 s direct; 1,712-2,002,
-   * p99 4.2-4.7 s queued). A reply is queued only when the window's line is full, the link is throttled or suspect.
+   * the replies of a gateway that is behind (as it once did) let it ack a window-100 burst first and send most
+   * replies after it, at a higher rate once the acks were done, but with a quarter more box CPU per MO and a
+   * quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct 2,407–2,562 replies/s
+   * overall, p99 1.1–1.5 s; queued 1,712–2,002, p99 4.2–4.7 s). A reply is queued only when this line is full, or
+   * the link is throttled or suspect.
    */
   const directInFlight = new Map<string, number>();
   const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + deps.responseTimeoutMs + DIRECT_MARGIN_MS);
