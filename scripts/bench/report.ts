@@ -2,7 +2,7 @@
 import type { AckCost } from './durability.js';
 import type { ExportResult } from './export.js';
 import type { HashCeiling } from './hash-ceiling.js';
-import type { KannelRun } from './kannel.js';
+import type { KannelRun, PeerRun } from './kannel.js';
 import type { WorkloadResult } from './workloads.js';
 
 export interface BenchFigureLike {
@@ -29,6 +29,8 @@ export interface BenchReport {
   workloads: WorkloadResult[];
   kannel: KannelRun[] | null;
   kannelNote?: string;
+  /** With --with-kannel: workload (a) driven by smpp-load, Kannel's own generator (kannel.ts runSmppLoad). */
+  sameGenerator?: PeerRun[];
   text: BenchFigureLike[];
   routing: BenchFigureLike[];
   /** --durability: intake's write + ACK_DURABILITY gate alone, per mode and MO in flight. */
@@ -106,6 +108,16 @@ export function formatReport(r: BenchReport): string[] {
     });
     out.push(...table(['run', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'peak RSS', 'lost', 'dup', 'scgw (a) / Kannel', 'overall'], krows));
     out.push('  Kannel\'s peak RSS is bearerbox + smsbox; its store is a file, scgw\'s are PostgreSQL and Redis.');
+    if (r.sameGenerator?.length) {
+      out.push('', 'scgw (a) driven by smpp-load, the generator Kannel\'s run uses (sim load above takes about three times its CPU per MO)');
+      out.push(...table(['run', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'lost', 'dup', 'load cpu %', 'scgw / Kannel', 'overall'], r.sameGenerator.map((g) => {
+        const k = r.kannel?.find((x) => x.window === g.window && x.ok);
+        return g.ok
+          ? [`window ${g.window}`, num(g.throughputRps), num(g.overallRps), num(g.latencyMs?.p50, 1), num(g.latencyMs?.p99, 1), String(g.lost), String(g.duplicates), String(g.toolCpuPct),
+            ratio(g.throughputRps, k?.throughputRps), ratio(g.overallRps, k?.overallRps)]
+          : [`window ${g.window}`, '–', '–', '–', '–', '–', '–', '–', '–', g.note ?? 'failed'];
+      })));
+    }
     out.push('');
   } else if (r.kannelNote) {
     out.push(`Kannel: ${r.kannelNote}`, '');

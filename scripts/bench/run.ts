@@ -18,7 +18,7 @@ import { buildGateway, startEnv, startFlags, startGatewayProcess } from './gatew
 import { runDurability, type AckCost } from './durability.js';
 import { runExport, type ExportResult } from './export.js';
 import { measureHashCeiling } from './hash-ceiling.js';
-import { runKannel, type KannelRun } from './kannel.js';
+import { runKannel, runSmppLoad, smppLoadBeside, type KannelRun, type PeerRun } from './kannel.js';
 import { formatReport, type BenchReport } from './report.js';
 import { runRoutingBench } from './routing.js';
 import { snapshotHead, sourceState } from './source.js';
@@ -105,12 +105,16 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   if (args.durability || args.only === 'd') workloads.push(...await runDurability({ root, svc, env, count, windows: WINDOWS, say, costs: ackCosts }));
   let kannel: KannelRun[] | null = null;
   let kannelNote: string | undefined;
+  let sameGenerator: PeerRun[] | undefined;
   if (args['with-kannel']) {
     kannel = [];
     for (const window of WINDOWS) kannel.push(await runKannel(args['kannel-script'], { window, count, warmup: args.quick ? 100 : 1000, say }));
     if (kannel.every((k) => !k.ok)) {
       kannelNote = kannel[0]?.note;
       kannel = null;
+    } else if (kinds.includes('routing')) {
+      sameGenerator = [];
+      for (const window of WINDOWS) sameGenerator.push(await withSmppLoad(svc, env, root, window, count, args.quick ? 100 : 1000));
     }
   } else {
     kannelNote = 'not run (add --with-kannel)';
@@ -126,13 +130,24 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
     count, quick: args.quick, hash, workloads, kannel, text, routing, logDir: svc.logDir, ...(ackCosts.length ? { ackCosts } : {}),
     gatewayFlags: startFlags(ROOT), gatewayStartEnv: startEnv(ROOT),
     gatewayEnv: { LOG_LEVEL: 'warn', SCRYPT_LOG_N: String(config.passwords.scryptLogN), MO_CONCURRENCY: String(config.mo.concurrency), DB_POOL_MAX: String(config.dbPoolMax) },
-    ...(kannelNote ? { kannelNote } : {}), ...(exportRun ? { exportRun } : {}),
+    ...(kannelNote ? { kannelNote } : {}), ...(sameGenerator ? { sameGenerator } : {}), ...(exportRun ? { exportRun } : {}),
   };
   if (args.save) writeFileSync(args.save, JSON.stringify(report, null, 2) + '\n');
   if (args.json) console.log(JSON.stringify(report));
   else for (const line of formatReport(report)) console.log(line);
   const clean = workloads.every((w) => !w.gatewayExitedEarly && w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
   return clean && (exportRun?.ok ?? true) ? 0 : 1;
+}
+
+/** Workload (a) at `window` on a fresh gateway, driven by smpp-load (Kannel's generator) instead of sim load. */
+async function withSmppLoad(svc: BenchServices, env: Record<string, string>, root: string, window: number, count: number, warmup: number): Promise<PeerRun> {
+  const gw = await startGatewayProcess({ root, env, logFile: resolve(svc.logDir, `gateway-smpp-load-w${window}.log`), nodeArgs: profArgs() });
+  try {
+    const link = benchLink(window);
+    return await runSmppLoad(smppLoadBeside(args['kannel-script']), { port: gw.smppPort, systemId: link.name, password: link.password, window, count, warmup, say });
+  } finally {
+    await gw.stop();
+  }
 }
 
 function profArgs(): string[] {
