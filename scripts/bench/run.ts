@@ -135,7 +135,8 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   if (args.save) writeFileSync(args.save, JSON.stringify(report, null, 2) + '\n');
   if (args.json) console.log(JSON.stringify(report));
   else for (const line of formatReport(report)) console.log(line);
-  const clean = workloads.every((w) => !w.gatewayExitedEarly && w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete');
+  const clean = workloads.every((w) => !w.gatewayExitedEarly && w.load.lost === 0 && w.load.duplicates === 0 && w.load.endReason === 'complete')
+    && (sameGenerator ?? []).every((g) => !g.ok || (g.lost === 0 && g.duplicates === 0));
   return clean && (exportRun?.ok ?? true) ? 0 : 1;
 }
 

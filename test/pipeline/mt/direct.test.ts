@@ -135,7 +135,7 @@ describe('direct reply sends and the link rate', () => {
 
 describe('direct reply sends and a gateway behind', () => {
   // Past saturation the replies still go straight out: queueing them let the gateway ack a burst first and answer
-  // it later, with more CPU per MO (an add, a fetch and a finish per reply batch) and a third less overall.
+  // it later, with more CPU per MO (an add, a fetch and a finish per reply batch) and fewer replies a second overall.
   it('sends fresh replies directly while more MO wait in mo than MO_CONCURRENCY', async () => {
     await t.addLink('dbehind', 'pw');
     const peer = await mtPeer(t.gw.smppPort, 'dbehind', 'pw');
