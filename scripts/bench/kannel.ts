@@ -37,14 +37,9 @@ interface KannelJson {
 export async function runKannel(script: string, o: { window: number; count: number; warmup: number; say(msg: string): void }): Promise<KannelRun> {
   if (!existsSync(script)) return { window: o.window, count: o.count, ok: false, note: `no Kannel script at ${script}: skipped` };
   o.say(`Kannel, window ${o.window}: ${o.count} MO (${script})`);
-  const env = { ...process.env, WINDOW: String(o.window), COUNT: String(o.count), WARMUP: String(o.warmup) };
-  const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const { code, out, tail } = await runTool('bash', [script], { ...process.env, WINDOW: String(o.window), COUNT: String(o.count), WARMUP: String(o.warmup) });
   const line = out.split('\n').reverse().find((l) => l.startsWith('RESULT '));
-  if (!line) return { window: o.window, count: o.count, ok: false, note: `run.sh exited ${code} without a RESULT line: ${(err || out).trim().split('\n').slice(-3).join(' | ')}` };
+  if (!line) return { window: o.window, count: o.count, ok: false, note: `run.sh exited ${code} without a RESULT line: ${tail}` };
   const r = JSON.parse(line.slice('RESULT '.length)) as KannelJson;
   return {
     window: o.window, count: o.count, ok: true,
@@ -82,16 +77,23 @@ export async function runSmppLoad(smppLoad: string, o: { port: number; systemId:
   const args = [smppLoad, '--mode', 'esme', '--connect', `127.0.0.1:${o.port}`, '--system-id', o.systemId, '--password', o.password,
     '--count', String(o.count), '--warmup', String(o.warmup), '--window', String(o.window), '--short-code', '232', '--text', 'hello',
     '--expect', '^SMS archive, 232: ', '--json'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const { code, out, tail } = await runTool(process.execPath, args);
   const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  if (!line) return { window: o.window, ok: false, note: `smpp-load exited ${code} without JSON: ${(err || out).trim().split('\n').slice(-3).join(' | ')}` };
+  if (!line) return { window: o.window, ok: false, note: `smpp-load exited ${code} without JSON: ${tail}` };
   const r = JSON.parse(line) as KannelJson & { tool_cpu_pct?: number };
   return {
     window: o.window, ok: true, throughputRps: r.throughput_rps ?? 0, overallRps: r.reply_rate_overall_rps ?? 0,
     latencyMs: { p50: r.latency_ms.p50, p99: r.latency_ms.p99 }, lost: r.no_reply, duplicates: r.duplicates, toolCpuPct: r.tool_cpu_pct ?? 0,
   };
+}
+
+/** Runs a tool to its end: its exit code, all of its stdout (read to the end), and its last lines for a note. */
+async function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string; tail: string }> {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  // 'close', not 'exit': the streams are read to the end, so the last line (the one with the figures) is in `out`.
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  return { code, out, tail: (err || out).trim().split('\n').slice(-3).join(' | ') };
 }

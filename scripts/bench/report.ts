@@ -1,4 +1,5 @@
 /** The bench's readable output: one table per part, plain text for a terminal or a closing note. */
+import type { CpuUse } from './cpu.js';
 import type { AckCost } from './durability.js';
 import type { ExportResult } from './export.js';
 import type { HashCeiling } from './hash-ceiling.js';
@@ -147,8 +148,8 @@ export function formatReport(r: BenchReport): string[] {
   return out;
 }
 
-/** CPU ms per reply over a measured run: the gateway process's, and the whole box's (every busy core). */
-export function cpuPerReply(cpu: { gatewayPct: number; postgresPct: number; redisPct: number; benchPct: number; otherPct: number; wallS?: number } | null | undefined, replied: number): string {
+/** CPU ms per reply over a measured run: the gateway process's, and the whole box's (every busy core). A report saved before wallS was kept has none. */
+export function cpuPerReply(cpu: (Omit<CpuUse, 'wallS'> & { wallS?: number }) | null | undefined, replied: number): string {
   if (!cpu?.wallS || replied <= 0) return '–';
   const ms = (pct: number) => ((pct / 100) * cpu.wallS! * 1000) / replied;
   const box = cpu.gatewayPct + cpu.postgresPct + cpu.redisPct + cpu.benchPct + cpu.otherPct;
