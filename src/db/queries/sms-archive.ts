@@ -32,21 +32,6 @@ export async function archiveManyIfOn(tx: DbOrTx, entries: readonly ArchiveEntry
 }
 
 /**
- * Replies just sent, for recipients whose archive is on: `archive_text` (password masked), else only the template
- * name; binary replies (WAP push) are not archived. Once per reply (unique outbox_id), however often its send is
- * recorded. One statement per batch, its text the same for any number of replies (the ids are one array
- * parameter), so it is prepared once per connection.
- */
-export async function archiveSentReplies(db: DbOrTx, outboxIds: readonly number[], at: Date): Promise<void> {
-  if (outboxIds.length === 0) return;
-  await db.execute(sql`insert into sms_archive (msisdn, direction, peer, body, origin, link, corr, outbox_id, created_at)
-    select o.destination, 'received', o.source, coalesce(o.archive_text, '[' || o.template || ']'), 'gateway', o.link, o.corr, o.id, ${at.toISOString()}::timestamptz
-    from outbox o join subscribers s on s.msisdn = o.destination and s.archive_on
-    where o.id = any(${arrayParam(outboxIds, (id) => id, 'bigint')}) and o.payload is null
-    on conflict do nothing`);
-}
-
-/**
  * A copy from an archive-feed link (the operator's SMSC copying a subscriber's other traffic): stored for the
  * sender and the recipient, whichever has the archive on; never routed or answered. Once per idempotency key.
  */

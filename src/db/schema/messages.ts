@@ -65,7 +65,7 @@ export const outbox = pgTable('outbox', {
   /** Set for a message an app sent through the send API (api_messages.id); its state follows this row (trigger). */
   apiMessageId: text('api_message_id'),
 }, (t) => [
-  index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null`),
+  index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null and status = 'pending'`),
   index('outbox_idem').on(t.idemKey),
   index('outbox_message_ids').using('gin', t.messageIds),
   index('outbox_created_brin').using('brin', t.createdAt),

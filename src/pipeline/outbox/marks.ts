@@ -9,8 +9,7 @@
  * older than `keepMs`, or beyond `maxKept`, are dropped with a warning: the sweeps settle those.
  */
 import type { Db } from '../../db/client.js';
-import { markOutboxRelayed, markOutboxSent, outboxSettled, type SentMark } from '../../db/queries/outbox-marks.js';
-import { archiveSentReplies } from '../../db/queries/sms-archive.js';
+import { outboxSettled, writeOutboxMarks, type SentMark } from '../../db/queries/outbox-marks.js';
 import type { Logger } from '../../log.js';
 
 export interface OutboxMarks {
@@ -49,11 +48,8 @@ export function createOutboxMarks(deps: {
   let delay = retryMs;
   let closed = false;
 
-  const write = async (r: readonly number[], s: readonly SentMark[]) => {
-    await markOutboxRelayed(deps.db, r);
-    await markOutboxSent(deps.db, s);
-    await archiveSentReplies(deps.db, s.filter((m) => m.status === 'sent').map((m) => m.id), new Date()); // SMS archive (archive.ts)
-  };
+  // One statement: the relayed and sent marks, and the SMS archive of the replies sent (archive.ts).
+  const write = (r: readonly number[], s: readonly SentMark[]) => writeOutboxMarks(deps.db, { relayed: r, sent: s, at: new Date() });
 
   const keep = (batch: Kept) => {
     kept.push(batch);
@@ -97,8 +93,8 @@ export function createOutboxMarks(deps: {
 
   /**
    * One write at a time, and it takes every mark gathered until it starts: while a write runs, a flush only waits
-   * for the next one. Under load the batches grow instead of queueing up (each small batch costs the same three
-   * statements, so a queue of them would fall behind for good and leave rows to the sweeps).
+   * for the next one. Under load the batches grow instead of queueing up (each small batch costs the same statement,
+   * so a queue of them would fall behind for good and leave rows to the sweeps).
    */
   let inflight: Promise<void> | undefined;
   let next: Promise<void> | undefined;
