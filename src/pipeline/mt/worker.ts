@@ -43,9 +43,18 @@ const DIRECT_MARGIN_MS = 5_000;
 
 export { sessionSender, type ReplySender };
 
-/** Replies of one link in flight on a node at once, jobs and direct sends alike: four windows' worth, at least 64. */
+/** Replies of one link the mt worker sends at once on a node (its concurrency): four windows' worth, at least 64. */
 function inFlightCap(window = 10): number {
   return Math.max(64, 4 * window);
+}
+
+/**
+ * Direct sends of one link going on at once on a node, in flight or waiting in line for window room. The line is
+ * bounded in time already (DIRECT_ROOM_WAIT_MS, then the reply is queued); this bounds it in memory too, for a peer
+ * that answers slowly: about a second of replies at this box's rates, a few hundred kilobytes.
+ */
+function directCap(window = 10): number {
+  return Math.max(1_000, inFlightCap(window));
 }
 
 export interface MtDispatcher {
@@ -290,11 +299,14 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
   /** Until then (epoch ms) a link whose peer throttled a direct send takes no more: its replies queue (the limiter paces them). */
   const directOffUntil = new Map<string, number>();
   /**
-   * Direct sends going on here, per link: at most as many as the link's mt worker runs jobs at once (inFlightCap).
-   * Those beyond the window wait in the sender pool's line, first come first served, which costs a reply nothing
-   * in Redis; queueing it instead (an mt job: an add, a fetch and a finish) whenever a group commit's replies
-   * outnumbered the free slots sent most replies of a window-10 link through the queue even at 460 MO/s (bench,
-   * paced 700 MO/s on window 10: p99 225–494 ms queued, 78–102 ms waiting in line). Past saturation too: queueing
+   * Direct sends going on here, per link: at most directCap. Those beyond the window wait in the sender pool's line,
+   * first come first served, which costs a reply nothing in Redis; queueing it instead (an mt job: an add, a fetch
+   * and a finish) whenever a group commit's replies outnumbered the free slots sent most replies of a window-10 link
+   * through the queue even at 460 MO/s (bench, paced 700 MO/s on window 10: p99 225–494 ms queued, 78–102 ms waiting
+   * in line). With the cap at the mt worker's concurrency (64 on window 10), a gateway near saturation at window 10
+   * still queued 20–40 % of its replies, each in line for 45 ms or more (bench --serve with smpp-load, 10,000 MO:
+   * 1,381–1,793 replies/s and 0.91–1.17 ms of box CPU per MO; with the cap at 400, none queued, 1,815–2,139 replies/s
+   * and 0.75–0.89 ms). Past saturation too: queueing
    * the replies of a gateway that is behind (as it once did) let it ack a window-100 burst first and send most
    * replies after it, at a higher rate once the acks were done, but with a quarter more box CPU per MO and a
    * quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct 2,407–2,562 replies/s
@@ -308,7 +320,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       const worker = workers.get(link);
       if (!worker || !pool.answering(link) || (directOffUntil.get(link) ?? 0) > Date.now()) return 0;
       const row = deps.cache.current().links.get(link);
-      const room = inFlightCap(row?.window) - (directInFlight.get(link) ?? 0);
+      const room = directCap(row?.window) - (directInFlight.get(link) ?? 0);
       if (room <= 0) return 0;
       // The link's own limiter (the mt worker's, shared by every node): a direct send takes its token as a job would.
       const taken = await claimer.claim(worker.keys.limiter!, row?.ratePerSecond ?? 100, ids.slice(0, room));

@@ -81,7 +81,8 @@ describe('direct reply sends', () => {
     const peer = await mtPeer(t.gw.smppPort, 'dburst', 'pw');
     peers.push(peer);
     const before = await direct('sent');
-    const msisdns = Array.from({ length: 12 }, (_, i) => `791700001${String(i).padStart(2, '0')}`);
+    // More than the mt worker's concurrency (64 on this link): a direct send's line is longer than the job's.
+    const msisdns = Array.from({ length: 100 }, (_, i) => `791700001${String(i).padStart(2, '0')}`);
     // Sent together: group commits of several MO each, so the relay claims more replies than the window holds.
     await Promise.all(msisdns.map((m) => peer.sendMo(m, '232', 'HELP')));
     for (const m of msisdns) await settled(m, 1);
