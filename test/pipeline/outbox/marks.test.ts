@@ -157,7 +157,7 @@ describe('outbox marks', () => {
   });
 });
 
-describe("the sweep's index (outbox_unrelayed)", () => {
+describe("the outbox's partial indexes", () => {
   /** The index entries the sweep's look-up walks past to find nothing: the rows it reads but finds settled. */
   async function sweepWalksPast(): Promise<number> {
     return t.handle.db.transaction(async (tx) => {
@@ -180,5 +180,25 @@ describe("the sweep's index (outbox_unrelayed)", () => {
     await m.flush();
     expect(await sweepWalksPast()).toBe(0);
     await m.close();
+  });
+
+  it('indexes message ids only: a reply enters outbox_message_ids when it is sent with ids, and receipts look it up there', async () => {
+    const size = async () => Number((await t.handle.db.execute<{ n: string }>(sql`select pg_relation_size('outbox_message_ids') as n`) as unknown as Array<{ n: string }>)[0]!.n);
+    const before = await size();
+    // A reply's insert (the hot path's) has no ids yet: it adds nothing to the index (a GIN index stores null items too).
+    const ids = await rows(2000, 'unsent');
+    expect(await size()).toBe(before);
+    const m = createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }) });
+    m.sent({ id: ids[0]!, status: 'sent', segments: 1, messageIds: ['rcpt-1'] });
+    await m.flush();
+    await m.close();
+    // The receipts' look-up (db/queries/receipts.ts) implies `message_ids is not null`, so the partial index serves it.
+    const found = await t.handle.db.transaction(async (tx) => {
+      await tx.execute(sql.raw('set local enable_seqscan = off'));
+      const plan = JSON.stringify(await tx.execute(sql`explain (format json) select id from outbox where link = 'l1' and message_ids && array['rcpt-1']`));
+      expect(plan).toContain('"Index Name":"outbox_message_ids"');
+      return tx.select({ id: outbox.id }).from(outbox).where(sql`link = 'l1' and message_ids && array['rcpt-1']`);
+    });
+    expect(found).toEqual([{ id: ids[0] }]);
   });
 });
