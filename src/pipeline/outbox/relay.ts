@@ -3,7 +3,7 @@
  * relays whatever a crash left behind. Adding uses jobId `ob-<id>`, so relaying twice queues once while
  * the job is kept, and the mt worker skips rows already sent: no reply lost, none sent twice.
  */
-import { and, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Cluster, Redis } from 'ioredis';
 import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema/index.js';
@@ -44,6 +44,18 @@ export interface DirectSender {
   claim(link: string, ids: readonly number[]): Promise<number>;
   /** Sends a claimed reply. true: settled (sent, refused or unsendable, and marked); false: not sent, to be queued. */
   send(link: string, job: MtJob): Promise<boolean>;
+}
+
+/**
+ * A page of the sweep's rows: pending, never relayed, created before `before` (and after `after`), oldest first. The
+ * condition is its partial index's predicate (outbox_unrelayed) in literals: with the status a parameter
+ * (`status = $1`) a generic plan cannot prove it, and reads the whole outbox instead (tested).
+ */
+export function unrelayedPage(db: Db, before: Date, after?: Date) {
+  return db.select({ ...RELAY_COLUMNS, createdAt: outbox.createdAt }).from(outbox)
+    .where(and(sql`${outbox.relayedAt} is null and ${outbox.status} = 'pending'`, lt(outbox.createdAt, before), after ? gt(outbox.createdAt, after) : undefined))
+    .orderBy(outbox.createdAt)
+    .limit(SWEEP_BATCH);
 }
 
 export interface OutboxRelay {
@@ -161,10 +173,7 @@ export function createOutboxRelay(deps: {
     for (;;) {
       // Pages by created_at (the partial index on unrelayed rows); a row sharing the last page's timestamp
       // waits for the next sweep. Not by "still unrelayed": the marks of a page land later (batched).
-      const rows = await deps.db.select({ ...RELAY_COLUMNS, createdAt: outbox.createdAt }).from(outbox)
-        .where(and(eq(outbox.status, 'pending'), isNull(outbox.relayedAt), lt(outbox.createdAt, new Date(now().getTime() - olderThanMs)), after ? gt(outbox.createdAt, after) : undefined))
-        .orderBy(outbox.createdAt)
-        .limit(SWEEP_BATCH);
+      const rows = await unrelayedPage(deps.db, new Date(now().getTime() - olderThanMs), after);
       if (rows.length) {
         deps.log.warn({ rows: rows.length, afterMs: olderThanMs }, 'relaying outbox rows not marked relayed in time (lost in a crash, or the marks are late)');
         await relayAgain(rows);

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../../src/db/schema/index.js';
 import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
+import { unrelayedPage } from '../../../src/pipeline/outbox/relay.js';
 import { testDb } from '../../support/db.js';
 import { eventually } from '../../support/gateway.js';
 
@@ -158,15 +159,24 @@ describe('outbox marks', () => {
 });
 
 describe("the outbox's partial indexes", () => {
-  /** The index entries the sweep's look-up walks past to find nothing: the rows it reads but finds settled. */
+  /**
+   * The rows the sweep's own look-up (relay.ts unrelayedPage) reads and finds settled, in the plan a long-running
+   * gateway gets: postgres.js prepares its statements, and after five runs PostgreSQL may keep a generic plan.
+   */
   async function sweepWalksPast(): Promise<number> {
+    const q = unrelayedPage(t.handle.db, new Date(Date.now() + 60_000)).toSQL();
+    const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v instanceof Date ? v.toISOString() : v).replace(/'/g, "''")}'`);
     return t.handle.db.transaction(async (tx) => {
-      await tx.execute(sql.raw('set local enable_seqscan = off; set local enable_bitmapscan = off'));
-      const res = await tx.execute<{ 'QUERY PLAN': unknown }>(sql.raw(`explain (analyze, format json)
-        select id from outbox where status = 'pending' and relayed_at is null and created_at < now() + interval '1 minute'`));
-      const plan = JSON.stringify((res as unknown as Array<{ 'QUERY PLAN': unknown }>)[0]!['QUERY PLAN']);
-      expect(plan).toContain('"Index Name":"outbox_unrelayed"');
-      return [...plan.matchAll(/"Rows Removed by Filter":(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      await tx.execute(sql.raw('set local plan_cache_mode = force_generic_plan'));
+      await tx.execute(sql.raw(`prepare scgw_sweep as ${q.sql}`));
+      try {
+        const res = await tx.execute(sql.raw(`explain (analyze, format json) execute scgw_sweep(${q.params.map(literal).join(', ')})`));
+        const plan = JSON.stringify(res);
+        expect(plan).toContain('"Index Name":"outbox_unrelayed"');
+        return [...plan.matchAll(/"Rows Removed by Filter":(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      } finally {
+        await tx.execute(sql.raw('deallocate scgw_sweep'));
+      }
     });
   }
 
