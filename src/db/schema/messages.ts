@@ -66,6 +66,8 @@ export const outbox = pgTable('outbox', {
   apiMessageId: text('api_message_id'),
 }, (t) => [
   index('outbox_unrelayed').on(t.createdAt).where(sql`relayed_at is null and status = 'pending'`),
+  // The stale sweep's (outbox/relay.ts relayedPendingPage): queued replies not yet settled, a handful.
+  index('outbox_relayed_pending').on(t.relayedAt).where(sql`relayed_at is not null and status = 'pending'`),
   index('outbox_idem').on(t.idemKey),
   // Receipts find their reply by message id (db/queries/receipts.ts, `message_ids && …` implies not null). Only sent replies have ids:
   // a reply's insert, the hot path's, adds nothing here. No pending list: with autovacuum off the inserting statement

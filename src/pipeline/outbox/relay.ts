@@ -58,6 +58,18 @@ export function unrelayedPage(db: Db, before: Date, after?: Date) {
     .limit(SWEEP_BATCH);
 }
 
+/**
+ * A page of the stale sweep's rows: pending, relayed before `before`, oldest relay first. Its partial index
+ * (outbox_relayed_pending) holds only replies queued and not yet settled, a handful; the predicate is in literals for
+ * the same reason as unrelayedPage's. Without it the stale sweep read the whole outbox every 15 s.
+ */
+export function relayedPendingPage(db: Db, before: Date) {
+  return db.select(RELAY_COLUMNS).from(outbox)
+    .where(and(sql`${outbox.relayedAt} is not null and ${outbox.status} = 'pending'`, lt(outbox.relayedAt, before)))
+    .orderBy(outbox.relayedAt)
+    .limit(SWEEP_BATCH);
+}
+
 export interface OutboxRelay {
   relay(rows: readonly RelayRow[]): Promise<void>;
   relayByIdemKey(idemKey: string): Promise<void>;
@@ -190,10 +202,7 @@ export function createOutboxRelay(deps: {
    * job still waiting (its link has no session) or kept as failed is left alone.
    */
   async function sweepStale(staleMs = STALE_AFTER_MS) {
-    const rows = await deps.db.select(RELAY_COLUMNS).from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lt(outbox.relayedAt, new Date(now().getTime() - staleMs))))
-      .orderBy(outbox.relayedAt)
-      .limit(SWEEP_BATCH);
+    const rows = await relayedPendingPage(deps.db, new Date(now().getTime() - staleMs));
     if (rows.length === 0) return 0;
     const sent = await deps.redis.mget(...rows.map((r) => mtSentKey(deps.prefix, r.id)));
     const lost: RelayRow[] = [];

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../../src/db/schema/index.js';
 import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
-import { unrelayedPage } from '../../../src/pipeline/outbox/relay.js';
+import { relayedPendingPage, unrelayedPage } from '../../../src/pipeline/outbox/relay.js';
 import { testDb } from '../../support/db.js';
 import { eventually } from '../../support/gateway.js';
 
@@ -160,11 +160,11 @@ describe('outbox marks', () => {
 
 describe("the outbox's partial indexes", () => {
   /**
-   * The rows the sweep's own look-up (relay.ts unrelayedPage) reads and finds settled, in the plan a long-running
+   * The rows a sweep's own look-up (relay.ts) reads through `index` and finds settled, in the plan a long-running
    * gateway gets: postgres.js prepares its statements, and after five runs PostgreSQL may keep a generic plan.
    */
-  async function sweepWalksPast(): Promise<number> {
-    const q = unrelayedPage(t.handle.db, new Date(Date.now() + 60_000)).toSQL();
+  async function walksPast(query: { toSQL(): { sql: string; params: unknown[] } }, index: string): Promise<number> {
+    const q = query.toSQL();
     const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v instanceof Date ? v.toISOString() : v).replace(/'/g, "''")}'`);
     return t.handle.db.transaction(async (tx) => {
       await tx.execute(sql.raw('set local plan_cache_mode = force_generic_plan'));
@@ -172,13 +172,28 @@ describe("the outbox's partial indexes", () => {
       try {
         const res = await tx.execute(sql.raw(`explain (analyze, format json) execute scgw_sweep(${q.params.map(literal).join(', ')})`));
         const plan = JSON.stringify(res);
-        expect(plan).toContain('"Index Name":"outbox_unrelayed"');
+        expect(plan).toContain(`"Index Name":"${index}"`);
         return [...plan.matchAll(/"Rows Removed by Filter":(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
       } finally {
         await tx.execute(sql.raw('deallocate scgw_sweep'));
       }
     });
   }
+  const sweepWalksPast = () => walksPast(unrelayedPage(t.handle.db, new Date(Date.now() + 60_000)), 'outbox_unrelayed');
+
+  it('holds queued replies not yet settled only for the stale sweep: a reply leaves it once marked sent', async () => {
+    await t.handle.db.execute(sql`update outbox set status = 'sent' where status = 'pending'`);
+    const ids = await rows(50, 'queued');
+    const m = createOutboxMarks({ db: t.handle.db, log: pino({ level: 'silent' }) });
+    m.relayed(ids);
+    await m.flush();
+    for (const id of ids.slice(1)) m.sent({ id, status: 'sent', segments: 1, messageIds: [`q${id}`] });
+    await m.flush();
+    await m.close();
+    const page = relayedPendingPage(t.handle.db, new Date(Date.now() + 60_000));
+    expect(await walksPast(page, 'outbox_relayed_pending')).toBe(0);
+    expect((await page).map((r) => r.id)).toEqual([ids[0]]);
+  });
 
   it('holds pending rows only: a reply sent directly (never relayed) leaves it once marked sent', async () => {
     // Replies sent directly are never marked relayed. Before, the index held every row with relayed_at null, so the
