@@ -8,10 +8,10 @@ export interface SentMark { id: number; status: 'sent' | 'failed'; segments: num
  * The outbox bookkeeping of a batch in ONE statement (one round trip, one commit): rows queued in Redis are marked
  * relayed (the sweep leaves them alone); sent replies get their outcome and lose their body (it may hold a
  * password); and those sent to a number whose archive is on are archived (`archive_text`, password masked, else
- * only the template name; binary replies are not archived; once per reply: unique outbox_id). A row both relayed and
- * sent in the batch is marked by the sent update alone (one statement must not update a row twice). Idempotent: a retried batch
- * changes nothing more. Its text is the same for any number of rows (each column one array parameter), so it is
- * prepared once per connection.
+ * only the template name; binary replies are not archived; once per reply: unique outbox_id). A row both relayed
+ * and sent in the batch is marked by the sent update alone (one statement must not update a row twice).
+ * Idempotent: a retried batch changes nothing more. Its text is the same for any number of rows (each column one
+ * array parameter), so it is prepared once per connection.
  */
 export async function writeOutboxMarks(db: DbOrTx, marks: { relayed: readonly number[]; sent: readonly SentMark[]; at: Date }): Promise<void> {
   const { relayed, sent, at } = marks;

@@ -69,9 +69,9 @@ export const outbox = pgTable('outbox', {
   // The stale sweep's (outbox/relay.ts relayedPendingPage): queued replies not yet settled, a handful.
   index('outbox_relayed_pending').on(t.relayedAt).where(sql`relayed_at is not null and status = 'pending'`),
   index('outbox_idem').on(t.idemKey),
-  // Receipts find their reply by message id (db/queries/receipts.ts, `message_ids && …` implies not null). Only sent replies have ids:
-  // a reply's insert, the hot path's, adds nothing here. No pending list: with autovacuum off the inserting statement
-  // itself flushed it (4 MB of entries at once), and until then every look-up scanned it.
+  // Receipts find their reply by message id (db/queries/receipts.ts; `message_ids && …` implies not null). Only
+  // sent replies have ids: a reply's insert, the hot path's, adds nothing here. No pending list: with autovacuum off
+  // the inserting statement itself flushed it (4 MB of entries at once), and until then every look-up scanned it.
   index('outbox_message_ids').using('gin', t.messageIds).where(sql`message_ids is not null`).with({ fastupdate: false }),
   index('outbox_created_brin').using('brin', t.createdAt),
   // The message log's search by number (GET /admin/messages).

@@ -2,7 +2,8 @@
  * The SMS archive's hooks in the pipeline (SPEC "SMS archive"): an MO is stored in the transaction that acts on
  * it (after the action, so `ON` itself is kept), a reply when the mt worker has sent it, and a copy from an
  * archive-feed link instead of being routed. Replies are archived as `outbox.archive_text`, password masked, once
- * sent (outbox/marks.ts records sends in batches and archives them in the same statement, db/queries/outbox-marks.ts writeOutboxMarks).
+ * sent (outbox/marks.ts records sends in batches and archives them in the same statement: db/queries/outbox-marks.ts
+ * writeOutboxMarks).
  */
 import type { Db, Tx } from '../../db/client.js';
 import { archiveIfOn, storeFeedCopy, type ArchiveEntry } from '../../db/queries/sms-archive.js';

@@ -306,12 +306,14 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * in line). With the cap at the mt worker's concurrency (64 on window 10), a gateway near saturation at window 10
    * still queued 20–40 % of its replies, each in line for 45 ms or more (bench --serve with smpp-load, 10,000 MO:
    * 1,381–1,793 replies/s and 0.91–1.17 ms of box CPU per MO; with the cap at 400, none queued, 1,815–2,139 replies/s
-   * and 0.75–0.89 ms). Past saturation too: queueing
-   * the replies of a gateway that is behind (as it once did) let it ack a window-100 burst first and send most
-   * replies after it, at a higher rate once the acks were done, but with a quarter more box CPU per MO and a
-   * quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct 2,407–2,562 replies/s
-   * overall, p99 1.1–1.5 s; queued 1,712–2,002, p99 4.2–4.7 s). A reply is queued only when this line is full, or
-   * the link is throttled or suspect.
+   * and 0.75–0.89 ms). The price: a reply claimed and still in line when its node dies waits out its in-flight marker
+   * (about 11 s) before a sweep sends it, and more of them can be in line (chaos: one gateway-kill9 recovery of
+   * 12.2 s in five runs). A short marker, lengthened when the PDU is written, would bring those back in about 2 s.
+   * Past saturation too: queueing the replies of a gateway that is behind (as it once did) let it ack a window-100
+   * burst first and send most replies after it, at a higher rate once the acks were done, but with a quarter more
+   * box CPU per MO and a quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct
+   * 2,407–2,562 replies/s overall, p99 1.1–1.5 s; queued 1,712–2,002, p99 4.2–4.7 s). A reply is queued only when
+   * this line is full, or the link is throttled or suspect.
    */
   const directInFlight = new Map<string, number>();
   const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + deps.responseTimeoutMs + DIRECT_MARGIN_MS);
