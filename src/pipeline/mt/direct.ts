@@ -2,10 +2,12 @@
  * The claim before a direct send (outbox/relay.ts DirectSender): in ONE script per link and tick, the link's
  * limiter gives up to one token per reply (the mt worker's own fixed-window key, so a direct send counts
  * against the link's contracted rate exactly as a job does, on every node), and each reply given a token gets
- * its in-flight marker (queues.ts mtInflightKey), which keeps the sweeps from relaying it while it is sent.
+ * its in-flight marker (queues.ts mtInflightKey), which keeps the sweeps from relaying it while it waits in line and
+ * is sent (written(): lengthened when its PDU is written).
  * Replies beyond the tokens are queued by the caller; the limiter then holds their jobs for the rest of the window.
  */
 import type { Cluster, Redis } from 'ioredis';
+import { batchPerTick } from '../../tick-batch.js';
 import { mtInflightKey } from '../queues.js';
 
 /** KEYS[1] limiter, KEYS[2..] in-flight markers; ARGV: max, window ms, marker ms. Returns the tokens taken. */
@@ -23,18 +25,31 @@ export const RATE_WINDOW_MS = 1000;
 export interface DirectClaim {
   /** How many of `ids`, from the first, may be sent now (their markers are set); the rest must be queued. */
   claim(limiterKey: string, ratePerSecond: number, ids: readonly number[]): Promise<number>;
+  /**
+   * A claimed reply's PDU is being written: its marker, which covered its wait in line, now lasts for the send (the
+   * markers of one tick in one round trip). Resolves once Redis has them.
+   */
+  written(outboxId: number): Promise<void>;
 }
 
 type WithClaim = { scgwDirectClaim(n: number, ...args: (string | number)[]): Promise<number> };
 
-export function createDirectClaim(connection: Redis | Cluster, prefix: string, markerMs: number): DirectClaim {
+/** claimMs: a marker's life from its claim (the wait in line); sendMs: from its PDU's write (a response timer and more). */
+export function createDirectClaim(connection: Redis | Cluster, prefix: string, claimMs: number, sendMs: number): DirectClaim {
   if (!('scgwDirectClaim' in connection)) connection.defineCommand('scgwDirectClaim', { lua: CLAIM_LUA });
   const run = connection as unknown as WithClaim;
+  const written = batchPerTick<number, void>(async (ids) => {
+    const p = connection.pipeline();
+    for (const id of new Set(ids)) p.pexpire(mtInflightKey(prefix, id), Math.ceil(sendMs));
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+    return [];
+  });
   return {
     async claim(limiterKey, ratePerSecond, ids) {
       if (ids.length === 0) return 0;
       const keys = [limiterKey, ...ids.map((id) => mtInflightKey(prefix, id))];
-      return Number(await run.scgwDirectClaim(keys.length, ...keys, ratePerSecond, RATE_WINDOW_MS, Math.ceil(markerMs)));
+      return Number(await run.scgwDirectClaim(keys.length, ...keys, ratePerSecond, RATE_WINDOW_MS, Math.ceil(claimMs)));
     },
+    written,
   };
 }

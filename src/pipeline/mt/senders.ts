@@ -38,6 +38,9 @@ export function sessionSender(s: SmppSession): ReplySender {
 /** No sender of the link had room (or all were suspect) until the deadline: nothing was sent. */
 export const NO_ROOM = 'no-room';
 
+/** What the parts of one reply share: the sender they went to, and what to call as each is written. */
+export interface Affinity { sender?: ReplySender; onSend?: () => void }
+
 export interface SenderPool {
   /** Adds a sender; true when it is the link's first. */
   add(link: string, sender: ReplySender): boolean;
@@ -52,7 +55,7 @@ export interface SenderPool {
    * of one reply share `affinity`: they stay on one sender while it can take them (some SMSCs join a
    * concatenated message per bind), and move to another only rather than wait.
    */
-  send(link: string, pdu: OutboundPdu, deadline: number, affinity?: { sender?: ReplySender }): Promise<SendResult | typeof NO_ROOM>;
+  send(link: string, pdu: OutboundPdu, deadline: number, affinity?: Affinity): Promise<SendResult | typeof NO_ROOM>;
   clear(): void;
 }
 
@@ -76,9 +79,10 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
   const usableOf = (ready: ReplySender[]) => ready.filter((s) => !s.suspect && s.hasRoom);
   const noSession = (link: string) => new ScgwError('SCGW_NO_SESSION', `no reply sender for link ${link} on this node`);
   /** The parts of one reply stay on their sender while it can take them; else round robin. */
-  function sendOn(usable: ReplySender[], pdu: OutboundPdu, affinity: { sender?: ReplySender }) {
+  function sendOn(usable: ReplySender[], pdu: OutboundPdu, affinity: Affinity) {
     const pick = affinity.sender && usable.includes(affinity.sender) ? affinity.sender : usable[rr++ % usable.length]!;
     affinity.sender = pick;
+    affinity.onSend?.();
     // send() takes the window slot before it returns: no other PDU can take it between the check and here.
     return pick.send(pdu, opts.responseTimeoutMs);
   }
@@ -165,7 +169,7 @@ export function createSenderPool(opts: { responseTimeoutMs: number; now?: () => 
 
 interface Waiter {
   pdu: OutboundPdu;
-  affinity: { sender?: ReplySender };
+  affinity: Affinity;
   timer: NodeJS.Timeout;
   resolve(r: SendResult | typeof NO_ROOM | Promise<SendResult>): void;
   reject(e: unknown): void;

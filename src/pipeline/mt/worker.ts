@@ -40,6 +40,12 @@ const SENT_MARK_RETRY_MS = 60_000;
  */
 const DIRECT_ROOM_WAIT_MS = 1_000;
 const DIRECT_MARGIN_MS = 5_000;
+/**
+ * A claimed reply's marker first covers only its wait in line (DIRECT_ROOM_WAIT_MS and this), and is lengthened to
+ * a response timer plus DIRECT_MARGIN_MS when its PDU is written. A reply its node claimed but never wrote (the node
+ * died while it waited in line) is then the sweeps' again within about 3 s, not after the whole send's 11.
+ */
+const DIRECT_CLAIM_MARGIN_MS = 2_000;
 
 export { sessionSender, type ReplySender };
 
@@ -77,6 +83,8 @@ interface Send {
   roomWaitMs: number;
   /** The reply may have gone out before, wholly or in part. */
   rerun: boolean;
+  /** A part of it is being written to a sender now (a direct send lengthens its in-flight marker here). */
+  onWrite?: () => void;
 }
 
 /** How a send ended short of settling the reply: the peer throttled, or no sender had window room in time. */
@@ -256,7 +264,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       for (const [i, id] of Object.entries(await deps.connection.hgetall(partsKey(r.outboxId)))) accepted.set(Number(i), id);
     }
     const deadline = Date.now() + send.roomWaitMs;
-    const affinity = {};
+    const affinity = send.onWrite ? { onSend: send.onWrite } : {};
     // allSettled: a retry must not start while a part of this send may still be answered.
     const outcomes = await Promise.allSettled(pdus.map(async (pdu, i) => {
       const known = accepted.get(i);
@@ -306,9 +314,9 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * in line). With the cap at the mt worker's concurrency (64 on window 10), a gateway near saturation at window 10
    * still queued 20–40 % of its replies, each in line for 45 ms or more (bench --serve with smpp-load, 10,000 MO:
    * 1,381–1,793 replies/s and 0.91–1.17 ms of box CPU per MO; with the cap at 400, none queued, 1,815–2,139 replies/s
-   * and 0.75–0.89 ms). The price: a reply claimed and still in line when its node dies waits out its in-flight marker
-   * (about 11 s) before a sweep sends it, and more of them can be in line (chaos: one gateway-kill9 recovery of
-   * 12.2 s in five runs). A short marker, lengthened when the PDU is written, would bring those back in about 2 s.
+   * and 0.75–0.89 ms). A reply claimed and still in line when its node dies waits out its in-flight marker before a
+   * sweep sends it; with the whole send's marker (11 s) from the claim, that made one chaos gateway-kill9 recovery
+   * 12.2 s in five runs. The marker now covers the line only, and is lengthened when the PDU is written.
    * Past saturation too: queueing the replies of a gateway that is behind (as it once did) let it ack a window-100
    * burst first and send most replies after it, at a higher rate once the acks were done, but with a quarter more
    * box CPU per MO and a quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct
@@ -316,7 +324,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * this line is full, or the link is throttled or suspect.
    */
   const directInFlight = new Map<string, number>();
-  const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + deps.responseTimeoutMs + DIRECT_MARGIN_MS);
+  const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + DIRECT_CLAIM_MARGIN_MS, deps.responseTimeoutMs + DIRECT_MARGIN_MS);
   const direct: DirectSender = {
     async claim(link, ids) {
       const worker = workers.get(link);
@@ -331,7 +339,8 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     },
     async send(link, r) {
       try {
-        const deferred = await exclusive(r.outboxId, r.corr, link, (overlapped) => sendOnce({ r, link, rerun: overlapped, roomWaitMs: DIRECT_ROOM_WAIT_MS }));
+        const onWrite = () => { claimer.written(r.outboxId).catch((e: unknown) => deps.log.debug({ err: e, corr: r.corr, link }, 'could not lengthen a direct send\'s in-flight marker')); };
+        const deferred = await exclusive(r.outboxId, r.corr, link, (overlapped) => sendOnce({ r, link, rerun: overlapped, roomWaitMs: DIRECT_ROOM_WAIT_MS, onWrite }));
         if (deferred === 'throttled') {
           // As a throttled job does: the link's queue pauses for a second (on every node), and its direct path here.
           directOffUntil.set(link, Date.now() + 1000);

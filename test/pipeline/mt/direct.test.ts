@@ -9,7 +9,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { outbox } from '../../../src/db/schema/index.js';
+import { createDirectClaim } from '../../../src/pipeline/mt/direct.js';
 import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
 import { createOutboxRelay, RELAY_COLUMNS } from '../../../src/pipeline/outbox/relay.js';
 import { createQueues, mtInflightKey, mtQueueName, type Queues } from '../../../src/pipeline/queues.js';
@@ -181,5 +183,38 @@ describe('the sweeps and a reply in flight', () => {
     await relay.sweep(0);
     expect((await queues.mt('dnobody').getJob(`ob-${r!.id}`))?.data.again).toBe(true);
     relay.close();
+  });
+});
+
+describe('a direct send\'s in-flight marker', () => {
+  it('covers only the wait in line from the claim, and the whole send once its PDU is written', async () => {
+    // A node that dies with replies claimed but still in line: their markers lapse within about 3 s, and the
+    // sweeps send them (the whole send's marker, 11 s from the claim, once held them past the chaos bar).
+    const claim = createDirectClaim(redis, t.svc.prefix, 3_000, 10_000);
+    const id = 900_001;
+    const limiter = `${t.svc.prefix}:test-direct-limiter`;
+    expect(await claim.claim(limiter, 100, [id])).toBe(1);
+    const claimed = await redis.pttl(mtInflightKey(t.svc.prefix, id));
+    expect(claimed).toBeGreaterThan(0);
+    expect(claimed).toBeLessThanOrEqual(3_000);
+    await claim.written(id);
+    expect(await redis.pttl(mtInflightKey(t.svc.prefix, id))).toBeGreaterThan(3_000);
+  });
+
+  it('is lengthened when the gateway writes the reply, while the peer has not answered it yet', async () => {
+    await t.addLink('dmarker', 'pw');
+    // The first deliver_sm is left unanswered (it times out and goes out again through the job), later ones accepted.
+    const peer = await mtPeer(t.gw.smppPort, 'dmarker', 'pw', (_p, nth) => (nth === 0 ? undefined : 0));
+    peers.push(peer);
+    expect(await peer.sendMo('79170000051', '232', 'HELP')).toBe(0);
+    await eventually(() => peer.received.some((p) => p.destination === '79170000051'), 10_000, 'the reply, unanswered');
+    const [row] = await t.gw.db.db.select({ id: outbox.id }).from(outbox).where(eq(outbox.destination, '79170000051'));
+    // The claim set it for the line (about 3 s); written, it lasts a response timer plus the margin.
+    const ttl = await eventually(async () => {
+      const v = await redis.pttl(mtInflightKey(t.svc.prefix, row!.id));
+      return v > 3_000 ? v : null;
+    }, 2_000, 'the marker lengthened at the write');
+    expect(ttl).toBeGreaterThan(3_000);
+    await settled('79170000051', 1);
   });
 });
