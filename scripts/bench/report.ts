@@ -74,6 +74,8 @@ export function formatReport(r: BenchReport): string[] {
     out.push('  overall/s: replies ÷ (last reply − first MO), the whole run. A gateway that acks a burst faster than it replies (window 100)');
     out.push('  sends most replies after the acks: its steady rate then leaves the intake out, and is above its overall rate.');
     if (r.workloads.some((w) => w.kind === 'paced')) out.push('  paced: workload (a) sent at half the best (a) overall/s above (the gateway\'s saturation), window 100: its p99 is the latency below saturation.');
+    const warm = r.workloads.find((w) => w.kind !== 'password')?.warmup.count;
+    if (warm !== undefined) out.push(`  warm-up: ${num(warm)} MO before each (a) and paced run (and before smpp-load's and Kannel's runs below), not measured: a fresh gateway compiles its hot path over its first ~10,000 MO.`);
     out.push('  peak RSS: VmHWM of the gateway process (plus its worker process, when it forks one) over its life (start-up, warm-up and the run); Redis and PostgreSQL are not included.');
     out.push('  ack p50: MO → its deliver_sm_resp, ms: at window 10 the peer waits for these before it sends more.');
     out.push('  cpu %: of one core during the measured run: the gateway process / all PostgreSQL / all Redis processes (shared servers) / the bench process (the load).');

@@ -24,7 +24,7 @@ import { runRoutingBench } from './routing.js';
 import { snapshotHead, sourceState } from './source.js';
 import { createBenchServices, prepareDatabase, type BenchServices } from './services.js';
 import { runTextBench } from './text.js';
-import { BENCH_PASSWORD, benchLink, pacedSpec, runWorkload, workloadSpecs, type WorkloadKind, type WorkloadResult } from './workloads.js';
+import { BENCH_PASSWORD, benchLink, pacedSpec, runWorkload, throughputWarmup, workloadSpecs, type WorkloadKind, type WorkloadResult } from './workloads.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WINDOWS = [10, 100];
@@ -108,13 +108,13 @@ async function bench(svc: BenchServices, env: Record<string, string>, root: stri
   let sameGenerator: PeerRun[] | undefined;
   if (args['with-kannel']) {
     kannel = [];
-    for (const window of WINDOWS) kannel.push(await runKannel(args['kannel-script'], { window, count, warmup: args.quick ? 100 : 1000, say }));
+    for (const window of WINDOWS) kannel.push(await runKannel(args['kannel-script'], { window, count, warmup: throughputWarmup(count), say }));
     if (kannel.every((k) => !k.ok)) {
       kannelNote = kannel[0]?.note;
       kannel = null;
     } else if (kinds.includes('routing')) {
       sameGenerator = [];
-      for (const window of WINDOWS) sameGenerator.push(await withSmppLoad(svc, env, root, window, count, args.quick ? 100 : 1000));
+      for (const window of WINDOWS) sameGenerator.push(await withSmppLoad(svc, env, root, window, count, throughputWarmup(count)));
     }
   } else {
     kannelNote = 'not run (add --with-kannel)';
