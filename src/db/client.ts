@@ -21,13 +21,27 @@ export function rowsOf<T>(r: unknown): T[] {
 }
 
 /**
+ * On the preparing handle (preparing()): postgres.js's `unsafe` without a prepared statement, for rawRows' planEachRun.
+ * PostgreSQL may keep a generic plan of a prepared statement after five runs, costed on the tables as they were then;
+ * only ANALYZE (autovacuum) replans it. Where autovacuum is off, a statement first run on a near-empty table keeps
+ * its sequential scans as the table grows: the outbox marks read the whole outbox on every flush (6.5 ms each after
+ * 20,000 MO, seen with auto_explain). Unprepared, it is parsed and planned on each run, with its actual parameters,
+ * at the cost of a describe round trip first.
+ */
+const UNPREPARED = Symbol('scgw.unprepared');
+
+/**
  * A fixed statement text (`$n` parameters) run on the driver under `db` without drizzle's query builder, which
  * rebuilds a long text from its template on every run: the MO batch's statement (db/queries/mo-batch.ts) cost
  * about 8 KB of garbage per MO that way. Rows as objects; postgres.js prepares it (the handle's own `unsafe`, as
- * drizzle's raw execute does), PGlite runs it with its default parsers (timestamps as Date, json parsed).
+ * drizzle's raw execute does), PGlite runs it with its default parsers (timestamps as Date, json parsed). planEachRun:
+ * not prepared (UNPREPARED), for a statement whose best plan changes as its tables grow.
  */
-export async function rawRows<T>(db: Db, text: string, params: unknown[]): Promise<T[]> {
+export async function rawRows<T>(db: Db, text: string, params: unknown[], o?: { planEachRun?: boolean }): Promise<T[]> {
   const client = (db as unknown as { $client: unknown }).$client;
+  if (o?.planEachRun && typeof (client as Partial<Record<typeof UNPREPARED, unknown>>)[UNPREPARED] === 'function') {
+    return await (client as unknown as Record<typeof UNPREPARED, postgres.Sql['unsafe']>)[UNPREPARED](text, params as never[]) as unknown as T[];
+  }
   if (typeof (client as postgres.Sql).unsafe === 'function') return await (client as postgres.Sql).unsafe(text, params as never[]) as unknown as T[];
   return (await (client as { query(t: string, p: unknown[], o: { rowMode: 'object' }): Promise<{ rows: T[] }> }).query(text, params, { rowMode: 'object' })).rows;
 }
@@ -47,6 +61,7 @@ function preparing(sql: postgres.Sql): postgres.Sql {
   };
   return new Proxy(sql, {
     get(target, prop) {
+      if (prop === UNPREPARED) return (query: string, params?: unknown[]) => target.unsafe(query, params as never[], { prepare: false });
       if (prop === 'unsafe') {
         return (query: string, params?: unknown[], o?: Record<string, unknown>) => target.unsafe(query, params as never[], { ...o, prepare: true });
       }

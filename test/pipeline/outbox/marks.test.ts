@@ -7,6 +7,8 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../../src/db/schema/index.js';
+import { openDb } from '../../../src/db/client.js';
+import { writeOutboxMarks } from '../../../src/db/queries/outbox-marks.js';
 import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
 import { relayedPendingPage, unrelayedPage } from '../../../src/pipeline/outbox/relay.js';
 import { testDb } from '../../support/db.js';
@@ -154,6 +156,25 @@ describe('outbox marks', () => {
       await holder.catch(() => undefined);
       await t.handle.db.execute(sql.raw('drop trigger if exists scgw_test_count on outbox'));
       await m.close();
+    }
+  });
+});
+
+describe('the marks statement', () => {
+  it('is planned on each run, never kept prepared: a plan costed on a small outbox would read all of it on every flush', async () => {
+    // One connection, so that its prepared statements are the ones the marks ran on.
+    const one = await openDb({ url: t.svc.databaseUrl, dataDir: '/nonexistent', poolMax: 1 });
+    try {
+      for (let i = 0; i < 8; i++) {
+        const [id] = await rows(1, `plan-${i}`);
+        await writeOutboxMarks(one.db, { relayed: [id!], sent: [{ id: id!, status: 'sent', segments: 1, messageIds: [`p${i}`] }], at: new Date() });
+      }
+      const kept = await one.db.execute(sql.raw("select count(*)::int as n from pg_prepared_statements where statement like '%insert into sms_archive%'"));
+      expect((kept as unknown as Array<{ n: number }>)[0]!.n).toBe(0);
+      const all = await one.db.execute(sql.raw('select count(*)::int as n from pg_prepared_statements'));
+      expect((all as unknown as Array<{ n: number }>)[0]!.n).toBeGreaterThan(0); // the check itself reads this connection's statements
+    } finally {
+      await one.close();
     }
   });
 });
