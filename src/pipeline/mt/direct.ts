@@ -3,7 +3,7 @@
  * limiter gives up to one token per reply (the mt worker's own fixed-window key, so a direct send counts
  * against the link's contracted rate exactly as a job does, on every node), and each reply given a token gets
  * its in-flight marker (queues.ts mtInflightKey), which keeps the sweeps from relaying it while it waits in line and
- * is sent (written(): lengthened when its PDU is written).
+ * is sent (written(): lengthened when its PDU is written and its response is late, mt/worker.ts).
  * Replies beyond the tokens are queued by the caller; the limiter then holds their jobs for the rest of the window.
  */
 import type { Cluster, Redis } from 'ioredis';

@@ -42,10 +42,18 @@ const DIRECT_ROOM_WAIT_MS = 1_000;
 const DIRECT_MARGIN_MS = 5_000;
 /**
  * A claimed reply's marker first covers only its wait in line (DIRECT_ROOM_WAIT_MS and this), and is lengthened to
- * a response timer plus DIRECT_MARGIN_MS when its PDU is written. A reply its node claimed but never wrote (the node
- * died while it waited in line) is then the sweeps' again within about 3 s, not after the whole send's 11.
+ * a response timer plus DIRECT_MARGIN_MS when its PDU is written and its response is late (DIRECT_LENGTHEN_AFTER_MS).
+ * A reply its node claimed but never wrote (the node died while it waited in line) is then the sweeps' again within
+ * about 3 s, not after the whole send's 11.
  */
 const DIRECT_CLAIM_MARGIN_MS = 2_000;
+/**
+ * A written PDU's marker is lengthened only if its response has not come this long after the write: most responses
+ * come within milliseconds, and then the send is settled (its sent-marker stored) long before the claim's marker
+ * lapses. The lengthening then reaches Redis at most DIRECT_ROOM_WAIT_MS + this after the claim, 1.5 s before the
+ * marker would lapse. Lengthening at every write cost one PEXPIRE per reply and one pipeline per tick.
+ */
+const DIRECT_LENGTHEN_AFTER_MS = 500;
 
 export { sessionSender, type ReplySender };
 
@@ -297,7 +305,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
     // Sent from here: the marker stops a second send if this job runs again. Stored before the job completes;
     // the markers of the replies sent in one tick share one MULTI (sent.ts). A marker Redis refuses (full, or
     // away for a moment) is written again, not left to a job retry: a retry would send the reply again.
-    await markSent(r.outboxId, log);
+    await markSent(r.outboxId, multi, log);
     deps.onSent?.({ link: send.link, segments: pdus.length, outcome: refused ? 'refused' : 'ok', moAt: r.moAt });
     if (refused) log().warn({ template: r.template, status: refused.status }, 'peer refused a reply');
     else if (deps.log.isLevelEnabled('debug')) log().debug({ template: r.template, segments: pdus.length }, 'reply sent');
@@ -316,7 +324,7 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * 1,381–1,793 replies/s and 0.91–1.17 ms of box CPU per MO; with the cap at 400, none queued, 1,815–2,139 replies/s
    * and 0.75–0.89 ms). A reply claimed and still in line when its node dies waits out its in-flight marker before a
    * sweep sends it; with the whole send's marker (11 s) from the claim, that made one chaos gateway-kill9 recovery
-   * 12.2 s in five runs. The marker now covers the line only, and is lengthened when the PDU is written.
+   * 12.2 s in five runs. The marker now covers the line only, and is lengthened once the PDU is written and its response is late.
    * Past saturation too: queueing the replies of a gateway that is behind (as it once did) let it ack a window-100
    * burst first and send most replies after it, at a higher rate once the acks were done, but with a quarter more
    * box CPU per MO and a quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct
@@ -338,8 +346,10 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
       return taken;
     },
     async send(link, r) {
+      let lengthenTimer: NodeJS.Timeout | undefined;
       try {
-        const onWrite = () => { claimer.written(r.outboxId).catch((e: unknown) => deps.log.debug({ err: e, corr: r.corr, link }, 'could not lengthen a direct send\'s in-flight marker')); };
+        const lengthen = () => { claimer.written(r.outboxId).catch((e: unknown) => deps.log.debug({ err: e, corr: r.corr, link }, 'could not lengthen a direct send\'s in-flight marker')); };
+        const onWrite = () => { lengthenTimer ??= setTimeout(lengthen, DIRECT_LENGTHEN_AFTER_MS); };
         const deferred = await exclusive(r.outboxId, r.corr, link, (overlapped) => sendOnce({ r, link, rerun: overlapped, roomWaitMs: DIRECT_ROOM_WAIT_MS, onWrite }));
         if (deferred === 'throttled') {
           // As a throttled job does: the link's queue pauses for a second (on every node), and its direct path here.
@@ -351,17 +361,20 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
         deps.log.debug({ err: e, corr: r.corr, link }, 'direct reply send failed; queued');
         return false;
       } finally {
+        // Settled (sent and marked, or queued, or failed): its marker needs no lengthening any more.
+        clearTimeout(lengthenTimer);
         const n = (directInFlight.get(link) ?? 1) - 1;
         if (n > 0) directInFlight.set(link, n); else directInFlight.delete(link);
       }
     },
   };
 
-  async function markSent(id: number, log: () => Logger) {
+  /** parts: the reply had several parts, so its parts hash (deliver) may exist and is dropped with the marker. */
+  async function markSent(id: number, parts: boolean, log: () => Logger) {
     const until = Date.now() + SENT_MARK_RETRY_MS;
     for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
       try {
-        await sentMarker.mark(id);
+        await sentMarker.mark(id, parts);
         return;
       } catch (e) {
         if (Date.now() + delay > until) throw e; // the job fails and re-runs: the one case a reply can go twice

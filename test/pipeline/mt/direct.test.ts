@@ -14,7 +14,7 @@ import { outbox } from '../../../src/db/schema/index.js';
 import { createDirectClaim } from '../../../src/pipeline/mt/direct.js';
 import { createOutboxMarks } from '../../../src/pipeline/outbox/marks.js';
 import { createOutboxRelay, RELAY_COLUMNS } from '../../../src/pipeline/outbox/relay.js';
-import { createQueues, mtInflightKey, mtQueueName, type Queues } from '../../../src/pipeline/queues.js';
+import { createQueues, mtInflightKey, mtQueueName, mtSentKey, type Queues } from '../../../src/pipeline/queues.js';
 import { redisOptionsFromUrl } from '../../../src/redis.js';
 import { eventually, startTestGateway, type TestGateway } from '../../support/gateway.js';
 import { mtPeer, type MtPeer } from '../../faults/mt-peer.js';
@@ -201,6 +201,17 @@ describe('a direct send\'s in-flight marker', () => {
     expect(await redis.pttl(mtInflightKey(t.svc.prefix, id))).toBeGreaterThan(3_000);
   });
 
+  it('is not lengthened for a reply the peer answers at once: it lapses with the claim, about 3 s on', async () => {
+    await t.addLink('dprompt', 'pw');
+    const peer = await mtPeer(t.gw.smppPort, 'dprompt', 'pw');
+    peers.push(peer);
+    expect(await peer.sendMo('79170000052', '232', 'HELP')).toBe(0);
+    const [row] = await settled('79170000052', 1);
+    // Lengthened, it would last a response timer plus the margin (10 s and more) and this would time out.
+    await eventually(async () => ((await redis.exists(mtInflightKey(t.svc.prefix, row!.id))) === 0 ? true : null), 5_000, 'the claim\'s marker lapsed');
+    expect(await redis.exists(mtSentKey(t.svc.prefix, row!.id))).toBe(1);
+  });
+
   it('is lengthened when the gateway writes the reply, while the peer has not answered it yet', async () => {
     await t.addLink('dmarker', 'pw');
     // The first deliver_sm is left unanswered (it times out and goes out again through the job), later ones accepted.
@@ -209,7 +220,8 @@ describe('a direct send\'s in-flight marker', () => {
     expect(await peer.sendMo('79170000051', '232', 'HELP')).toBe(0);
     await eventually(() => peer.received.some((p) => p.destination === '79170000051'), 10_000, 'the reply, unanswered');
     const [row] = await t.gw.db.db.select({ id: outbox.id }).from(outbox).where(eq(outbox.destination, '79170000051'));
-    // The claim set it for the line (about 3 s); written, it lasts a response timer plus the margin.
+    // The claim set it for the line (about 3 s); written and not answered within 500 ms, it lasts a response timer
+    // plus the margin.
     const ttl = await eventually(async () => {
       const v = await redis.pttl(mtInflightKey(t.svc.prefix, row!.id));
       return v > 3_000 ? v : null;
