@@ -61,7 +61,8 @@ export function formatReport(r: BenchReport): string[] {
   const hashNote = `scrypt hashes/s (log2 N ${r.hash.logN}) with ${r.hash.cores} at a time, one per core as the gateway runs them, in the bench process with nothing else to do (one alone: ${r.hash.msPerHash} ms)`;
   const rows = r.workloads.map((w) => {
     const l = w.load;
-    const ceiling = w.kind === 'password' ? `${num(r.hash.hashesPerS)}/s (${Math.round((100 * l.throughputRps) / r.hash.hashesPerS)} %)` : '';
+    const perS = w.ceiling?.hashesPerS ?? r.hash.hashesPerS;
+    const ceiling = w.kind === 'password' ? `${num(perS)}/s (${Math.round((100 * l.throughputRps) / perS)} %)` : '';
     return [
       w.label, String(w.window), num(l.throughputRps), num(l.replyRateOverallRps), num(l.latencyMs?.p50, 1), num(l.latencyMs?.p99, 1), num(l.latencyMs?.max, 0), num(l.ackLatencyMs?.p50, 1), mib(w.peakRssKb),
       w.cpu ? `${w.cpu.gatewayPct}/${w.cpu.postgresPct}/${w.cpu.redisPct}/${w.cpu.benchPct}` : '–', w.cpu ? String(w.cpu.otherPct) : '–', cpuPerReply(w.cpu, l.replied), `${l.acked}/${l.sent}`, String(l.lost), String(l.duplicates), String(l.textMismatch), String(l.refused + l.unanswered), `${w.gateway.warnings}/${w.gateway.errors}`, l.endReason, ceiling,
@@ -71,6 +72,9 @@ export function formatReport(r: BenchReport): string[] {
     out.push('SMPP workloads: MO→reply through the whole gateway (sim load: runLoad in the bench process)');
     out.push(...table(['workload', 'window', 'replies/s', 'overall/s', 'p50 ms', 'p99 ms', 'max ms', 'ack p50', 'peak RSS', 'cpu % gw/pg/redis/load', 'other %', 'cpu ms/reply gw/box', 'acked', 'lost', 'dup', 'mismatch', 'refused', 'warn/err', 'end', 'hash-bound ceiling'], rows));
     out.push(`  hash-bound ceiling = ${hashNote}. replies/s: steady rate between the 10th and 90th percentile reply times.`);
+    for (const w of r.workloads) {
+      if (w.ceiling) out.push(`  ${w.label}, window ${w.window}: ceiling measured just before and just after the run, the gateway stopped: ${num(w.ceiling.before)} and ${num(w.ceiling.after)}/s; the mean is its ceiling (the first figure above: ${num(r.hash.hashesPerS)}/s).`);
+    }
     out.push('  overall/s: replies ÷ (last reply − first MO), the whole run. A gateway that acks a burst faster than it replies (window 100)');
     out.push('  sends most replies after the acks: its steady rate then leaves the intake out, and is above its overall rate.');
     if (r.workloads.some((w) => w.kind === 'paced')) out.push('  paced: workload (a) sent at half the best (a) overall/s above (the gateway\'s saturation), window 100: its p99 is the latency below saturation.');

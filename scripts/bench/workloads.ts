@@ -44,6 +44,8 @@ export interface WorkloadResult {
   /** The gateway process was gone before the measured run ended (a crash, or a signal from elsewhere). */
   gatewayExitedEarly: boolean;
   gateway: GatewayExit;
+  /** Password runs: the hash-bound ceiling measured just before and just after the run (run.ts), and their mean. */
+  ceiling?: { before: number; after: number; hashesPerS: number };
 }
 
 export const BENCH_PASSWORD = 'bench';
