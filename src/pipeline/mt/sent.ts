@@ -1,11 +1,11 @@
 /**
  * The mt worker's sent-markers, written for the replies of one event-loop tick in ONE command: a script that sets
  * each reply's marker and drops its parts hash (if it was sent in parts), atomically as the MULTI it replaces, but
- * one command for the client to build and Redis to answer instead of 2 per reply plus MULTI and EXEC. Each caller still waits for its
- * own marker to be stored before its job completes: "sent from here" keeps its order (send → marker →
- * completion); only the round trips of replies sent together are shared. A rejected write rejects every caller
- * of it: their jobs fail and re-run, as when a single marker write failed. All keys share the prefix, so on a
- * Redis Cluster (prefix a hash tag) they share a slot.
+ * one command for the client to build and Redis to answer instead of 2 per reply plus MULTI and EXEC. Each caller
+ * still waits for its own marker to be stored before its job completes: "sent from here" keeps its order (send →
+ * marker → completion); only the round trips of replies sent together are shared. A rejected write rejects every
+ * caller of it: their jobs fail and re-run, as when a single marker write failed. All keys share the prefix, so on
+ * a Redis Cluster (prefix a hash tag) they share a slot.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { batchPerTick } from '../../tick-batch.js';
