@@ -59,7 +59,8 @@ export function benchLink(window: number): BenchLink {
  * MO sent before a throughput run is measured, for every peer of the run (sim load, smpp-load and Kannel alike): as
  * many as the run itself. A freshly started gateway is still compiling its hot path (V8's optimising tiers) for about
  * its first 10,000 MO: its own CPU per MO (smpp-load, window 10), read every 2,500 MO from its start, was 0.90, 0.60,
- * 0.57, 0.54, 0.54, 0.52, 0.49 and 0.46 ms. A gateway runs for days; the bench measures it past that, and says so in its report.
+ * 0.57, 0.54, 0.54, 0.52, 0.49 and 0.46 ms. A gateway runs for days; the bench measures it past that, and says so in
+ * its report.
  */
 export function throughputWarmup(count: number): number {
   return count;

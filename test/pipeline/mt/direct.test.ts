@@ -205,8 +205,10 @@ describe('a direct send\'s in-flight marker', () => {
     await t.addLink('dprompt', 'pw');
     const peer = await mtPeer(t.gw.smppPort, 'dprompt', 'pw');
     peers.push(peer);
+    const sentBefore = await direct('sent');
     expect(await peer.sendMo('79170000052', '232', 'HELP')).toBe(0);
     const [row] = await settled('79170000052', 1);
+    expect(await direct('sent')).toBeGreaterThan(sentBefore); // sent directly: claimed, so it had a marker
     // Lengthened, it would last a response timer plus the margin (10 s and more) and this would time out.
     await eventually(async () => ((await redis.exists(mtInflightKey(t.svc.prefix, row!.id))) === 0 ? true : null), 5_000, 'the claim\'s marker lapsed');
     expect(await redis.exists(mtSentKey(t.svc.prefix, row!.id))).toBe(1);
