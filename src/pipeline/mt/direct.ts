@@ -26,8 +26,8 @@ export interface DirectClaim {
   /** How many of `ids`, from the first, may be sent now (their markers are set); the rest must be queued. */
   claim(limiterKey: string, ratePerSecond: number, ids: readonly number[]): Promise<number>;
   /**
-   * A claimed reply's PDU is being written: its marker, which covered its wait in line, now lasts for the send (the
-   * markers of one tick in one round trip). Resolves once Redis has them.
+   * A claimed reply's PDU was written and its response is late (mt/worker.ts): its marker, which covered its wait in
+   * line, now lasts for the send (the markers of one tick in one round trip). Resolves once Redis has them.
    */
   written(outboxId: number): Promise<void>;
 }

@@ -325,11 +325,11 @@ export function createMtDispatcher(deps: MtDeps): MtDispatcher {
    * and 0.75–0.89 ms). A reply claimed and still in line when its node dies waits out its in-flight marker before a
    * sweep sends it; with the whole send's marker (11 s) from the claim, that made one chaos gateway-kill9 recovery
    * 12.2 s in five runs. The marker now covers the line only, and is lengthened once the PDU is written and its
-   * response is late. Past saturation too: queueing the replies of a gateway that is behind (as it once did) let it ack a window-100
-   * burst first and send most replies after it, at a higher rate once the acks were done, but with a quarter more
-   * box CPU per MO and a quarter fewer replies a second overall (bench --serve, 15,000 MO at window 100: direct
-   * 2,407–2,562 replies/s overall, p99 1.1–1.5 s; queued 1,712–2,002, p99 4.2–4.7 s). A reply is queued only when
-   * this line is full, or the link is throttled or suspect.
+   * response is late. Past saturation too: queueing the replies of a gateway that is behind (as it once did) let it
+   * ack a window-100 burst first and send most replies after it, at a higher rate once the acks were done, but with
+   * a quarter more box CPU per MO and a quarter fewer replies a second overall (bench --serve, 15,000 MO at window
+   * 100: direct 2,407–2,562 replies/s overall, p99 1.1–1.5 s; queued 1,712–2,002, p99 4.2–4.7 s). A reply is queued
+   * only when this line is full, or the link is throttled or suspect.
    */
   const directInFlight = new Map<string, number>();
   const claimer = createDirectClaim(deps.connection, deps.prefix, DIRECT_ROOM_WAIT_MS + DIRECT_CLAIM_MARGIN_MS, deps.responseTimeoutMs + DIRECT_MARGIN_MS);

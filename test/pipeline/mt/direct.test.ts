@@ -37,6 +37,14 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** A link of its own (password `pw`) with a peer bound to it as transceiver, closed after the file. */
+async function linkPeer(link: string, answer?: Parameters<typeof mtPeer>[3], extra?: Parameters<TestGateway['addLink']>[2]): Promise<MtPeer> {
+  await t.addLink(link, 'pw', extra);
+  const peer = await mtPeer(t.gw.smppPort, link, 'pw', answer);
+  peers.push(peer);
+  return peer;
+}
+
 const direct = async (outcome: 'sent' | 'queued', on: TestGateway = t) => (await on.gw.metrics.mtDirect.get()).values.find((v) => v.labels['outcome'] === outcome)?.value ?? 0;
 
 /** The jobIds the link's mt queue ever saw added (its event stream; nothing is trimmed at these sizes). */
@@ -64,9 +72,7 @@ async function settled(msisdn: string, n: number) {
 
 describe('direct reply sends', () => {
   it('sends a fresh reply straight from the relay: the link\'s mt queue never holds a job for it', async () => {
-    await t.addLink('dsent', 'pw');
-    const peer = await mtPeer(t.gw.smppPort, 'dsent', 'pw');
-    peers.push(peer);
+    const peer = await linkPeer('dsent');
     const before = await direct('sent');
     expect(await peer.sendMo('79170000001', '232', 'HELP')).toBe(0);
     await eventually(() => peer.received.some((p) => p.destination === '79170000001'), 10_000, 'the reply');
@@ -79,9 +85,7 @@ describe('direct reply sends', () => {
   });
 
   it('sends a burst larger than the window directly too: the replies past the window wait in line, not in the queue', async () => {
-    await t.addLink('dburst', 'pw', { window: 1 });
-    const peer = await mtPeer(t.gw.smppPort, 'dburst', 'pw');
-    peers.push(peer);
+    const peer = await linkPeer('dburst', undefined, { window: 1 });
     const before = await direct('sent');
     // More than the mt worker's concurrency (64 on this link): a direct send's line is longer than the job's.
     const msisdns = Array.from({ length: 100 }, (_, i) => `791700001${String(i).padStart(2, '0')}`);
@@ -95,10 +99,8 @@ describe('direct reply sends', () => {
   });
 
   it('queues a reply the peer throttled on the direct send; the job sends it once', async () => {
-    await t.addLink('dthrottle', 'pw');
     // The first deliver_sm is throttled, every later one accepted.
-    const peer = await mtPeer(t.gw.smppPort, 'dthrottle', 'pw', (_p, nth) => (nth === 0 ? ESME_RTHROTTLED : 0));
-    peers.push(peer);
+    const peer = await linkPeer('dthrottle', (_p, nth) => (nth === 0 ? ESME_RTHROTTLED : 0));
     const queuedBefore = await direct('queued');
     expect(await peer.sendMo('79170000002', '232', 'HELP')).toBe(0);
     const [row] = await settled('79170000002', 1);
@@ -140,9 +142,7 @@ describe('direct reply sends and a gateway behind', () => {
   // Past saturation the replies still go straight out: queueing them let the gateway ack a burst first and answer
   // it later, with more CPU per MO (an add, a fetch and a finish per reply batch) and fewer replies a second overall.
   it('sends fresh replies directly while more MO wait in mo than MO_CONCURRENCY', async () => {
-    await t.addLink('dbehind', 'pw');
-    const peer = await mtPeer(t.gw.smppPort, 'dbehind', 'pw');
-    peers.push(peer);
+    const peer = await linkPeer('dbehind');
     const mo = new Queue('mo', { connection: redis, prefix: t.svc.prefix });
     let n = 0;
     /** One MO at a time (window room and rate tokens to spare): whether a job was added for its reply. */
@@ -202,9 +202,7 @@ describe('a direct send\'s in-flight marker', () => {
   });
 
   it('is not lengthened for a reply the peer answers at once: it lapses with the claim, about 3 s on', async () => {
-    await t.addLink('dprompt', 'pw');
-    const peer = await mtPeer(t.gw.smppPort, 'dprompt', 'pw');
-    peers.push(peer);
+    const peer = await linkPeer('dprompt');
     const sentBefore = await direct('sent');
     expect(await peer.sendMo('79170000052', '232', 'HELP')).toBe(0);
     const [row] = await settled('79170000052', 1);
@@ -215,10 +213,8 @@ describe('a direct send\'s in-flight marker', () => {
   });
 
   it('is lengthened when the gateway writes the reply, while the peer has not answered it yet', async () => {
-    await t.addLink('dmarker', 'pw');
     // The first deliver_sm is left unanswered (it times out and goes out again through the job), later ones accepted.
-    const peer = await mtPeer(t.gw.smppPort, 'dmarker', 'pw', (_p, nth) => (nth === 0 ? undefined : 0));
-    peers.push(peer);
+    const peer = await linkPeer('dmarker', (_p, nth) => (nth === 0 ? undefined : 0));
     expect(await peer.sendMo('79170000051', '232', 'HELP')).toBe(0);
     await eventually(() => peer.received.some((p) => p.destination === '79170000051'), 10_000, 'the reply, unanswered');
     const [row] = await t.gw.db.db.select({ id: outbox.id }).from(outbox).where(eq(outbox.destination, '79170000051'));
