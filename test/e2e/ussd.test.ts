@@ -243,9 +243,9 @@ describe('USSD over SMPP from a gateway with its own dialect (link vendor mica, 
     const msisdn = '79260000102';
     await send(msisdn, '*111#', 0x01, 0x0042);
     await micaScreen(msisdn, 1);
-    await send(msisdn, '', 0x81, 0x0042);
-    // The same dialogue id again, continuing: the session is gone, so "expired" closes it (and the hang-up got nothing).
-    await send(msisdn, '1', 0x12, 0x0042);
+    // The hang-up and, right behind it on the wire (one intake tick, likely one batch), the same dialogue id
+    // continuing: steps run in order, so the session is gone and "expired" closes it (and the hang-up got nothing).
+    await Promise.all([send(msisdn, '', 0x81, 0x0042), send(msisdn, '1', 0x12, 0x0042)]);
     expect(await micaScreen(msisdn, 2)).toMatchObject({ op: 0x17, text: 'Session expired. Dial the code again.' });
     expect(got.filter((m) => m.destination.addr === msisdn)).toHaveLength(2);
   });

@@ -37,6 +37,11 @@ export interface MoWorkerDeps {
   action: Omit<ActionDeps, 'render'>;
   /** USSD menu sessions; createMoWorker keeps them on the worker's Redis connection when not given. */
   ussd?: UssdSessions;
+  /**
+   * Runs a subscriber's USSD steps on a link one after another, in the order their jobs started (createMoWorker
+   * makes one per worker): a hang-up and the step after it, or two quick steps, never race on the session's state.
+   */
+  ussdInOrder?: InOrder;
   /** Test hooks for simulated crashes: inside the transaction after the action, and right after commit. */
   faults?: { inTransaction?(idemKey: string): void; afterCommit?(idemKey: string): void };
   onRouted?(outcome: { action: string; binary: boolean }): void;
@@ -60,7 +65,11 @@ export interface MoWorkerDeps {
 }
 
 export function createMoWorker(connection: Redis | Cluster, prefix: string, concurrency: number, deps: MoWorkerDeps): Worker<MoQueueJob> {
-  const full: MoWorkerDeps = deps.ussd ? deps : { ...deps, ussd: createUssdSessions({ redis: connection, prefix }) };
+  const full: MoWorkerDeps = {
+    ...deps,
+    ussd: deps.ussd ?? createUssdSessions({ redis: connection, prefix }),
+    ussdInOrder: deps.ussdInOrder ?? inOrderPerKey(),
+  };
   // Hold about `concurrency` MO, not that many jobs of up to 64 MO each: an MO held in an active job waits out the
   // job's lock after a crash (about 8 s, queues.ts), where one still in the queue is taken at once by the next node.
   // So past `concurrency` MO held, the worker fetches no more jobs until some finish.
@@ -131,7 +140,30 @@ async function processBatch(data: MoBatchJob, attemptsMade: number, deps: MoWork
   for (const { mo, err } of failed) deps.log.warn({ err: withoutQueryParams(err), corr: mo.corr, link: mo.link }, 'mo failed in its batch; queued again on its own');
 }
 
-async function processMo(id: string, data: MoJob, attemptsMade: number, deps: MoWorkerDeps): Promise<void> {
+/** Calls `run` for a key after every earlier call's `run` for that key has settled; other keys do not wait. */
+export type InOrder = (key: string, run: () => Promise<void>) => Promise<void>;
+
+export function inOrderPerKey(): InOrder {
+  const tails = new Map<string, Promise<void>>();
+  return (key, run) => {
+    const prev = tails.get(key);
+    const result = prev ? prev.then(run) : run();
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => { if (tails.get(key) === tail) tails.delete(key); });
+    return result;
+  };
+}
+
+function processMo(id: string, data: MoJob, attemptsMade: number, deps: MoWorkerDeps): Promise<void> {
+  // Taken before any await, so a subscriber's USSD steps keep the order in which their jobs reached the worker.
+  if (data.ussdServiceOp !== undefined && deps.ussdInOrder) {
+    return deps.ussdInOrder(`${data.link}\0${data.source}`, () => processOneMo(id, data, attemptsMade, deps));
+  }
+  return processOneMo(id, data, attemptsMade, deps);
+}
+
+async function processOneMo(id: string, data: MoJob, attemptsMade: number, deps: MoWorkerDeps): Promise<void> {
   if (isDeliveryReceipt(data.esmClass)) {
     // Never routed as MO: matched to the sent reply (receipts.ts; an early one is retried).
     await processReceiptJob({ data, attemptsMade }, { db: deps.db, log: deps.log, now: deps.action.now, ...(deps.onReceipt ? { onReceipt: deps.onReceipt } : {}) });
