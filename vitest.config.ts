@@ -24,5 +24,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     sequence: { sequencer: ChaosFirst },
+    // The `scgw` command compiled once for the CLI tests (test/cli/run.ts).
+    globalSetup: ['test/support/cli-bundle.ts'],
   },
 });

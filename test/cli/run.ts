@@ -1,8 +1,12 @@
-/** Runs the real `scgw` command (bin/scgw.mjs) as a child process against an in-process test gateway. */
+/**
+ * Runs the real `scgw` command as a child process against an in-process test gateway: its sources compiled once for
+ * the run (test/support/cli-bundle.ts); the tests that name bin/scgw.mjs run that.
+ */
 import { execFile } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 export interface CliResult { code: number; stdout: string; stderr: string }
@@ -23,7 +27,7 @@ export async function startCli(): Promise<CliHarness> {
     t,
     scgw(args, env = {}, input) {
       return new Promise((resolve) => {
-        const child = execFile('node', ['bin/scgw.mjs', ...args], {
+        const child = execFile(process.execPath, [inject('scgwCli'), ...args], {
           env: { ...process.env, SCGW_URL: `http://127.0.0.1:${t.gw.httpPort}`, SCGW_TOKEN: t.adminToken, ...env },
           timeout: 30_000,
         }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
