@@ -75,6 +75,7 @@ const envSchema = z.object({
   APP_SWEEP_AFTER_S: z.coerce.number().int().min(1).max(86400).default(60),
   CONCAT_TIMEOUT_S: z.coerce.number().int().min(1).max(86400).default(300),
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+  MO_GATHER_MS: z.coerce.number().int().min(0).max(20).default(2),
   // The bounded backlog between ack and reply (pipeline/mo/backlog.ts): past it, MO are answered ESME_RTHROTTLED.
   MO_BACKLOG_MAX: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   MT_BACKLOG_PER_LINK: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
@@ -222,7 +223,7 @@ export interface Config {
   redisPrefix: string;
   roles: ReadonlySet<Role>;
   processes: '1' | '2';
-  mo: { concurrency: number; enqueueTimeoutMs: number; concatTimeoutS: number };
+  mo: { concurrency: number; enqueueTimeoutMs: number; concatTimeoutS: number; gatherMs: number };
   backlog: { moMax: number; mtPerLink: number; pollMs: number };
   ack: { durability: 'memory' | 'replica' | 'fsync'; replicas: number; replicaTimeoutMs: number };
   /** A reply not marked relayed after this long is relayed again (its relay was lost in a crash). */
@@ -311,7 +312,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     redisPrefix: e.REDIS_PREFIX ?? (redisTopology.kind === 'cluster' ? '{scgw}' : 'scgw'),
     roles,
     processes: e.PROCESSES,
-    mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S },
+    mo: { concurrency: e.MO_CONCURRENCY, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS, concatTimeoutS: e.CONCAT_TIMEOUT_S, gatherMs: e.MO_GATHER_MS },
     backlog: { moMax: e.MO_BACKLOG_MAX, mtPerLink: e.MT_BACKLOG_PER_LINK, pollMs: e.BACKLOG_POLL_MS },
     ack: { durability: e.ACK_DURABILITY, replicas: e.ACK_REPLICAS, replicaTimeoutMs: e.ACK_REPLICA_TIMEOUT_MS },
     outboxSweepAfterS: e.OUTBOX_SWEEP_AFTER_S,

@@ -233,7 +233,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       await checkAckDurability({ mode: durability, redis: intakeConn, replicas, log });
       const ack = createAckGate({ mode: durability, redis: intakeConn, replicas, timeoutMs: replicaTimeoutMs });
-      const enqueuer = createMoEnqueuer({ queue: intakeMo, afterBulk: () => ack.afterEnqueue() });
+      const enqueuer = createMoEnqueuer({ queue: intakeMo, afterBulk: () => ack.afterEnqueue(), gatherMs: config.mo.gatherMs });
       const backlog = createBacklogGuard({ queues, links: () => cache.current().links.keys(), limits: config.backlog, log: log.child({ component: 'backlog' }), moPerJob: () => enqueuer.moPerJob() });
       stops.push(['backlog', () => backlog.close()]);
       backlogView = backlog;
@@ -262,8 +262,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         onConnectionRefused: (reason) => metrics.connectionsRefused.inc({ reason }),
         onBindRefused: (reason) => metrics.bindFailures.inc({ reason }),
         onMessageRefused: (link, status) => record.moRefused({ link, reason: 'SCGW_SMPP_MALFORMED', commandStatus: statusName(status) }),
-        onMessage: async (msg) => {
-          try { await intake(msg); } catch (e) {
+        onMessage: async (msg, o) => {
+          try { await intake(msg, o); } catch (e) {
             record.moRefused({ link: msg.link, reason: (e as { code?: string }).code ?? 'error', commandStatus: statusName(statusForError(e)) });
             throw e;
           }

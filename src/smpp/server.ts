@@ -19,7 +19,11 @@ export const SYSTEM_ID = 'scgw';
 export interface SmppServerDeps {
   log: Logger;
   authenticate(req: AuthRequest): Promise<AuthResult>;
-  onMessage(msg: InboundMessage): Promise<void>;
+  /**
+   * windowFull: the session sends nothing more until something is answered (its window is taken), so waiting for
+   * more of its PDUs to share a write would only delay them.
+   */
+  onMessage(msg: InboundMessage, o: { windowFull: boolean }): Promise<void>;
   /** A session finished binding. */
   onBound?(session: SmppSession): void;
   /** A session that had bound is gone (sessions that never bound are not reported). */
@@ -219,7 +223,7 @@ export function createSmppServer(deps: SmppServerDeps): SmppServer {
     if (state.inflight >= state.window) session.pause();
     let status: number = ESME.ROK;
     try {
-      await deps.onMessage(read.msg);
+      await deps.onMessage(read.msg, { windowFull: state.inflight >= state.window });
       // Acked only from here: onMessage resolved, so the message is durable (STYLE: ack after durable enqueue).
     } catch (e) {
       status = statusForError(e);

@@ -108,6 +108,24 @@ describe('smpp server: messages and acks', () => {
     expect(h.messages[1]!.tlvs.messagePayload?.toString()).toBe('11');
   });
 
+  it('tells onMessage when a message takes the last place in the session\'s window (the peer sends no more until answered)', async () => {
+    const full: Array<[number, boolean]> = [];
+    const release: (() => void)[] = [];
+    h = await startServer({
+      authenticate: async () => ({ ok: true, link: 'test-link', window: 3 }),
+      onMessage: (m, o) => new Promise<void>((resolve) => { full.push([m.sequenceNumber, o.windowFull]); release.push(resolve); }),
+    });
+    const peer = h.track(await bindRaw(h.port, 'esme', 'secret'));
+    for (let seq = 2; seq <= 4; seq++) peer.socket.write(rawPdu(CMD.submit_sm, seq, body()));
+    await until(() => release.length === 3);
+    release.shift()!(); // one answered: one place free again
+    await peer.pdus.next();
+    peer.socket.write(rawPdu(CMD.submit_sm, 5, body()));
+    await until(() => full.length === 4);
+    expect(full).toEqual([[2, false], [3, false], [4, true], [5, true]]);
+    for (const r of release.splice(0)) r();
+  });
+
   it('stops reading while a full window of messages waits on onMessage, then catches up in order', async () => {
     const release: (() => void)[] = [];
     h = await startServer({

@@ -1,9 +1,9 @@
 /**
- * Intake's enqueue batcher: the `mo` jobs of one event-loop tick (the PDUs node-smpp parsed from one socket read,
- * and those of every other session in the same turn) go to Redis as ONE job: an `mo-batch` (jobs.ts) holding each
- * MO under the identity it would have had as a job of its own, so the tick costs Redis one add script, and the
+ * Intake's enqueue batcher: the `mo` jobs of one gather window (gatherMs from the first; the PDUs node-smpp parsed
+ * from the socket reads of those ticks, of every session) go to Redis as ONE job: an `mo-batch` (jobs.ts) holding each
+ * MO under the identity it would have had as a job of its own, so the window costs Redis one add script, and the
  * worker one fetch and one finish, instead of three Lua scripts per MO (about 250 µs of Redis time per MO at window
- * 10, most of Redis's work). A tick with one MO stores it as a job of its own, under its identity as jobId. Each
+ * 10, most of Redis's work). A window with one MO stores it as a job of its own, under its identity as jobId. Each
  * caller resolves only once the job has been answered (and, with ACK_DURABILITY=replica, once one WAIT after it
  * says it reached the replicas): its PDU is acked after its batch is durable, never before. The add is one script,
  * so a batch is stored whole or not at all; when its answer is lost, the job is looked up, and if it is stored all
@@ -18,6 +18,8 @@ export interface EnqueueItem {
   opts: JobsOptions;
   /** Checked when the bulk is issued: true drops the job (its caller gave up, so storing it would only make the retry a second action). */
   withdrawn?(): boolean;
+  /** Its sender waits for an answer before it sends more (its window is taken): the bulk is issued this tick. */
+  now?: boolean;
 }
 
 export interface MoEnqueuer {
@@ -35,10 +37,19 @@ export function createMoEnqueuer(deps: {
   afterBulk?(): Promise<void>;
   /** MO per job at most; a larger tick is split (one job each, issued at once). */
   maxBulk?: number;
+  /**
+   * How long the first MO of a bulk waits for others (MO_GATHER_MS, default 2; 0: the tick's MO only). Below
+   * saturation MO come a few per tick, and each job costs Redis and the worker the same fixed work (add, fetch,
+   * finish) however many MO it holds. An MO whose sender's window is taken (EnqueueItem.now), or a full bulk, is
+   * issued at once: waiting would only hold the sender up.
+   */
+  gatherMs?: number;
 }): MoEnqueuer {
   const maxBulk = deps.maxBulk ?? 64;
+  const gatherMs = deps.gatherMs ?? 2;
   let pending: Pending[] = [];
-  let scheduled = false;
+  let scheduled = false; // a drain is due this tick (setImmediate)
+  let gather: NodeJS.Timeout | undefined; // or when the gather window ends
   let perJob = 1;
 
   /** One job for the tick's MO: alone under its own identity, else a batch under a fresh id (never a retried one's). */
@@ -101,6 +112,8 @@ export function createMoEnqueuer(deps: {
 
   function drain() {
     scheduled = false;
+    clearTimeout(gather);
+    gather = undefined;
     const items = pending;
     pending = [];
     for (let i = 0; i < items.length; i += maxBulk) void flush(items.slice(i, i + maxBulk));
@@ -111,8 +124,10 @@ export function createMoEnqueuer(deps: {
     enqueue(item) {
       return new Promise<void>((resolve, reject) => {
         pending.push({ item, resolve, reject });
+        if (scheduled) return;
         // setImmediate: after the I/O callbacks of this turn, so the PDUs of every socket read in it share a bulk.
-        if (!scheduled) { scheduled = true; setImmediate(drain); }
+        if (gatherMs === 0 || item.now === true || pending.length >= maxBulk) { scheduled = true; setImmediate(drain); }
+        else gather ??= setTimeout(drain, gatherMs);
       });
     },
   };

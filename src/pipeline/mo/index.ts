@@ -1,7 +1,7 @@
 /**
  * MO in: from the listener's callback to an acted-on, answered message.
  * - intake.ts: limits (rate, parts, bounded backlog), the duplicate window, then the durable enqueue (enqueue.ts,
- *   one job per tick, an mo-batch of its MO); the PDU is acked only once that resolves (and, ACK_DURABILITY, is replicated).
+ *   one job per gather window of MO_GATHER_MS, an mo-batch of its MO); the PDU is acked only once that resolves (and, ACK_DURABILITY, is replicated).
  * - worker.ts: classifies each MO of a job (delivery receipt → receipts.ts, archive-feed copy → archive.ts, USSD step →
  *   ussd.ts, keyword MO), reassembles parts (parts-store.ts), plans it (actions/plan.ts) and runs the plan
  *   through the one executor (execute.ts): preparation outside any transaction, then the group commit

@@ -82,7 +82,7 @@ export function createIntake(deps: IntakeDeps) {
     refusedHere.set(contentKey(deps.prefix, msg), { id: jobId, until: Date.now() + windowS * 1000 });
   }
 
-  return async function intake(msg: InboundMessage): Promise<void> {
+  return async function intake(msg: InboundMessage, o: { windowFull?: boolean } = {}): Promise<void> {
     const shortCode = msg.destination.addr.trim();
     const view = deps.cache.current();
     if (deps.suspended?.(msg.link)) throw new ScgwError('SCGW_LINK_SUSPENDED', `link ${msg.link} is suspended`);
@@ -137,7 +137,7 @@ export function createIntake(deps: IntakeDeps) {
         // The first copy's jobId: BullMQ adds no second job while it is kept (addBulk honours it too); if it was
         // removed, processed_mo folds it. One addBulk for the tick's MO; resolves once that bulk is stored (and,
         // ACK_DURABILITY=replica, replicated); withdrawn if this MO was refused before the bulk was issued.
-        await enqueuer.enqueue({ data: toMoJob(msg, corr), opts: { ...MO_JOB_OPTIONS, jobId }, withdrawn: () => gaveUp });
+        await enqueuer.enqueue({ data: toMoJob(msg, corr), opts: { ...MO_JOB_OPTIONS, jobId }, withdrawn: () => gaveUp, now: o.windowFull === true });
       })(), timeout]);
     } catch (e) {
       gaveUp = true;

@@ -136,6 +136,39 @@ describe('intake enqueue batcher', () => {
     expect((await queue.getJobs(['waiting'])).filter((j) => j.id === id)).toHaveLength(1);
   });
 
+  it('gathers MO of the next ticks into one job for MO_GATHER_MS; one whose sender\'s window is taken issues it at once', async () => {
+    // A window longer than the test may take: only the last MO's `now` can issue the job in time.
+    const e = createMoEnqueuer({ queue, gatherMs: 120_000 });
+    const id = (m: InboundMessage) => moIdentity(m.link, m.sessionId, m.sequenceNumber);
+    const item = (m: InboundMessage, now = false) => ({ data: toMoJob(m, 'c'), opts: { ...MO_JOB_OPTIONS, jobId: id(m) }, now });
+    const bulk = vi.spyOn(queue, 'addBulk');
+    const spread = [mo(), mo(), mo()];
+    const stored: Promise<void>[] = [];
+    for (const m of spread) {
+      stored.push(e.enqueue(item(m)));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(bulk).not.toHaveBeenCalled(); // three ticks later, still gathering
+    const full = mo();
+    stored.push(e.enqueue(item(full, true)));
+    await Promise.race([Promise.all(stored), new Promise((_, reject) => setTimeout(() => reject(new Error('the job waited for the gather window')), 10_000))]);
+    expect(bulk).toHaveBeenCalledTimes(1);
+    expect((bulk.mock.calls[0]![0][0]!.data as MoBatchJob).mos.map((x) => x.id)).toEqual([...spread, full].map(id));
+    bulk.mockRestore();
+  });
+
+  it('with MO_GATHER_MS 0 stores each tick\'s MO as its own job', async () => {
+    const e = createMoEnqueuer({ queue, gatherMs: 0 });
+    const id = (m: InboundMessage) => moIdentity(m.link, m.sessionId, m.sequenceNumber);
+    const bulk = vi.spyOn(queue, 'addBulk');
+    const [a, b] = [mo(), mo()];
+    const first = e.enqueue({ data: toMoJob(a, 'c'), opts: { ...MO_JOB_OPTIONS, jobId: id(a) } });
+    await new Promise((r) => setImmediate(r));
+    await Promise.all([first, e.enqueue({ data: toMoJob(b, 'c'), opts: { ...MO_JOB_OPTIONS, jobId: id(b) } })]);
+    expect(bulk.mock.calls.map((c) => c[0][0]!.opts!.jobId)).toEqual([id(a), id(b)]);
+    bulk.mockRestore();
+  });
+
   it('leaves out of its bulk an MO whose caller gave up before the bulk was issued (refused: storing it would make the retry a second action)', async () => {
     const e = createMoEnqueuer({ queue });
     const [kept, dropped] = [mo(), mo()];
