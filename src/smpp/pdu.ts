@@ -86,16 +86,72 @@ export function decodePdu(frame: Buffer): DecodeResult {
 
 /** Encodes a PDU; a non-zero status gives a header-only PDU. Throws ScgwError SCGW_SMPP_MALFORMED, never node-smpp's own throws. */
 export function encodePdu(command: string, sequenceNumber: number, fields: PduFields = {}, status = 0): Buffer {
-  if (!smpp.commands[command]) throw new ScgwError('SCGW_SMPP_MALFORMED', `unknown SMPP command ${command}`);
+  const def = smpp.commands[command];
+  if (!def) throw new ScgwError('SCGW_SMPP_MALFORMED', `unknown SMPP command ${command}`);
   const sm = fields.short_message;
   if (Buffer.isBuffer(sm) && sm.length > MAX_SHORT_MESSAGE) {
     throw new ScgwError('SCGW_SMPP_MALFORMED', `short_message is ${sm.length} octets, over ${MAX_SHORT_MESSAGE}; use message_payload`);
   }
   try {
-    return new smpp.PDU(command, { ...compactFields(fields), sequence_number: sequenceNumber, command_status: status }).toBuffer();
+    return encodeDirect(def, sequenceNumber, fields, status) ?? encodeWithPdu(command, sequenceNumber, fields, status);
   } catch (e) {
     throw new ScgwError('SCGW_SMPP_MALFORMED', `cannot encode ${command}: ${String(e)}`, { cause: e });
   }
+}
+
+/** node-smpp's own encoder: a PDU object, its filters, then toBuffer. The reference for encodeDirect. */
+export function encodeWithPdu(command: string, sequenceNumber: number, fields: PduFields, status = 0): Buffer {
+  return new smpp.PDU(command, { ...compactFields(fields), sequence_number: sequenceNumber, command_status: status }).toBuffer();
+}
+
+type SmppCommand = NonNullable<(typeof smpp.commands)[string]>;
+
+/**
+ * The same octets as encodeWithPdu, written straight from node-smpp's tables and field codecs: the body fields in
+ * the command's order (a missing one as its default), then the TLVs in the order given. It skips the PDU object,
+ * whose filters walk every key twice: a reply and an ack are most of what the gateway encodes. Returns undefined
+ * (node-smpp's encoder is used) where a filter would change a value: a non-empty time field, a TLV with a filter,
+ * a repeatable TLV. test/smpp/pdu.test.ts checks it against encodeWithPdu on arbitrary PDUs.
+ */
+export function encodeDirect(def: SmppCommand, sequenceNumber: number, fields: PduFields, status = 0): Buffer | undefined {
+  if (status !== 0) return headerOnly(def.id, status, sequenceNumber);
+  const params = def.params ?? {};
+  let length = HEADER_LENGTH;
+  for (const key in params) {
+    const param = params[key]!;
+    const v = fields[key];
+    if (param.filter && v !== undefined && v !== '') return undefined;
+    length += param.type.size(v ?? ('default' in param ? param.default : param.type.default));
+  }
+  for (const key in fields) {
+    const tlv = smpp.tlvs[key];
+    if (!tlv || key in params) continue;
+    if (tlv.filter || tlv.multiple) return undefined;
+    length += 4 + tlv.type.size(fields[key]);
+  }
+  const b = Buffer.allocUnsafe(length);
+  b.writeUInt32BE(length, 0);
+  b.writeUInt32BE(def.id >>> 0, 4);
+  b.writeUInt32BE(0, 8);
+  b.writeUInt32BE(sequenceNumber >>> 0, 12);
+  let offset = HEADER_LENGTH;
+  for (const key in params) {
+    const param = params[key]!;
+    const v = fields[key] ?? ('default' in param ? param.default : param.type.default);
+    param.type.write(v, b, offset);
+    offset += param.type.size(v);
+  }
+  for (const key in fields) {
+    const tlv = smpp.tlvs[key];
+    if (!tlv || key in params) continue;
+    const v = fields[key];
+    const size = tlv.type.size(v);
+    b.writeUInt16BE(tlv.id, offset);
+    b.writeUInt16BE(size, offset + 2);
+    tlv.type.write(v, b, offset + 4);
+    offset += 4 + size;
+  }
+  return b;
 }
 
 /** A 16-octet PDU: generic_nack, an error *_resp (SMPP 3.4 sends no body with one), enquire_link, unbind. */
