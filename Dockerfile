@@ -26,4 +26,4 @@ VOLUME /data
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9090)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM: unbind peers, finish in-flight jobs, exit 0 within SHUTDOWN_TIMEOUT_MS (compose waits longer).
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "--require=./bin/threadpool.cjs", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "--v8-pool-size=2", "--require=./bin/threadpool.cjs", "dist/main.js"]
