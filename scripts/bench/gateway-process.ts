@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 
 export interface GatewayProcess {
@@ -34,15 +34,22 @@ export interface GatewayExit {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  return (await freePorts(1))[0]!;
+}
+
+/**
+ * `n` distinct free ports: every listener is held until all have a port. Taken one after another (each closed
+ * before the next), two can be the same port, and a gateway then fails to start (EADDRINUSE on its second listener).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  })));
+  const ports = servers.map((s) => { const addr = s.address(); return typeof addr === 'object' && addr ? addr.port : 0; });
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 /** `npm start`'s prestart: compile src/ to dist/ in `root` (incremental after the first build). */
@@ -81,7 +88,7 @@ export function startScript(root: string): { env: string[]; command: string[] } 
 
 export async function startGatewayProcess(opts: { root: string; env: Record<string, string>; logFile: string; readyTimeoutMs?: number; ports?: { smpp: number; http: number }; append?: boolean; fromSource?: boolean; nodeArgs?: string[] }): Promise<GatewayProcess> {
   // ports: a restarted gateway (the chaos suite) keeps its ports; append: and its log file.
-  const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : [await freePort(), await freePort()];
+  const [smppPort, httpPort] = opts.ports ? [opts.ports.smpp, opts.ports.http] : await freePorts(2) as [number, number];
   const env = { ...process.env, ...startEnv(opts.root, { ...process.env, ...opts.env }), ...opts.env, SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smppPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), OPS_PORT: '0' };
   const log = createWriteStream(opts.logFile, { flags: opts.append ? 'a' : 'w' });
   // What `npm start` runs: the compiled gateway (the bench builds it first); fromSource (the chaos suite in

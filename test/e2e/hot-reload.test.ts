@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../scripts/bench/gateway-process.js';
 import { testServices, type TestServices } from '../support/services.js';
 
 interface Node { name: string; proc: ChildProcess; http: number; dataDir: string; output: string[] }
@@ -18,17 +18,9 @@ let a: Node;
 let b: Node;
 let token: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 async function startNode(name: string): Promise<Node> {
-  const [smpp, http] = [await freePort(), await freePort()];
+  const [smpp, http] = await freePorts(2) as [number, number];
   const dataDir = mkdtempSync(join(tmpdir(), `scgw-hot-${name}-`));
   const output: string[] = [];
   const proc = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
