@@ -29,7 +29,7 @@ export interface OutboundLinksDeps {
   mt: Pick<MtDispatcher, 'senderUp' | 'senderDown'>;
   log: Logger;
   /** The listener's intake: resolves once the message is durable. */
-  intake(msg: InboundMessage): Promise<void>;
+  intake(msg: InboundMessage, o: { windowFull: boolean }): Promise<void>;
   smpp: { responseTimeoutMs: number; enquireLinkS: number };
   /** How often the config view and the binds' state are checked. */
   pollMs?: number;
@@ -103,7 +103,8 @@ export function createOutboundLinks(deps: OutboundLinksDeps): OutboundLinks {
       vendor: vendorOf(l.vendor),
       onMessage: async (msg) => {
         try {
-          await deps.intake(msg);
+          // The SMSC's window is its own and unknown here (it may wait for each ack): stored at once, never gathered.
+          await deps.intake(msg, { windowFull: true });
           return ESME.ROK; // durable: the client acks only now
         } catch (e) {
           const status = refusalStatus(e);
