@@ -125,7 +125,8 @@ export function encodeDirect(def: SmppCommand, sequenceNumber: number, fields: P
   }
   for (const key in fields) {
     const tlv = smpp.tlvs[key];
-    if (!tlv || key in params) continue;
+    // An undefined value is left out, as compactFields leaves it out for node-smpp.
+    if (!tlv || key in params || fields[key] === undefined) continue;
     if (tlv.filter || tlv.multiple) return undefined;
     length += 4 + tlv.type.size(fields[key]);
   }
@@ -143,7 +144,7 @@ export function encodeDirect(def: SmppCommand, sequenceNumber: number, fields: P
   }
   for (const key in fields) {
     const tlv = smpp.tlvs[key];
-    if (!tlv || key in params) continue;
+    if (!tlv || key in params || fields[key] === undefined) continue;
     const v = fields[key];
     const size = tlv.type.size(v);
     b.writeUInt16BE(tlv.id, offset);

@@ -76,6 +76,11 @@ describe('pdu encoder (direct from node-smpp\'s tables)', () => {
     }), { numRuns: 2000 });
   });
 
+  it('leaves out a TLV whose value is undefined, as node-smpp\'s path does', () => {
+    const fields = { destination_addr: '2', ussd_service_op: undefined, sar_msg_ref_num: 7 } as unknown as PduFields;
+    expect(encodePdu('deliver_sm', 1, fields).toString('hex')).toBe(encodeWithPdu('deliver_sm', 1, fields).toString('hex'));
+  });
+
   it('reads back what it wrote', () => {
     const frame = encodePdu('deliver_sm', 7, { source_addr: '232', destination_addr: '79160000001', data_coding: 8, short_message: Buffer.from([0x04, 0x1f]), ussd_service_op: 0x11, its_session_info: Buffer.from([1, 3]) });
     const d = decodePdu(frame);

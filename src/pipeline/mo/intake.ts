@@ -135,7 +135,7 @@ export function createIntake(deps: IntakeDeps) {
         if (gaveUp) return; // refused already: storing it now would only make the retry a second action
         if (jobId !== identity) deps.onFolded?.(msg);
         // The first copy's jobId: BullMQ adds no second job while it is kept (addBulk honours it too); if it was
-        // removed, processed_mo folds it. One addBulk for the tick's MO; resolves once that bulk is stored (and,
+        // removed, processed_mo folds it. One addBulk for a gather window's MO; resolves once it is stored (and,
         // ACK_DURABILITY=replica, replicated); withdrawn if this MO was refused before the bulk was issued.
         await enqueuer.enqueue({ data: toMoJob(msg, corr), opts: { ...MO_JOB_OPTIONS, jobId }, withdrawn: () => gaveUp, now: o.windowFull === true });
       })(), timeout]);
