@@ -105,6 +105,7 @@ export function encodeWithPdu(command: string, sequenceNumber: number, fields: P
 }
 
 type SmppCommand = NonNullable<(typeof smpp.commands)[string]>;
+type FieldCodec = NonNullable<SmppCommand['params']>[string]['type'];
 
 /**
  * The same octets as encodeWithPdu, written straight from node-smpp's tables and field codecs: the body fields in
@@ -113,22 +114,30 @@ type SmppCommand = NonNullable<(typeof smpp.commands)[string]>;
  * (node-smpp's encoder is used) where a filter would change a value: a non-empty time field, a TLV with a filter,
  * a repeatable TLV. test/smpp/pdu.test.ts checks it against encodeWithPdu on arbitrary PDUs.
  */
-export function encodeDirect(def: SmppCommand, sequenceNumber: number, fields: PduFields, status = 0): Buffer | undefined {
+function encodeDirect(def: SmppCommand, sequenceNumber: number, fields: PduFields, status = 0): Buffer | undefined {
   if (status !== 0) return headerOnly(def.id, status, sequenceNumber);
   const params = def.params ?? {};
+  // What is written, in order: [tag (TLVs only), codec, value, size]; the size is taken once.
+  const parts: Array<[number | undefined, FieldCodec, unknown, number]> = [];
   let length = HEADER_LENGTH;
   for (const key in params) {
     const param = params[key]!;
-    const v = fields[key];
-    if (param.filter && v !== undefined && v !== '') return undefined;
-    length += param.type.size(v ?? ('default' in param ? param.default : param.type.default));
+    const given = fields[key];
+    if (param.filter && given !== undefined && given !== '') return undefined;
+    const v = given ?? ('default' in param ? param.default : param.type.default);
+    const size = param.type.size(v);
+    parts.push([undefined, param.type, v, size]);
+    length += size;
   }
   for (const key in fields) {
     const tlv = smpp.tlvs[key];
+    const v = fields[key];
     // An undefined value is left out, as compactFields leaves it out for node-smpp.
-    if (!tlv || key in params || fields[key] === undefined) continue;
+    if (!tlv || key in params || v === undefined) continue;
     if (tlv.filter || tlv.multiple) return undefined;
-    length += 4 + tlv.type.size(fields[key]);
+    const size = tlv.type.size(v);
+    parts.push([tlv.id, tlv.type, v, size]);
+    length += 4 + size;
   }
   const b = Buffer.allocUnsafe(length);
   b.writeUInt32BE(length, 0);
@@ -136,21 +145,14 @@ export function encodeDirect(def: SmppCommand, sequenceNumber: number, fields: P
   b.writeUInt32BE(0, 8);
   b.writeUInt32BE(sequenceNumber >>> 0, 12);
   let offset = HEADER_LENGTH;
-  for (const key in params) {
-    const param = params[key]!;
-    const v = fields[key] ?? ('default' in param ? param.default : param.type.default);
-    param.type.write(v, b, offset);
-    offset += param.type.size(v);
-  }
-  for (const key in fields) {
-    const tlv = smpp.tlvs[key];
-    if (!tlv || key in params || fields[key] === undefined) continue;
-    const v = fields[key];
-    const size = tlv.type.size(v);
-    b.writeUInt16BE(tlv.id, offset);
-    b.writeUInt16BE(size, offset + 2);
-    tlv.type.write(v, b, offset + 4);
-    offset += 4 + size;
+  for (const [tag, type, v, size] of parts) {
+    if (tag !== undefined) {
+      b.writeUInt16BE(tag, offset);
+      b.writeUInt16BE(size, offset + 2);
+      offset += 4;
+    }
+    type.write(v, b, offset);
+    offset += size;
   }
   return b;
 }
